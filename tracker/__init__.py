@@ -1,0 +1,1 @@
+"""Entity List Tracker: the library behind the dashboard (importable without Streamlit)."""

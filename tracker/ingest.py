@@ -1,0 +1,197 @@
+"""Validate the inputs, then build the Parquet store atomically.
+
+Layout of the store folder:
+
+    store/builds/<build id>/*.parquet + manifest.json   one folder per build, never changed
+    store/current -> builds/<build id>                   a symlink, swapped in one rename
+
+A failed or interrupted build never touches `current`, so readers keep the
+last good store; old builds are pruned, keeping a few for readers still on them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from tracker import schema, store
+from tracker.config import DataPaths
+from tracker.validate import ParsedTable, ValidationResult, validate_dir
+
+KEEP_BUILDS = 3
+MANIFEST = "manifest.json"
+
+
+class BuildError(Exception):
+    """The inputs did not validate; `result` holds every problem."""
+
+    def __init__(self, result: ValidationResult):
+        super().__init__(f"{len(result.errors)} errors in the inputs")
+        self.result = result
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What a finished build wrote."""
+
+    path: Path
+    manifest: dict
+
+
+def input_hashes(inputs_dir: Path) -> dict[str, str]:
+    """SHA-256 of every declared input file that exists."""
+    hashes = {}
+    for table in schema.TABLES:
+        path = inputs_dir / table.filename
+        if path.exists():
+            hashes[table.filename] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashes
+
+
+def current_build(paths: DataPaths) -> Path | None:
+    """Folder of the published build, or None when there is none."""
+    link = paths.store / "current"
+    if not link.exists():
+        return None
+    return link.resolve()
+
+
+def read_manifest(paths: DataPaths) -> dict | None:
+    """Manifest of the published build, or None."""
+    build = current_build(paths)
+    if build is None or not (build / MANIFEST).exists():
+        return None
+    return json.loads((build / MANIFEST).read_text())
+
+
+def is_stale(paths: DataPaths) -> bool:
+    """True when there is no store or the inputs changed since it was built."""
+    manifest = read_manifest(paths)
+    return manifest is None or manifest["inputs"] != input_hashes(paths.inputs)
+
+
+def build(paths: DataPaths) -> BuildInfo:
+    """Validate the inputs and publish a new store; raises BuildError, leaving the old store as it was."""
+    hashes = input_hashes(paths.inputs)
+    result = validate_dir(paths.inputs)
+    if not result.ok:
+        raise BuildError(result)
+    builds = paths.store / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=builds))
+    try:
+        manifest = _write_tables(result.tables, staging, hashes)
+        final = builds / manifest["build_id"]
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _publish(paths, final)
+    _prune(paths, keep=final)
+    return BuildInfo(final, manifest)
+
+
+def ensure_store(paths: DataPaths) -> dict:
+    """Build the store if it is missing or stale (once, even with many callers); return its manifest.
+
+    Raises BuildError when the inputs are invalid and there is no store to fall back on;
+    with an older store present, that store keeps serving and its manifest is returned.
+    """
+    if not is_stale(paths):
+        return read_manifest(paths)
+    paths.store.mkdir(parents=True, exist_ok=True)
+    with _build_lock(paths):
+        if is_stale(paths):
+            try:
+                build(paths)
+            except BuildError:
+                if read_manifest(paths) is None:
+                    raise
+    return read_manifest(paths)
+
+
+@contextlib.contextmanager
+def _build_lock(paths: DataPaths):
+    with open(paths.store / ".build.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str, str]) -> dict:
+    con = duckdb.connect()
+    try:
+        for name, parsed in tables.items():
+            con.register(f"input_{name}", _typed_frame(parsed))
+        rows = {}
+        for name, sql in store.STORE_TABLES.items():
+            con.sql(sql).create(name)
+            table = con.table(name)
+            table.write_parquet(str(folder / f"{name}.parquet"), compression="zstd")
+            rows[name] = table.shape[0]
+        data_as_of = con.execute(store.DATA_AS_OF).fetchone()[0]
+    finally:
+        con.close()
+    built_at = datetime.now(timezone.utc)
+    digest = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:10]
+    manifest = {
+        "build_id": f"{built_at:%Y%m%dT%H%M%S%fZ}-{digest}",
+        "built_at": built_at.isoformat(timespec="seconds"),
+        "data_as_of": data_as_of.isoformat() if data_as_of else None,
+        "inputs": hashes,
+        "rows": rows,
+    }
+    path = folder / MANIFEST
+    path.write_text(json.dumps(manifest, indent=2))
+    for file in folder.iterdir():
+        with open(file, "rb") as handle:
+            os.fsync(handle.fileno())
+    return manifest
+
+
+def _typed_frame(parsed: ParsedTable) -> pd.DataFrame:
+    """The table's validated text cells as a frame with the schema's types (empty -> null)."""
+    data = {}
+    for column in parsed.table.columns:
+        values = [row.get(column.name, "") or None for row in parsed.rows]
+        series = pd.Series(values, dtype="string")
+        if column.type == schema.INT:
+            series = pd.to_numeric(series).astype("Int64")
+        elif column.type == schema.DATE:
+            series = pd.to_datetime(series, format="%Y-%m-%d").dt.date
+        data[column.name] = series
+    return pd.DataFrame(data)
+
+
+def _publish(paths: DataPaths, build_dir: Path) -> None:
+    link = paths.store / "current"
+    temporary = paths.store / f".current-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    os.symlink(Path("builds") / build_dir.name, temporary)
+    os.replace(temporary, link)
+    dir_fd = os.open(paths.store, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _prune(paths: DataPaths, keep: Path) -> None:
+    builds = sorted((p for p in (paths.store / "builds").iterdir()
+                     if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+    for old in builds[:-KEEP_BUILDS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)

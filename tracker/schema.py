@@ -1,0 +1,268 @@
+"""The one declaration of every input file: columns, types and rules.
+
+It drives the validator (`tracker.validate`), the column table in
+`data/inputs/README.md` (`tracker.docs`) and the editor's column settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Column types. Each has a checker in tracker.validate and a pandas dtype in ingest.
+TEXT = "text"
+INT = "integer"
+DATE = "date"  # YYYY-MM-DD
+PARTIAL_DATE = "partial date"  # YYYY-MM-DD or YYYY-MM
+URL = "url"
+CITATION = "FR citation"  # "90 FR 4619"
+CITATIONS = "FR citations"  # "90 FR 4617; 90 FR 4621"
+LIST = "list"  # values joined by " | "
+
+LIST_SEPARATOR = " | "
+CITATION_SEPARATOR = "; "
+
+ACTIONS = ("added", "revised", "removed", "corrected")
+RESPONSE_CATEGORIES = (
+    "domestic_partnerships",
+    "rnd_talent",
+    "diversify_revenue",
+    "international_expansion",
+    "policy_advocacy",
+    "alternative_supply_chain",
+    "public_statement",
+    "legal_challenge",
+    "restructuring",
+    "other",
+)
+RESPONSE_STATUSES = ("observed", "announced", "proposed")
+RULE_SCOPES = ("entity_list_change", "related_rule")
+MOMENT_KINDS = ("entity_list_rule", "rule", "law", "suspension", "other")
+ENTRY_TYPES = ("entity", "address_only")
+EVENT_DERIVATIONS = ("first citation", "later citation", "editor", "screening list import")
+SECTORS = (
+    "Artificial intelligence",
+    "Semiconductors",
+    "Telecommunications",
+    "Computing",
+    "Surveillance",
+    "Drones",
+    "Consumer electronics",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input file and the rules its cells must follow."""
+
+    name: str
+    type: str
+    description: str
+    example: str
+    required: bool = False
+    allowed: tuple[str, ...] = ()
+    unique: bool = False
+    references: str | None = None  # "table.column" this value must exist in
+    pattern: str | None = None  # regular expression the whole cell must match
+
+
+@dataclass(frozen=True)
+class Table:
+    """One input file: `data/inputs/<name>.csv`."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: str
+    sort_by: tuple[str, ...] = field(default=())
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+COMPANIES = Table(
+    name="companies",
+    description="Profiles of the companies the dashboard follows; one company may own many entries.",
+    key="company_id",
+    columns=(
+        Column("company_id", TEXT, "Stable id, lower-case words joined by hyphens.", "zhipu-ai",
+               required=True, unique=True, pattern=r"[a-z0-9]+(-[a-z0-9]+)*"),
+        Column("name", TEXT, "Company name in English.", "Beijing Zhipu Huazhang Technology Co., Ltd.",
+               required=True),
+        Column("local_name", TEXT, "Name in the local language and script.", "智谱AI"),
+        Column("aliases", LIST, "Other names: brands, short names, former names.", "Zhipu AI | Z.ai"),
+        Column("country", TEXT, "Country of the headquarters.", "China", required=True),
+        Column("city", TEXT, "City of the headquarters.", "Beijing"),
+        Column("sector", TEXT, "Broad sector, used to group charts.", "Artificial intelligence",
+               required=True, allowed=SECTORS),
+        Column("sector_detail", TEXT, "Sector as the sources describe it.",
+               "Artificial intelligence (large language models)"),
+        Column("founded", INT, "Year founded.", "2019"),
+        Column("website", URL, "Company website.", "https://www.zhipuai.cn"),
+        Column("parent_id", TEXT, "company_id of the parent company, if profiled.", "huawei",
+               references="companies.company_id"),
+        Column("description", TEXT, "Short profile, paraphrased from the sources.",
+               "Beijing-based AI company founded in 2019 ..."),
+        Column("sources", LIST, "URLs of the pages the profile was taken from.",
+               "https://www.thewirechina.com/2025/02/16/what-is-zhipu-ai/", required=True),
+    ),
+)
+
+ENTITIES = Table(
+    name="entities",
+    description="Every entry of the Entity List (Supplement No. 4 to Part 744 of the EAR) as published.",
+    key="entity_id",
+    sort_by=("entity_id",),
+    columns=(
+        Column("entity_id", TEXT, "Stable id of the entry.", "EL-0306", required=True, unique=True,
+               pattern=r"EL-\d{4,7}"),
+        Column("destination", TEXT, "Destination heading the entry is listed under.", "China",
+               required=True),
+        Column("name", TEXT, "Name of the entry as listed.",
+               "Beijing Zhipu Huazhang Technology Co., Ltd.", required=True),
+        Column("aliases", LIST, "Other names given in the entry (a.k.a.).",
+               "Zhipu AI | Beijing Knowledge Atlas Technology Co., Ltd."),
+        Column("local_name", TEXT, "Name in the local script, where known.", "北京智谱华章科技有限公司"),
+        Column("address", TEXT, "Address(es) as listed.", "Room 1001, Building 9, ... Beijing, China."),
+        Column("entry_type", TEXT, "Whether the entry names a party or only an address.", "entity",
+               required=True, allowed=ENTRY_TYPES),
+        Column("license_requirement", TEXT, "License requirement column of the entry.",
+               "For all items subject to the EAR. (See § 744.11 of the EAR)"),
+        Column("license_review_policy", TEXT, "License review policy column of the entry.",
+               "Presumption of denial."),
+        Column("fr_citations", CITATIONS, "Federal Register citations of the entry, oldest first.",
+               "90 FR 4619", required=True),
+        Column("company_id", TEXT, "Profile this entry belongs to.", "zhipu-ai",
+               references="companies.company_id"),
+        Column("company_link", TEXT, "How the entry was linked to its profile.",
+               "alias matches profile alias 'Zhipu AI'"),
+        Column("source", TEXT, "Where the entry's text was taken from.",
+               "eCFR Supp. No. 4 to Part 744 (July 2026), parsed by phagehunter/nsfreg", required=True),
+    ),
+)
+
+EVENTS = Table(
+    name="events",
+    description="What happened to an entry and when; derived from its citations unless given.",
+    key="event_id",
+    sort_by=("entity_id", "event_id"),
+    columns=(
+        Column("event_id", TEXT, "Stable id: entity id and sequence number.", "EL-0306-1",
+               required=True, unique=True),
+        Column("entity_id", TEXT, "Entry the event belongs to.", "EL-0306", required=True,
+               references="entities.entity_id"),
+        Column("action", TEXT, "What happened.", "added", required=True, allowed=ACTIONS),
+        Column("date", DATE, "Federal Register publication date; empty when no source gives it.",
+               "2025-01-16"),
+        Column("year", INT, "Year of the event (from the date, else from the FR volume).", "2025",
+               required=True),
+        Column("fr_citation", CITATION, "Federal Register page the entry appears on.", "90 FR 4619",
+               required=True),
+        Column("rule_id", TEXT, "Rule that made the change, where it can be told.", "2025-00704",
+               references="rules.rule_id"),
+        Column("derivation", TEXT, "How the event was obtained.", "first citation", required=True,
+               allowed=EVENT_DERIVATIONS),
+        Column("note", TEXT, "Anything a reader should know about this event.",
+               "date taken from EL-0812, which cites the same page with a date"),
+    ),
+)
+
+RULES = Table(
+    name="rules",
+    description=(
+        "Federal Register rules that changed the Entity List, with the counts the rule itself states "
+        "(the only record of entries removed since)."
+    ),
+    key="rule_id",
+    sort_by=("publication_date", "rule_id"),
+    columns=(
+        Column("rule_id", TEXT, "FR document number, or date and citation where there is none.",
+               "2025-00704", required=True, unique=True),
+        Column("publication_date", DATE, "Federal Register publication date.", "2025-01-16",
+               required=True),
+        Column("document_number", TEXT, "FR document number.", "2025-00704",
+               pattern=r"\d{4}-\d{5}"),
+        Column("fr_citation", CITATION, "First page of the rule.", "90 FR 4617"),
+        Column("title", TEXT, "Title of the rule.", "Entity List Additions and Revisions"),
+        Column("scope", TEXT, "Whether the rule changed the list or is a related rule.",
+               "entity_list_change", required=True, allowed=RULE_SCOPES),
+        Column("actions", TEXT, "Kinds of change, ';'-separated.", "add;revise",
+               pattern=r"(add|revise|remove|correct)(;(add|revise|remove|correct))*"),
+        Column("entities_added", INT, "Entities added, as the rule states.", "11"),
+        Column("entries_added", INT, "Entries added (one entity may have entries under several "
+                                    "destinations).", "11"),
+        Column("entries_revised", INT, "Entries revised.", "1"),
+        Column("entries_corrected", INT, "Entries corrected.", "0"),
+        Column("entities_removed", INT, "Entities removed.", "0"),
+        Column("country_counts", TEXT, "Added entries by destination, 'Name:count;...'.",
+               "China:11", pattern=r"[^:;]+:\d+(;[^:;]+:\d+)*"),
+        Column("summary", TEXT, "The rule's summary (abstract).", "In this rule, BIS amends ..."),
+        Column("url", URL, "The rule on the Federal Register or an official copy.",
+               "https://www.federalregister.gov/documents/2025/01/16/2025-00704/..."),
+        Column("counts_source", TEXT, "Where the counts come from.", "FR summary"),
+        Column("sources", LIST, "Pages the row was recorded from.", "https://www.bis.doc.gov/...",
+               required=True),
+        Column("notes", TEXT, "Caveats about this row.", "publication date inferred from entries"),
+    ),
+)
+
+RESPONSES = Table(
+    name="responses",
+    description="Strategic-response notes: what a listed company did, said or was advised to do.",
+    key="response_id",
+    sort_by=("company_id", "date", "response_id"),
+    columns=(
+        Column("response_id", TEXT, "Stable id.", "r-0001", required=True, unique=True),
+        Column("company_id", TEXT, "Company the note is about.", "zhipu-ai", required=True,
+               references="companies.company_id"),
+        Column("date", PARTIAL_DATE, "When the company acted (YYYY-MM-DD, or YYYY-MM when the "
+                                     "source gives only the month).", "2025-01-15", required=True),
+        Column("category", TEXT, "Kind of move.", "public_statement", required=True,
+               allowed=RESPONSE_CATEGORIES),
+        Column("status", TEXT, "observed: it happened; announced: the company said it will; "
+                               "proposed: an analyst recommended it.", "observed", required=True,
+               allowed=RESPONSE_STATUSES),
+        Column("measure", TEXT, "The US measure it answers, when it is not the Entity List.",
+               "FCC Covered List"),
+        Column("title", TEXT, "One-line summary.", "Publicly opposes its addition", required=True),
+        Column("note", TEXT, "The note, in Markdown (shown as text, never as HTML).",
+               "In a WeChat statement ...", required=True),
+        Column("source_name", TEXT, "Who published the source.", "TechCentral (Bloomberg report)",
+               required=True),
+        Column("source_url", URL, "Link to the source; empty only when none exists.",
+               "https://techcentral.co.za/..."),
+    ),
+)
+
+MOMENTS = Table(
+    name="moments",
+    description="Policy moments annotated on the time axis of the charts.",
+    key="moment_id",
+    sort_by=("date", "moment_id"),
+    columns=(
+        Column("moment_id", TEXT, "Stable id.", "m-15", required=True, unique=True),
+        Column("date", DATE, "Date of the moment (FR publication date unless the note says "
+                             "otherwise).", "2025-01-16", required=True),
+        Column("title", TEXT, "Short label for the chart.", "Zhipu AI and Sophgo added",
+               required=True),
+        Column("kind", TEXT, "Kind of moment.", "entity_list_rule", required=True,
+               allowed=MOMENT_KINDS),
+        Column("fr_citations", CITATIONS, "First page of each rule, '; '-separated.",
+               "90 FR 4617; 90 FR 4621"),
+        Column("note", TEXT, "What happened, paraphrased.", "BIS added ..."),
+        Column("source_name", TEXT, "Who published the source.", "FR Tracker", required=True),
+        Column("source_url", URL, "Link to the source.", "https://frtracker.app/fr/2025-00704",
+               required=True),
+    ),
+)
+
+# Order matters: a table is validated after the tables it references.
+TABLES: tuple[Table, ...] = (COMPANIES, RULES, ENTITIES, EVENTS, RESPONSES, MOMENTS)
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
