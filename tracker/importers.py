@@ -302,7 +302,7 @@ def _events(entities: list[dict], rules: list[dict[str, str]], report: ImportRep
 
 
 def _rule_for(page: int, candidates: list[dict[str, str]]) -> str:
-    """The rule of a same-day citation: the only one that day, or the last one starting at or before the page."""
+    """The rule of a same-day citation: the only rule that day, else the last one starting at or before it."""
     if len(candidates) == 1:
         return candidates[0]["rule_id"]
     starts = [(split_citation(r["fr_citation"]), r["rule_id"]) for r in candidates]

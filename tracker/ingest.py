@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -145,7 +145,7 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
         data_as_of = con.execute(store.DATA_AS_OF).fetchone()[0]
     finally:
         con.close()
-    built_at = datetime.now(timezone.utc)
+    built_at = datetime.now(UTC)
     digest = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:10]
     manifest = {
         "build_id": f"{built_at:%Y%m%dT%H%M%S%fZ}-{digest}",

@@ -235,7 +235,7 @@ def headline(db, this_year: int) -> dict:
                (SELECT count(*) FROM events WHERE action = 'added' AND year = ?)""",
                      [this_year, this_year - 1]).fetchone()
     keys = ("entries", "destinations", "companies", "rules", "added_this_year", "added_last_year")
-    return dict(zip(keys, row))
+    return dict(zip(keys, row, strict=True))
 
 
 ENTRY_COLUMNS = """e.entity_id, e.name, e.destination, e.listed_date, e.fr_citations,

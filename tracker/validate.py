@@ -285,7 +285,7 @@ def check_references(tables: dict[str, ParsedTable]) -> list[Problem]:
                 continue
             known = {row.get(target_column, "") for row in target.rows}
             index = parsed.header.index(column.name) + 1
-            for row, line in zip(parsed.rows, parsed.lines):
+            for row, line in zip(parsed.rows, parsed.lines, strict=True):
                 value = row.get(column.name, "")
                 if value and value not in known:
                     problems.append(Problem(
