@@ -52,6 +52,9 @@ class ParsedTable:
     header: list[str]
     rows: list[dict[str, str]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
+    # False when reading stopped early (a broken quote): rows after it are unknown, so
+    # references into this table cannot be judged.
+    complete: bool = True
 
 
 @dataclass
@@ -114,7 +117,7 @@ def parse_table(table: Table, data: bytes) -> tuple[ParsedTable | None, list[Pro
         return None, problems + [Problem(name, 1, 1, "no header row found")]
     header_line, header = records[0]
     header = [h.strip() for h in header]
-    parsed = ParsedTable(table, header)
+    parsed = ParsedTable(table, header, complete=not problems)
     header_problems = _check_header(table, header)
     problems.extend(header_problems)
     if any(p.severity == ERROR for p in header_problems):
@@ -127,9 +130,9 @@ def _decode(name: str, data: bytes) -> tuple[str, Problem | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        # Name the record and the field (not the byte offset) holding the first unreadable byte.
+        text = data.decode("utf-8-sig", errors="surrogateescape")
+        line, column = _locate(text, len(data[: exc.start].decode("utf-8-sig")))
         return "", Problem(name, line, column, f"not UTF-8 (byte 0x{data[exc.start]:02X} "
                            "cannot be read); save the file as 'CSV UTF-8'")
 
@@ -145,9 +148,49 @@ def _read_records(name: str, text: str) -> tuple[list[tuple[int, list[str]]], li
                 records.append((start, row))
             start = reader.line_num + 1
     except csv.Error as exc:
-        return records, [Problem(name, start, 1, f"cannot read this record ({exc}); check for "
+        line, column = _locate(text, len(text))
+        if line != start:
+            column = 1
+        return records, [Problem(name, start, column, f"cannot read this record ({exc}); check for "
                                  "an unbalanced double quote")]
     return records, []
+
+
+def _locate(text: str, stop: int) -> tuple[int, int]:
+    """Start line of the record and 1-based column of the field holding position `stop` of CSV
+    text, or of the first quoted field before it that is never closed or runs on after its quote."""
+    line = record_line = column = 1
+    i, field_start = 0, True
+    while i < stop:
+        char = text[i]
+        if field_start and char == '"':
+            end = i + 1
+            while True:
+                end = text.find('"', end)
+                if end < 0 or end >= stop:
+                    return record_line, column
+                if text.startswith('""', end):
+                    end += 2
+                    continue
+                break
+            quoted = text[i:end]
+            line += quoted.count("\n") + quoted.count("\r") - quoted.count("\r\n")
+            i = end + 1
+            if i < len(text) and text[i] not in ",\r\n":
+                return record_line, column
+            field_start = False
+            continue
+        field_start = False
+        if char == ",":
+            column += 1
+            field_start = True
+        elif char in "\r\n":
+            if text.startswith("\r\n", i):
+                i += 1
+            line += 1
+            record_line, column, field_start = line, 1, True
+        i += 1
+    return record_line, column
 
 
 def _check_header(table: Table, header: list[str]) -> list[Problem]:
@@ -281,7 +324,7 @@ def check_references(tables: dict[str, ParsedTable]) -> list[Problem]:
                 continue
             target_table, target_column = column.references.split(".")
             target = tables.get(target_table)
-            if target is None:
+            if target is None or not target.complete:
                 continue
             known = {row.get(target_column, "") for row in target.rows}
             index = parsed.header.index(column.name) + 1
