@@ -103,22 +103,14 @@ def build(paths: DataPaths) -> BuildInfo:
 
 
 def ensure_store(paths: DataPaths) -> dict:
-    """Build the store if it is missing or stale (once, even with many callers); return its manifest.
+    """Build the store if it is missing or stale; return its manifest.
 
-    Raises BuildError when the inputs are invalid and there is no store to fall back on;
-    with an older store present, that store keeps serving and its manifest is returned.
+    Raises BuildError when the inputs are invalid and there is no store to fall back on.
     """
-    if not is_stale(paths):
-        return read_manifest(paths)
-    paths.store.mkdir(parents=True, exist_ok=True)
-    with _build_lock(paths):
-        if is_stale(paths):
-            try:
-                build(paths)
-            except BuildError:
-                if read_manifest(paths) is None:
-                    raise
-    return read_manifest(paths)
+    status = refresh_store(paths)
+    if status.manifest is None:
+        raise BuildError(ValidationResult(problems=list(status.problems)))
+    return status.manifest
 
 
 @contextlib.contextmanager
@@ -195,3 +187,26 @@ def _prune(paths: DataPaths, keep: Path) -> None:
     for old in builds[:-KEEP_BUILDS]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """The store a reader should use, and why it may be older than the inputs."""
+
+    build_dir: Path | None
+    manifest: dict | None
+    problems: tuple = ()  # validation problems of inputs that could not be built
+
+
+def refresh_store(paths: DataPaths) -> StoreStatus:
+    """Rebuild when the inputs changed (once, under a lock); bad inputs keep the last good store."""
+    problems: tuple = ()
+    if is_stale(paths):
+        paths.store.mkdir(parents=True, exist_ok=True)
+        with _build_lock(paths):
+            if is_stale(paths):
+                try:
+                    build(paths)
+                except BuildError as error:
+                    problems = tuple(error.result.errors)
+    return StoreStatus(current_build(paths), read_manifest(paths), problems)

@@ -100,7 +100,12 @@ def open_store(build_dir: Path) -> Store:
 
 
 def _frame(db: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
-    return db.execute(sql, params or []).df()
+    """Result as a DataFrame; missing text is None (not NaN), so callers can test it plainly."""
+    frame = db.execute(sql, params or []).df()
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
 
 
 # --- Filters -> WHERE clauses ---

@@ -1,0 +1,58 @@
+"""About: where the data comes from, how it is derived, its limits, and how to cite it."""
+
+import streamlit as st
+
+from tracker import ui
+
+st.title("About this tracker")
+ui.data_as_of()
+manifest = ui.require_store().manifest
+rows = manifest["rows"]
+
+st.markdown(f"""
+This dashboard follows the US Commerce Department's **Entity List** (Supplement No. 4 to Part 744 of
+the Export Administration Regulations): who is listed, when, under which Federal Register rule, and how
+listed companies responded. It holds {rows['entities']:,} entries, {rows['events']:,} listing events,
+{rows['rules']} rules, {rows['companies']} company profiles, {rows['responses']} response notes and
+{rows['moments']} policy moments.
+
+### Sources
+- **Entries** — the eCFR text of
+  [Supplement No. 4 to Part 744](https://www.ecfr.gov/current/title-15/subtitle-B/chapter-VII/subchapter-C/part-744)
+  as downloaded in July 2026, split into fields by the open-source parser
+  [phagehunter/nsfreg](https://github.com/phagehunter/nsfreg) (commit 02787e87). The parser kept the
+  license requirement up to 200 characters and, for most entries, only the first Federal Register
+  citation; it did not keep the license review policy column.
+- **Rules** — Federal Register documents that changed the list, each row with the pages it was recorded
+  from (federalregister.gov, govinfo.gov, BIS's yearly notice lists, and for some counts law-firm
+  summaries). The *counts source* column says where each count comes from.
+- **Company profiles, responses and policy moments** — recorded by hand from the public pages linked in
+  every row. A response's status says whether the company did it (*observed*), said it will
+  (*announced*), or an analyst recommended it (*proposed*).
+
+### Method
+- Each entry's citations are read in order: the first is its **addition**, later ones **revisions**.
+  The date is the one written after the citation; where none is written, only the year (from the
+  Federal Register volume) is known and the entry is left off the time axis.
+- An event is tied to a rule when only one rule changed the list that day, or when the rule's first page
+  is known and the entry's page follows it.
+- Entries are linked to company profiles by the entries the profile names, and by the company's name in
+  an affiliate's name or alias; every link says how it was made.
+
+### What today's list cannot show (survivorship)
+The list only holds entries that are on it **now**. Entries removed since are gone, so charts of
+"listings over time" count the survivors, and early years look smaller than they were. The rules'
+own counts of additions and removals are the only record of what was removed: the Rules page shows
+them beside today's entries.
+
+### Data as of
+The newest Federal Register change recorded is dated **{manifest['data_as_of']}**; the store was built
+{manifest['built_at'].replace('T', ' ')}.
+
+### How to cite
+> Entity List Tracker, data as of {manifest['data_as_of']}. Entries: eCFR Supplement No. 4 to
+> Part 744 (July 2026). Cite the Federal Register citation shown with each fact.
+
+Each fact on these pages links to its Federal Register citation or source page: cite that source, not
+this dashboard, for the fact itself.
+""")

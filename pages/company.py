@@ -1,0 +1,117 @@
+"""Company: one profile, its entries and listing events, and its strategic responses, with sources."""
+
+import streamlit as st
+
+from tracker import charts, schema, takeaways, ui
+
+st.title("Company")
+ui.data_as_of()
+
+# --- Picker, from and to ?company= ---
+profiles = ui.ask("companies")
+labels = {row.company_id: " · ".join(filter(None, [row.name, row.local_name, row.aliases]))
+          for row in profiles.itertuples()}
+requested = (ui.url_params().get("company") or "").strip()
+unknown = requested and requested not in labels
+ui.load_from_url("company", {"company": None if unknown else (requested or None)}, [])
+company_id = st.selectbox("Company (type to search names, aliases and local names)", list(labels),
+                          key="company", index=None, format_func=labels.get,
+                          placeholder="Choose a company…")
+ui.write_url("company", {"company": company_id} if company_id else
+             ({"company": requested} if unknown else {}))
+
+if unknown and not company_id:
+    st.warning(f"There is no company profile with the id '{requested}'. Choose one above or from the "
+               "list below.")
+if not company_id:
+    st.subheader("Companies followed")
+    st.dataframe(
+        profiles.assign(page=profiles["company_id"].map(lambda c: f"company?company={c}")),
+        hide_index=True, column_order=["page", "name", "local_name", "sector", "entries"],
+        column_config={"page": st.column_config.LinkColumn("Open", display_text=r"company=(.+)"),
+                       "name": "Name", "local_name": "Local name", "sector": "Sector",
+                       "entries": st.column_config.NumberColumn("Entries on the list")})
+    st.stop()
+
+data = ui.ask("company", company_id)
+profile = data.profile
+
+# --- Profile ---
+st.header(profile["name"])
+facts = [f"**{label}:** {ui.md_escape(profile[key])}" for label, key in
+         (("Local name", "local_name"), ("Also known as", "aliases"), ("Sector", "sector_detail"),
+          ("Headquarters", "city"), ("Country", "country"), ("Founded", "founded"))
+         if isinstance(profile.get(key), str | int) and str(profile[key])]
+if isinstance(profile.get("website"), str):
+    facts.append(f"**Website:** {ui.link(profile['website'], profile['website'])}")
+st.markdown("  \n".join(facts))
+st.markdown(ui.md_escape(profile.get("description")))
+sources = [s for s in str(profile.get("sources") or "").split(schema.LIST_SEPARATOR) if s]
+st.caption("Profile sources: " + " · ".join(ui.link(f"[{n}]", url) for n, url in enumerate(sources, 1)))
+
+# --- Timeline ---
+st.subheader("Listing events and responses")
+if data.events.empty and data.responses.empty:
+    st.info("Nothing on the time axis yet: this company has no entries on today's list and no "
+            "responses recorded.")
+else:
+    ui.chart(charts.company_timeline(data.events, data.responses,
+                                     title=f"{profile['name']}: Entity List events and responses"),
+             key="company_timeline", file_name=ui.file_stem("entity-list-company", company_id),
+             takeaway=takeaways.company_timeline(data.events, data.responses))
+
+# --- Responses by category and status ---
+st.subheader("Strategic responses")
+if data.responses.empty:
+    st.info("No strategic responses are recorded for this company.")
+statuses = st.pills("Status", schema.RESPONSE_STATUSES, selection_mode="multi",
+                    default=list(schema.RESPONSE_STATUSES), key="company_statuses")
+st.caption("Observed: the company did it. Announced: the company said it will. Proposed: an analyst "
+           "recommended it; not a company action.")
+for category in schema.RESPONSE_CATEGORIES:
+    notes = data.responses[(data.responses["category"] == category)
+                           & data.responses["status"].isin(statuses)]
+    if notes.empty:
+        continue
+    with st.expander(f"{charts.CATEGORY_LABELS[category]} ({len(notes)})", expanded=True):
+        for note in notes.itertuples():
+            measure = (f" · *answers the {ui.md_escape(note.measure)}, not the Entity List*"
+                       if isinstance(note.measure, str) and note.measure else "")
+            st.markdown(f"**{ui.md_escape(note.date)} · {note.status}** · {ui.md_escape(note.title)}"
+                        f"{measure}  \n{ui.md_escape(note.note)}  \n"
+                        f"Source: {ui.link(note.source_name, note.source_url)}")
+
+# --- Entries and events ---
+st.subheader(f"Entries on the list ({len(data.entries)})")
+if data.entries.empty:
+    st.info("No entry on today's list is linked to this company.")
+else:
+    st.dataframe(ui.with_citation_url(data.entries), hide_index=True,
+                 column_order=["entity_id", "name", "destination", "listed_date", "citation_url",
+                               "fr_citations", "address", "license_requirement", "company_link"],
+                 column_config={
+                     "entity_id": "Id", "name": st.column_config.TextColumn("Name", width="large"),
+                     "destination": "Destination",
+                     "listed_date": st.column_config.DateColumn("First listed"),
+                     "citation_url": st.column_config.LinkColumn(
+                         "First citation", display_text=r"citation/(\d+-FR-\d+)"),
+                     "fr_citations": "All citations", "address": "Address",
+                     "license_requirement": "License requirement",
+                     "company_link": "How linked to this company"})
+    ui.download_csv(ui.with_citation_url(data.entries),
+                    file_name=ui.file_stem("entity-list-company", company_id, "entries") + ".csv",
+                    key="download_company_entries")
+    with st.expander(f"Listing events ({len(data.events)})"):
+        st.dataframe(data.events, hide_index=True,
+                     column_order=["date", "action", "entity_name", "fr_citation", "rule_id",
+                                   "rule_url", "derivation", "note"],
+                     column_config={"date": st.column_config.DateColumn("Date"),
+                                    "rule_url": st.column_config.LinkColumn("Rule", display_text="open")})
+
+# --- Related companies ---
+related = ui.ask("related_companies", company_id)
+if not related.empty:
+    st.subheader("Related companies")
+    for row in related.itertuples():
+        st.markdown(f"- [{ui.md_escape(row.name)}](company?company={row.company_id}) "
+                    f"— {ui.md_escape(row.relation)}")

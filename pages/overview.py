@@ -1,0 +1,98 @@
+"""Overview: headline figures, listings over time with policy moments, top destinations, newest rules."""
+
+import streamlit as st
+
+from tracker import charts, takeaways, ui
+from tracker.filters import GRANULARITIES, GROUPINGS, Filters, choice_from_params, filters_from_params
+
+st.title("The US Entity List at a glance")
+ui.data_as_of()
+
+# --- State from the URL ---
+params = ui.url_params()
+notices: list[str] = []
+granularity = choice_from_params(params, "granularity", GRANULARITIES, "quarter", notices)
+group_by = choice_from_params(params, "group", GROUPINGS, "destination", notices)
+destination_counts = ui.ask("destinations")
+parsed = filters_from_params(params, set(destination_counts["destination"]), set(), set())
+ui.load_from_url("overview", {
+    "granularity": granularity,
+    "group": group_by,
+    "cumulative": params.get("cumulative") == "1",
+    "dest": list(parsed.filters.destinations),
+}, notices + parsed.notices)
+
+# --- Headline figures ---
+this_year = ui.today().year
+figures = ui.ask("headline", this_year)
+columns = st.columns(4)
+columns[0].metric("Entries on the list", f"{figures['entries']:,}")
+columns[1].metric("Destinations", figures["destinations"])
+columns[2].metric(f"Added in {this_year}", figures["added_this_year"],
+                  delta=figures["added_this_year"] - figures["added_last_year"],
+                  help=f"Entries on today's list first listed in {this_year}, against "
+                       f"{figures['added_last_year']} in {this_year - 1}.")
+columns[3].metric("Rules recorded", figures["rules"], help="Federal Register rules that changed the list.")
+
+# --- Listings over time ---
+st.subheader("Listings over time")
+controls = st.columns([2, 2, 1, 4], vertical_alignment="bottom")
+granularity = controls[0].segmented_control("Granularity", GRANULARITIES, key="granularity",
+                                            required=True)
+group_by = controls[1].segmented_control("Stack by", GROUPINGS, key="group", required=True,
+                                         format_func=lambda g: "nothing" if g == "none" else g)
+cumulative = controls[2].toggle("Running total", key="cumulative")
+destinations = controls[3].multiselect("Destinations", destination_counts["destination"].tolist(),
+                                       key="dest", placeholder="All destinations")
+filters = Filters(destinations=tuple(destinations))
+
+listings = ui.ask("listings_over_time", filters, granularity, group_by)
+moments = ui.ask("moments")
+if listings.empty:
+    st.info("No entries match these destinations. Clear the destination filter to see the whole list.")
+else:
+    ui.chart(
+        charts.listings_over_time(listings, moments, granularity, cumulative,
+                                  title=f"Entries on today's list by {granularity} first listed"),
+        key="listings_chart", file_name=ui.file_stem("entity-list-listings", granularity, group_by,
+                                                     *destinations),
+        takeaway=takeaways.listings(listings, granularity))
+    undated = ui.ask("undated_listings", filters)
+    st.caption("Counts entries on the list today by the date of their first Federal Register citation. "
+               "Entries removed since are not on today's list, so they are not counted here; the Rules "
+               "page gives what each rule says it added and removed."
+               + (f" Left out: {undated} entries with no dated citation." if undated else ""))
+    with st.expander("Policy moments marked on the chart"):
+        for number, moment in enumerate(moments.itertuples(), start=1):
+            st.markdown(f"**{number}. {ui.day(moment.date)}** {ui.md_escape(moment.title)} · "
+                        f"{ui.citation_links(moment.fr_citations)} · "
+                        f"{ui.link(moment.source_name, moment.source_url)}")
+
+# --- Top destinations and newest rules ---
+left, right = st.columns(2)
+with left:
+    top = ui.ask("top_destinations", filters, 10)
+    ui.chart(charts.top_destinations(top, "Top destinations"), key="top_destinations_chart",
+             file_name=ui.file_stem("entity-list-top-destinations", *destinations),
+             takeaway=takeaways.top_destinations(top, figures["entries"]))
+with right:
+    st.subheader("Newest rules")
+    newest = ui.ask("newest_rules", 6)
+    st.dataframe(
+        newest[["publication_date", "fr_citation", "title", "stated_added", "url"]],
+        hide_index=True,
+        column_config={
+            "publication_date": st.column_config.DateColumn("Published"),
+            "fr_citation": "Citation",
+            "title": st.column_config.TextColumn("Title", width="large"),
+            "stated_added": st.column_config.NumberColumn("Added (stated)"),
+            "url": st.column_config.LinkColumn("Federal Register", display_text="open"),
+        })
+    st.markdown("[All rules →](rules)")
+
+ui.write_url("overview", {
+    **({"granularity": granularity} if granularity != "quarter" else {}),
+    **({"group": group_by} if group_by != "destination" else {}),
+    **({"cumulative": "1"} if cumulative else {}),
+    **({"dest": ",".join(destinations)} if destinations else {}),
+})

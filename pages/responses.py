@@ -1,0 +1,78 @@
+"""Responses: which companies did what after being listed, by category and status, with sources."""
+
+import streamlit as st
+
+from tracker import charts, schema, takeaways, ui
+
+st.title("Strategic responses")
+ui.data_as_of()
+
+# --- State from the URL ---
+params = ui.url_params()
+profiles = ui.ask("companies")
+names = dict(zip(profiles["company_id"], profiles["name"], strict=True))
+notices: list[str] = []
+statuses = [s for s in (params.get("status") or "").split(",") if s]
+if any(s not in schema.RESPONSE_STATUSES for s in statuses):
+    notices.append("Ignored unknown status value(s): "
+                   + ", ".join(s for s in statuses if s not in schema.RESPONSE_STATUSES) + ".")
+statuses = [s for s in statuses if s in schema.RESPONSE_STATUSES] or list(schema.RESPONSE_STATUSES)
+company = params.get("company")
+category = params.get("category")
+if company and company not in names:
+    notices.append(f"Ignored unknown company '{company}'.")
+    company = None
+if category and category not in schema.RESPONSE_CATEGORIES:
+    notices.append(f"Ignored unknown category '{category}'.")
+    category = None
+ui.load_from_url("responses", {"status": statuses, "company": company, "category": category}, notices)
+
+# --- Matrix ---
+chosen_statuses = st.pills("Status", schema.RESPONSE_STATUSES, selection_mode="multi", key="status",
+                           format_func=str.capitalize)
+st.caption("Observed: the company did it. Announced: the company said it will. Proposed: an analyst "
+           "recommended it. Some notes answer other US measures (the note says which).")
+matrix = ui.ask("response_matrix", tuple(chosen_statuses))
+if matrix.empty:
+    st.info("No responses have the chosen status. Choose at least one status above.")
+else:
+    event = ui.chart(charts.response_matrix(matrix, "Companies × response categories (number of notes)"),
+                     key="response_matrix_chart", file_name=ui.file_stem("entity-list-responses",
+                                                                         *chosen_statuses),
+                     takeaway=takeaways.response_matrix(matrix), on_select="rerun",
+                     selection_mode="points")
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    if points and points[0].get("customdata"):
+        picked_company, picked_category = points[0]["customdata"][:2]
+        if (picked_company, picked_category) != (st.session_state.get("company"),
+                                                  st.session_state.get("category")):
+            st.session_state["company"], st.session_state["category"] = picked_company, picked_category
+            st.rerun()
+    st.caption("Click a dot to read its notes, or choose below.")
+
+# --- Notes ---
+left, right = st.columns(2)
+company = left.selectbox("Company", list(names), key="company", index=None, format_func=names.get,
+                         placeholder="All companies")
+category = right.selectbox("Category", schema.RESPONSE_CATEGORIES, key="category", index=None,
+                           format_func=charts.CATEGORY_LABELS.get, placeholder="All categories")
+ui.write_url("responses", {
+    **({"status": ",".join(chosen_statuses)} if set(chosen_statuses) != set(schema.RESPONSE_STATUSES)
+       else {}),
+    **({"company": company} if company else {}),
+    **({"category": category} if category else {}),
+})
+notes = ui.ask("responses", tuple(chosen_statuses), company, category)
+st.subheader(f"{len(notes)} notes")
+if notes.empty:
+    st.info("No notes match. Clear the company or category, or choose more statuses.")
+for note in notes.itertuples():
+    measure = (f" · *answers the {ui.md_escape(note.measure)}, not the Entity List*"
+               if note.measure else "")
+    st.markdown(
+        f"**{ui.md_escape(note.date)} · [{ui.md_escape(note.company_name)}](company?company={note.company_id})"
+        f" · {charts.CATEGORY_LABELS[note.category]} · {note.status}**{measure}  \n"
+        f"{ui.md_escape(note.title)}. {ui.md_escape(note.note)}  \n"
+        f"Source: {ui.link(note.source_name, note.source_url)}")
+ui.download_csv(notes, file_name=ui.file_stem("entity-list-responses", company, category) + ".csv",
+                key="download_responses")

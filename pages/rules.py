@@ -1,0 +1,93 @@
+"""Rules: the Federal Register rules that changed the list, what each says it did, and its entries."""
+
+import pandas as pd
+import streamlit as st
+
+from tracker import charts, schema, takeaways, ui
+from tracker.citations import source_url
+
+st.title("Federal Register rules")
+ui.data_as_of()
+
+all_rules = ui.ask("rules")
+labels = {row.rule_id: f"{ui.day(row.publication_date)} · {row.fr_citation or row.document_number or ''} · "
+          f"{row.title or '(no title recorded)'}" for row in all_rules.itertuples()}
+requested = (ui.url_params().get("rule") or "").strip()
+notices = [f"Ignored unknown rule '{requested}'."] if requested and requested not in labels else []
+ui.load_from_url("rules", {"rule": requested if requested in labels else None}, notices)
+
+# --- What the rules say against today's list ---
+reconciliation = ui.ask("listing_dates_reconciliation")
+ui.chart(charts.rule_reconciliation(reconciliation, "Added by each rule date: stated vs on today's list"),
+         key="rules_chart", file_name="entity-list-rules-reconciliation",
+         takeaway=takeaways.reconciliation(reconciliation))
+st.caption("Stated counts come from each rule's own text (summary, title or a secondary source, as the "
+           "'counts source' column says). Today's list no longer holds entries removed since, and an "
+           "entry's citation may be a later revision, so the two can differ.")
+
+# --- The rules ---
+scope = st.segmented_control("Show", ["entity_list_change", "related_rule"], selection_mode="multi",
+                             default=["entity_list_change", "related_rule"], key="rules_scope",
+                             format_func={"entity_list_change": "Changes to the list",
+                                          "related_rule": "Related rules"}.get)
+shown = all_rules[all_rules["scope"].isin(scope or [])]
+st.dataframe(
+    shown,
+    hide_index=True,
+    column_order=["publication_date", "fr_citation", "document_number", "title", "entities_added",
+                  "entries_added", "entries_revised", "entities_removed", "entries_citing",
+                  "country_counts", "url"],
+    column_config={
+        "publication_date": st.column_config.DateColumn("Published"),
+        "fr_citation": "Citation", "document_number": "FR doc.",
+        "title": st.column_config.TextColumn("Title", width="large"),
+        "entities_added": st.column_config.NumberColumn("Entities added (stated)"),
+        "entries_added": st.column_config.NumberColumn("Entries added (stated)"),
+        "entries_revised": st.column_config.NumberColumn("Revised (stated)"),
+        "entities_removed": st.column_config.NumberColumn("Removed (stated)"),
+        "entries_citing": st.column_config.NumberColumn("Today's entries citing it"),
+        "country_counts": "Added by destination (stated)",
+        "url": st.column_config.LinkColumn("Link", display_text="open"),
+    })
+ui.download_csv(shown, file_name="entity-list-rules.csv", key="download_rules")
+
+# --- One rule ---
+st.subheader("One rule and its entries")
+rule_id = st.selectbox("Rule", list(labels), key="rule", index=None, format_func=labels.get,
+                       placeholder="Choose a rule…")
+ui.write_url("rules", {"rule": rule_id} if rule_id else {})
+if rule_id:
+    rule = all_rules[all_rules["rule_id"] == rule_id].iloc[0]
+    st.markdown(f"**{ui.md_escape(rule['title'] or '(no title recorded)')}**  \n"
+                f"Published {ui.day(rule['publication_date'])} · "
+                f"{ui.citation_links(rule['fr_citation']) or 'citation not recorded'} · "
+                f"{ui.link('Federal Register document', rule['url'])}")
+    counts = {label: rule[key] for label, key in
+              (("Entities added", "entities_added"), ("Entries added", "entries_added"),
+               ("Entries revised", "entries_revised"), ("Entries corrected", "entries_corrected"),
+               ("Entities removed", "entities_removed")) if pd.notna(rule[key])}
+    if counts:
+        columns = st.columns(len(counts))
+        for column, (label, value) in zip(columns, counts.items(), strict=True):
+            column.metric(f"{label} (stated)", int(value))
+    if rule["summary"]:
+        st.markdown(ui.md_escape(rule["summary"]))
+    if rule["notes"]:
+        st.caption("Note: " + ui.md_escape(rule["notes"]))
+    sources = [s for s in (rule["sources"] or "").split(schema.LIST_SEPARATOR) if s]
+    st.caption("Recorded from: " + " · ".join(ui.link(s if len(s) < 60 else s[:57] + "…", source_url(s))
+                                              for s in sources))
+    entries = ui.ask("rule_entries", rule_id)
+    if entries.empty:
+        st.info("No entry on today's list is attributed to this rule. Either its entries were removed "
+                "since, or their citations could not be tied to this rule (several rules on one day "
+                "without a recorded first page).")
+    else:
+        st.markdown(f"**{len(entries)} entries on today's list cite this rule**")
+        st.dataframe(ui.with_citation_url(entries, "fr_citation"), hide_index=True,
+                     column_order=["action", "entity_id", "name", "destination", "fr_citation",
+                                   "citation_url", "license_requirement"],
+                     column_config={"citation_url": st.column_config.LinkColumn(
+                         "Federal Register", display_text=r"citation/(\d+-FR-\d+)")})
+        ui.download_csv(entries, file_name=ui.file_stem("entity-list-rule", rule_id) + ".csv",
+                        key="download_rule_entries")

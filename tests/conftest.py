@@ -1,0 +1,57 @@
+"""Shared fixtures of the data layer: the shipped inputs, a private copy of them, a built store.
+
+Page tests (AppTest, browser) add their own fixtures; nothing here knows about Streamlit.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tracker import ingest, store
+from tracker.config import PROJECT_DIR, DataPaths, data_paths
+
+
+@pytest.fixture(scope="session")
+def shipped_inputs() -> Path:
+    """The committed CSV inputs, `data/inputs/` (read-only: copy before changing anything)."""
+    return PROJECT_DIR / "data" / "inputs"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared source files the inputs are imported from (read-only)."""
+    return PROJECT_DIR.parent / "shared" / "data"
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, shipped_inputs: Path) -> DataPaths:
+    """A data folder of the test's own: `<tmp>/inputs` copied from the shipped inputs, no store yet."""
+    shutil.copytree(shipped_inputs, tmp_path / "inputs")
+    return data_paths(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory: pytest.TempPathFactory, shipped_inputs: Path) -> Iterator[store.Store]:
+    """A store built once per session from a copy of the shipped inputs.
+
+    Opened as its own `Store`, not through `store.open_store`: that keeps one store per
+    process and closes the previous one, so another test opening a build would close ours.
+    """
+    root = tmp_path_factory.mktemp("built_store")
+    shutil.copytree(shipped_inputs, root / "inputs")
+    info = ingest.build(data_paths(root))
+    opened = store.Store(info.path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def db(built_store: store.Store):
+    """A cursor of the session's built store, for one test."""
+    cursor = built_store.cursor()
+    yield cursor
+    cursor.close()

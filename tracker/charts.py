@@ -1,0 +1,167 @@
+"""Charts: pure functions from DataFrames to Plotly figures (no Streamlit, no queries)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from tracker import schema
+
+FONT_SIZE = 15  # readable on a projector; Plotly's default 12 is not
+PALETTE = ("#1f5fa8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d5a97", "#f08a4b",
+           "#3c3c3c", "#a3a3a3")
+OTHER = "Other destinations"
+STATUS_COLOURS = {"observed": "#1f5fa8", "announced": "#edae49", "proposed": "#a3a3a3"}
+STATUS_SYMBOLS = {"observed": "circle", "announced": "diamond", "proposed": "circle-open"}
+CATEGORY_LABELS = {
+    "domestic_partnerships": "Domestic partnerships",
+    "rnd_talent": "R&D and talent",
+    "diversify_revenue": "Diversify revenue",
+    "international_expansion": "International expansion",
+    "policy_advocacy": "Policy advocacy",
+    "alternative_supply_chain": "Alternative supply chain",
+    "public_statement": "Public statement",
+    "legal_challenge": "Legal challenge",
+    "restructuring": "Restructuring",
+    "other": "Other",
+}
+
+
+def _layout(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        font={"size": FONT_SIZE},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        hoverlabel={"font_size": FONT_SIZE},
+    )
+    return fig
+
+
+def lump_small_groups(data: pd.DataFrame, top: int = 7, other: str = OTHER) -> pd.DataFrame:
+    """Keep the `top` largest groups and add up the rest as one 'other' group."""
+    totals = data.groupby("group")["entries"].sum().sort_values(ascending=False)
+    keep = set(totals.index[:top])
+    lumped = data.assign(group=data["group"].where(data["group"].isin(keep), other))
+    return lumped.groupby(["period", "group"], as_index=False)["entries"].sum()
+
+
+def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: str,
+                       cumulative: bool, title: str) -> go.Figure:
+    """Stacked bars of entries per period and group, an optional running total, and moments marked."""
+    fig = go.Figure()
+    if data.empty:
+        return _layout(fig, title)
+    data = lump_small_groups(data)
+    order = (data.groupby("group")["entries"].sum().sort_values(ascending=False).index.tolist())
+    if OTHER in order:
+        order.remove(OTHER)
+        order.append(OTHER)
+    for index, group in enumerate(order):
+        part = data[data["group"] == group]
+        fig.add_bar(x=part["period"], y=part["entries"], name=str(group),
+                    marker_color=PALETTE[index % len(PALETTE)],
+                    hovertemplate=f"{group}<br>%{{x|%Y-%m-%d}}: %{{y}} entries<extra></extra>")
+    if cumulative:
+        totals = data.groupby("period", as_index=False)["entries"].sum().sort_values("period")
+        fig.add_scatter(x=totals["period"], y=totals["entries"].cumsum(), name="Running total",
+                        mode="lines", yaxis="y2", line={"color": "#222222", "width": 3},
+                        hovertemplate="Running total %{x|%Y-%m-%d}: %{y}<extra></extra>")
+        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "Running total",
+                                  "showgrid": False, "rangemode": "tozero"})
+    _add_moments(fig, moments, data["period"].min(), data["period"].max())
+    fig.update_layout(barmode="stack", bargap=0.1, yaxis_title=f"Entries per {granularity}")
+    return _layout(fig, title, height=520)
+
+
+def _add_moments(fig: go.Figure, moments: pd.DataFrame, start, end) -> None:
+    """Dotted vertical lines at policy moments, numbered; the hover tells what and the source."""
+    if moments.empty:
+        return
+    shown = moments[(pd.to_datetime(moments["date"]) >= pd.to_datetime(start))
+                    & (pd.to_datetime(moments["date"]) <= pd.to_datetime(end) + pd.Timedelta(days=400))]
+    for number, (_, moment) in enumerate(shown.iterrows(), start=1):
+        fig.add_vline(x=pd.to_datetime(moment["date"]).timestamp() * 1000, line_dash="dot",
+                      line_color="#888888", line_width=1)
+        fig.add_annotation(x=pd.to_datetime(moment["date"]), y=1, yref="paper", yanchor="bottom",
+                           text=str(number), showarrow=False, font={"size": 12, "color": "#555555"},
+                           hovertext=f"{moment['date']}: {moment['title']}")
+
+
+def top_destinations(data: pd.DataFrame, title: str) -> go.Figure:
+    """Horizontal bars: destinations by number of entries, largest on top."""
+    data = data.sort_values("entries")
+    fig = go.Figure(go.Bar(x=data["entries"], y=data["destination"], orientation="h",
+                           marker_color=PALETTE[0], text=data["entries"], textposition="outside",
+                           hovertemplate="%{y}: %{x} entries<extra></extra>"))
+    fig.update_layout(xaxis_title="Entries on today's list", yaxis={"automargin": True})
+    return _layout(fig, title, height=max(300, 38 * len(data) + 120))
+
+
+def company_timeline(events: pd.DataFrame, responses: pd.DataFrame, title: str) -> go.Figure:
+    """One time axis: Entity List events on the top lane, responses by category below, by status."""
+    fig = go.Figure()
+    dated = events.dropna(subset=["date"]) if not events.empty else events
+    if not dated.empty:
+        grouped = (dated.groupby(["date", "action", "fr_citation"], as_index=False)
+                   .agg(entries=("entity_id", "count")))
+        fig.add_scatter(
+            x=pd.to_datetime(grouped["date"]), y=["Entity List"] * len(grouped), mode="markers",
+            name="Entity List event", marker={"symbol": "square", "size": 16, "color": "#d1495b"},
+            customdata=grouped[["action", "fr_citation", "entries"]].values,
+            hovertemplate="%{x|%Y-%m-%d}: %{customdata[0]} (%{customdata[2]} entries), "
+                          "%{customdata[1]}<extra></extra>")
+    for status in schema.RESPONSE_STATUSES:
+        part = responses[responses["status"] == status] if not responses.empty else responses
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=pd.to_datetime(part["day"]), y=part["category"].map(CATEGORY_LABELS), mode="markers",
+            name=status.capitalize(),
+            marker={"size": 13, "color": STATUS_COLOURS[status], "symbol": STATUS_SYMBOLS[status],
+                    "line": {"width": 2, "color": STATUS_COLOURS[status]}},
+            customdata=part[["title", "date"]].values,
+            hovertemplate="%{customdata[1]}: %{customdata[0]}<extra></extra>")
+    lanes = ["Entity List"] + [CATEGORY_LABELS[c] for c in schema.RESPONSE_CATEGORIES
+                               if not responses.empty and c in set(responses["category"])]
+    fig.update_layout(yaxis={"categoryorder": "array", "categoryarray": lanes[::-1],
+                             "automargin": True}, xaxis_title=None)
+    return _layout(fig, title, height=max(260, 46 * len(lanes) + 160))
+
+
+def response_matrix(data: pd.DataFrame, title: str) -> go.Figure:
+    """Companies against response categories as sized dots; each dot is selectable."""
+    fig = go.Figure()
+    if data.empty:
+        return _layout(fig, title)
+    labels = data["category"].map(CATEGORY_LABELS)
+    fig.add_scatter(
+        x=labels, y=data["company_name"], mode="markers+text", text=data["notes"],
+        textposition="middle center", textfont={"color": "white", "size": 13},
+        marker={"size": 16 + 7 * data["notes"].clip(upper=6), "color": PALETTE[0], "opacity": 0.9},
+        customdata=data[["company_id", "category"]].values,
+        hovertemplate="%{y}<br>%{x}: %{text} notes<extra></extra>", showlegend=False)
+    categories = [CATEGORY_LABELS[c] for c in schema.RESPONSE_CATEGORIES]
+    fig.update_layout(
+        xaxis={"categoryorder": "array", "categoryarray": categories, "side": "top",
+               "tickangle": -30},
+        yaxis={"categoryorder": "category descending", "automargin": True},
+        clickmode="event+select")
+    return _layout(fig, title, height=max(360, 40 * data["company_name"].nunique() + 200))
+
+
+def rule_reconciliation(data: pd.DataFrame, title: str) -> go.Figure:
+    """Per rule date: entries the rules say were added beside today's entries first listed that day."""
+    fig = go.Figure()
+    if data.empty:
+        return _layout(fig, title)
+    data = data.sort_values("date")
+    dates = pd.to_datetime(data["date"])
+    fig.add_bar(x=dates, y=data["stated_added"], name="Added, as the rule states",
+                marker_color=PALETTE[3], hovertemplate="%{x|%Y-%m-%d}: %{y} stated<extra></extra>")
+    fig.add_bar(x=dates, y=data["listed_today"], name="Today's entries first listed that day",
+                marker_color=PALETTE[0],
+                hovertemplate="%{x|%Y-%m-%d}: %{y} on today's list<extra></extra>")
+    fig.update_layout(barmode="group", yaxis_title="Entries")
+    return _layout(fig, title)

@@ -1,0 +1,24 @@
+"""CSV downloads that a spreadsheet opens as text, never as formulas."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# A cell starting with one of these is taken as a formula by Excel, LibreOffice or Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+
+def neutralise(value: object) -> object:
+    """Text that would start a formula gets a leading apostrophe; other values are unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with BOM, so spreadsheets read Chinese names right) of a frame, formulas neutralised."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    return safe.to_csv(index=False).encode("utf-8-sig")

@@ -1,0 +1,77 @@
+"""One-line takeaways written beside each chart (they also serve screen readers)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tracker.charts import CATEGORY_LABELS
+
+
+def _period_label(period, granularity: str) -> str:
+    stamp = pd.Timestamp(period)
+    if granularity == "year":
+        return f"{stamp.year}"
+    if granularity == "quarter":
+        return f"{stamp.year} Q{stamp.quarter}"
+    return stamp.strftime("%B %Y")
+
+
+def listings(data: pd.DataFrame, granularity: str) -> str:
+    """Busiest period and the largest group, in one sentence."""
+    if data.empty:
+        return "No entries match."
+    per_period = data.groupby("period")["entries"].sum()
+    busiest = per_period.idxmax()
+    per_group = data.groupby("group")["entries"].sum().sort_values(ascending=False)
+    total = int(per_period.sum())
+    share = 100 * per_group.iloc[0] / total
+    return (f"{total:,} entries shown; the busiest {granularity} was {_period_label(busiest, granularity)} "
+            f"with {int(per_period.max()):,}; {per_group.index[0]} accounts for {share:.0f}%.")
+
+
+def top_destinations(data: pd.DataFrame, total: int) -> str:
+    """How much of the list the top destinations hold."""
+    if data.empty:
+        return "No entries match."
+    top_two = data.head(2)
+    share = 100 * top_two["entries"].sum() / total if total else 0
+    names = " and ".join(top_two["destination"])
+    return f"{names} hold {share:.0f}% of the {total:,} entries on the list."
+
+
+def company_timeline(events: pd.DataFrame, responses: pd.DataFrame) -> str:
+    """When the company was listed and how many responses are recorded."""
+    parts = []
+    dated = events.dropna(subset=["date"]) if not events.empty else events
+    if not dated.empty:
+        first = pd.Timestamp(dated["date"].min()).date().isoformat()
+        parts.append(f"First listed {first}; {dated['entity_id'].nunique()} entries")
+    else:
+        parts.append("No listing events on today's list")
+    if not responses.empty:
+        counts = responses["status"].value_counts()
+        described = ", ".join(f"{n} {status}" for status, n in counts.items())
+        parts.append(f"{len(responses)} responses recorded ({described})")
+    else:
+        parts.append("no responses recorded")
+    return "; ".join(parts) + "."
+
+
+def response_matrix(data: pd.DataFrame) -> str:
+    """The most common kind of response and who has the most notes."""
+    if data.empty:
+        return "No responses match."
+    by_category = data.groupby("category")["notes"].sum().sort_values(ascending=False)
+    by_company = data.groupby("company_name")["notes"].sum().sort_values(ascending=False)
+    return (f"{int(data['notes'].sum())} notes across {data['company_name'].nunique()} companies; "
+            f"the most common move is '{CATEGORY_LABELS[by_category.index[0]]}'; "
+            f"{by_company.index[0]} has the most notes ({int(by_company.iloc[0])}).")
+
+
+def reconciliation(data: pd.DataFrame) -> str:
+    """How many rule dates agree with today's list."""
+    if data.empty:
+        return "No rule states how many entries it added."
+    matches = int(data["matches"].sum())
+    return (f"On {matches} of {len(data)} rule dates, the number of entries the rules say they added "
+            f"equals today's entries first listed that day; the rest show later removals or revisions.")

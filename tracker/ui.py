@@ -1,0 +1,196 @@
+"""The small set of Streamlit helpers the pages share: store access, cached queries,
+state in the URL, safe text, links, tables with CSV downloads and charts.
+
+The only module of the library that imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from tracker import ingest, store
+from tracker.citations import federal_register_url
+from tracker.config import data_paths
+from tracker.export import csv_bytes
+
+CACHE_TTL_S = 600
+STORE_CHECK_S = 10
+
+
+# --- The store ---
+
+@st.cache_resource(ttl=STORE_CHECK_S, show_spinner="Checking the data…")
+def _store_status(data_dir: str) -> ingest.StoreStatus:
+    # Re-read at most every few seconds: a rebuild by an editor (or a pushed commit)
+    # is picked up on the next run after that, by every session, and built once.
+    return ingest.refresh_store(data_paths(data_dir))
+
+
+def store_status() -> ingest.StoreStatus:
+    """The published store and any problem that kept newer inputs from being built."""
+    return _store_status(str(data_paths().root))
+
+
+def refresh_after_save() -> None:
+    """Forget the cached store status so the next run sees a new build at once."""
+    _store_status.clear()
+
+
+def require_store() -> ingest.StoreStatus:
+    """The store status; stops the page with a clear message when there is no store at all."""
+    status = store_status()
+    if status.build_dir is None:
+        st.error("The data could not be built, and there is no earlier build to show. "
+                 "An editor needs to fix these problems in the inputs:")
+        problem_list(status.problems)
+        st.stop()
+    if status.problems:
+        st.warning(f"The inputs were changed but have {len(status.problems)} problem(s), so the "
+                   "dashboard keeps showing the last good data. Editors: run "
+                   "`python -m tracker validate` or open the Editor page.")
+    return status
+
+
+def db():
+    """A cursor of the process's one DuckDB connection, for this script run."""
+    return store.open_store(require_store().build_dir).cursor()
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=512)
+def _cached(build_id: str, question: str, args: tuple, kwargs: tuple) -> Any:
+    # build_id is part of the key, so a rebuilt store never serves old answers.
+    return getattr(store, question)(db(), *args, **dict(kwargs))
+
+
+def ask(question: str, *args, **kwargs) -> Any:
+    """Answer of a tracker.store function, cached per store build."""
+    build_id = require_store().manifest["build_id"]
+    return _cached(build_id, question, args, tuple(sorted(kwargs.items())))
+
+
+def later(question: str, *args, **kwargs):
+    """A function that answers a tracker.store question when called (e.g. when a download is clicked)."""
+    build_dir = require_store().build_dir
+
+    def answer():
+        return getattr(store, question)(store.open_store(build_dir).cursor(), *args, **kwargs)
+
+    return answer
+
+
+def day(value: object) -> str:
+    """A date, datetime or timestamp as YYYY-MM-DD ('' when missing)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)[:10]
+
+
+def data_as_of() -> None:
+    """The 'data as of' stamp every page shows."""
+    manifest = require_store().manifest
+    st.caption(f"Data as of {manifest['data_as_of']} (newest Federal Register change recorded) · "
+               f"store built {manifest['built_at'][:16].replace('T', ' ')} UTC")
+
+
+def problem_list(problems) -> None:
+    """Validation problems as a table: file, line, column, message."""
+    rows = [{"file": p.file, "line": p.line, "column": p.column, "column name": p.column_name,
+             "problem": p.message} for p in problems]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+
+# --- State in the URL ---
+
+def url_params() -> dict[str, str]:
+    """The query string as a plain dict (last value wins)."""
+    return {key: st.query_params.get(key) for key in st.query_params}
+
+
+def load_from_url(page: str, widget_values: dict[str, Any], notices: list[str]) -> None:
+    """Put values read from the URL into the page's widgets when the URL is new to this page.
+
+    The URL wins when it differs from what this page last wrote (a shared link, the
+    back button, a fresh tab); otherwise the widgets are the truth and write the URL.
+    """
+    marker = f"_url_written:{page}"
+    if st.session_state.get(marker) != url_params():
+        for key, value in widget_values.items():
+            st.session_state[key] = value
+        for notice in notices:
+            st.toast(notice, icon="⚠️")
+            st.caption(f"⚠️ {notice}")
+
+
+def write_url(page: str, params: dict[str, str]) -> None:
+    """Make the query string hold exactly `params` (defaults already left out)."""
+    if url_params() != params:
+        st.query_params.from_dict(params)
+    st.session_state[f"_url_written:{page}"] = dict(params)
+
+
+# --- Safe text and links ---
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def md_escape(text: object) -> str:
+    """Text from the data, escaped so Markdown shows it literally (no links, images or HTML)."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def link(label: object, url: object) -> str:
+    """A Markdown link with an escaped label, only for http(s) addresses; else the escaped label."""
+    if isinstance(url, str) and re.fullmatch(r"https?://[^\s<>()\"']+", url):
+        return f"[{md_escape(label)}]({url})"
+    return md_escape(label)
+
+
+def citation_links(citations: object) -> str:
+    """'90 FR 4617; 90 FR 4621' as Markdown links to the Federal Register."""
+    if not isinstance(citations, str) or not citations:
+        return ""
+    return "; ".join(link(c.strip(), federal_register_url(c.strip())) for c in citations.split(";"))
+
+
+def with_citation_url(frame: pd.DataFrame, column: str = "fr_citations") -> pd.DataFrame:
+    """Add `citation_url`: a Federal Register link for the first citation of each row."""
+    first = frame[column].fillna("").str.split(";").str[0].str.strip()
+    return frame.assign(citation_url=first.map(federal_register_url))
+
+
+# --- Tables, downloads, charts ---
+
+def download_csv(frame_or_maker, file_name: str, key: str, label: str = "Download CSV") -> None:
+    """A download button for a CSV of exactly these rows (formulas neutralised)."""
+    if callable(frame_or_maker):
+        data = lambda: csv_bytes(frame_or_maker())  # noqa: E731 - built only when clicked
+    else:
+        data = csv_bytes(frame_or_maker)
+    st.download_button(label, data=data, file_name=file_name, mime="text/csv", key=key,
+                       icon=":material/download:", on_click="ignore")
+
+
+def chart(fig, key: str, file_name: str, takeaway: str, **kwargs):
+    """A Plotly chart with its one-line takeaway beside it and a PNG download named after the view."""
+    st.markdown(f"**{md_escape(takeaway)}**")
+    config = {"displaylogo": False,
+              "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2,
+                                       "width": 1600, "height": 900}}
+    return st.plotly_chart(fig, key=key, config=config, alt=takeaway, **kwargs)
+
+
+def file_stem(*parts: object) -> str:
+    """A file name from the parts of a view, e.g. entity-list_listings_quarter_china."""
+    text = "_".join(str(p) for p in parts if p not in (None, "", ()))
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-").lower()[:120] or "entity-list"
+
+
+def today() -> date:
+    return date.today()
