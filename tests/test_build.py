@@ -1,0 +1,172 @@
+"""`python -m tracker build` and the store's life cycle: atomic publish, a manifest that
+describes the inputs, failed builds that change nothing, staleness, pruning."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tracker import ingest, schema
+from tracker.config import PROJECT_DIR, DataPaths
+
+
+def run_build(paths: DataPaths) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TRACKER_DATA_DIR"}
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run([sys.executable, "-m", "tracker", "build", "--data-dir", str(paths.root)],
+                          cwd=PROJECT_DIR, capture_output=True, encoding="utf-8", env=env, timeout=120,
+                          check=False)
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def tree_state(folder: Path) -> dict[str, str]:
+    """Every entry under a folder: file -> sha256 of its bytes, link -> its target, folder -> 'dir'."""
+    state = {}
+    for path in sorted(folder.rglob("*")):
+        key = str(path.relative_to(folder))
+        if path.is_symlink():
+            state[key] = "link -> " + os.readlink(path)
+        elif path.is_dir():
+            state[key] = "dir"
+        else:
+            state[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
+
+
+def builds_of(paths: DataPaths) -> list[str]:
+    return sorted(p.name for p in (paths.store / "builds").iterdir() if not p.name.startswith("."))
+
+
+def append_event(paths: DataPaths, **cells: str) -> int:
+    """Append an event (the first one, changed) to events.csv; return the line it starts on."""
+    path = paths.inputs / "events.csv"
+    row = {**read_rows(path)[0], **cells}
+    data = path.read_bytes()
+    line = data.count(b"\n") + 1
+    values = [row[name] for name in schema.EVENTS.column_names]
+    with open(path, "a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerow(values)
+    return line
+
+
+def test_build_publishes_one_parquet_per_table_and_a_manifest(data_copy: DataPaths) -> None:
+    result = run_build(data_copy)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+    link = data_copy.store / "current"
+    assert link.is_symlink()
+    target = Path(os.readlink(link))
+    assert target.parent == Path("builds")  # relative, so the data folder can move
+    build = link.resolve()
+    assert build == (data_copy.store / "builds" / target.name).resolve()
+    assert sorted(p.name for p in build.iterdir()) == sorted(
+        [f"{t.name}.parquet" for t in schema.TABLES] + ["manifest.json"])
+
+    manifest = json.loads((build / "manifest.json").read_text())
+    assert manifest["build_id"] == target.name
+    assert datetime.fromisoformat(manifest["built_at"]).tzinfo is not None
+
+    inputs = {t.name: read_rows(data_copy.inputs / t.filename) for t in schema.TABLES}
+    assert manifest["rows"] == {name: len(rows) for name, rows in inputs.items()}
+    with duckdb.connect() as con:
+        for name, count in manifest["rows"].items():
+            parquet = str(build / f"{name}.parquet")
+            assert con.execute("SELECT count(*) FROM read_parquet(?)", [parquet]).fetchone()[0] == count
+
+    # Data as of: the newest dated event or rule.
+    newest = max([e["date"] for e in inputs["events"] if e["date"]]
+                 + [r["publication_date"] for r in inputs["rules"]])
+    assert manifest["data_as_of"] == newest
+
+
+def test_manifest_input_hashes_are_sha256_of_the_files(data_copy: DataPaths) -> None:
+    info = ingest.build(data_copy)
+    manifest = json.loads((info.path / "manifest.json").read_text())
+    assert manifest["inputs"] == {
+        t.filename: hashlib.sha256((data_copy.inputs / t.filename).read_bytes()).hexdigest()
+        for t in schema.TABLES}
+    assert ingest.read_manifest(data_copy) == manifest
+
+
+def test_failed_build_leaves_store_untouched(data_copy: DataPaths) -> None:
+    assert run_build(data_copy).returncode == 0
+    before = tree_state(data_copy.store)
+    line = append_event(data_copy, event_id="EL-0001-9", date="2025-02-30")
+
+    result = run_build(data_copy)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    column = schema.EVENTS.column_names.index("date") + 1
+    assert f"events.csv:{line}:{column}:" in result.stderr
+    assert "store is unchanged" in result.stderr
+    assert tree_state(data_copy.store) == before
+
+
+def test_failed_first_build_creates_no_store(data_copy: DataPaths) -> None:
+    line = append_event(data_copy, event_id="EL-0001-9", action="deleted")
+    with pytest.raises(ingest.BuildError) as raised:
+        ingest.build(data_copy)
+    assert [(p.file, p.line, p.column_name) for p in raised.value.result.errors] == [
+        ("events.csv", line, "action")]
+    assert not data_copy.store.exists()
+    assert ingest.current_build(data_copy) is None
+
+
+def test_store_turns_stale_after_an_edit_and_is_rebuilt_once(data_copy: DataPaths) -> None:
+    assert ingest.is_stale(data_copy)  # no store yet
+    ingest.ensure_store(data_copy)
+    assert not ingest.is_stale(data_copy)
+    first = builds_of(data_copy)
+    assert len(first) == 1
+
+    append_event(data_copy, event_id="EL-0001-9", action="revised", note="edited by a test")
+    assert ingest.is_stale(data_copy)
+
+    # Many readers at once: one rebuild.
+    manifests = []
+    threads = [threading.Thread(target=lambda: manifests.append(ingest.ensure_store(data_copy)))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds_of(data_copy)) == 2
+    assert not ingest.is_stale(data_copy)
+    assert {m["build_id"] for m in manifests} == {ingest.read_manifest(data_copy)["build_id"]}
+    events = read_rows(data_copy.inputs / "events.csv")
+    assert ingest.read_manifest(data_copy)["rows"]["events"] == len(events)
+
+    ingest.ensure_store(data_copy)  # nothing changed since: no build
+    assert len(builds_of(data_copy)) == 2
+
+
+def test_bad_edit_keeps_serving_the_last_good_store(data_copy: DataPaths) -> None:
+    good = ingest.ensure_store(data_copy)
+    append_event(data_copy, event_id="EL-0001-9", date="16/01/2025")
+    assert ingest.is_stale(data_copy)
+    assert ingest.ensure_store(data_copy) == good
+    assert builds_of(data_copy) == [good["build_id"]]
+
+
+def test_old_builds_are_pruned_to_three(data_copy: DataPaths) -> None:
+    built = [ingest.build(data_copy).path.name for _ in range(ingest.KEEP_BUILDS + 2)]
+    assert ingest.KEEP_BUILDS == 3
+    assert builds_of(data_copy) == sorted(built)[-3:]
+    assert ingest.current_build(data_copy).name == built[-1]
+    assert not [p for p in data_copy.store.rglob(".staging-*")]
