@@ -61,7 +61,7 @@ if total == 0:
 
 by_year = ui.ask("listings_over_time", filters, "year", "none")
 if not by_year.empty:
-    ui.chart(charts.listings_over_time(by_year, ui.ask("moments"), "year", False,
+    ui.chart(charts.listings_over_time(by_year, ui.ask("moments").head(0), "year", False,
                                        title="Matching entries by year first listed"),
              key="explorer_chart", file_name=ui.file_stem("entity-list-explorer",
                                                           *filters_to_params(filters).values()),

@@ -1,5 +1,6 @@
 """Overview: headline figures, listings over time with policy moments, top destinations, newest rules."""
 
+import pandas as pd
 import streamlit as st
 
 from tracker import charts, takeaways, ui
@@ -23,7 +24,8 @@ ui.load_from_url("overview", {
 }, notices + parsed.notices)
 
 # --- Headline figures ---
-this_year = ui.today().year
+# "This year" is the year of the newest recorded change, so the comparison is between full data.
+this_year = int(ui.require_store().manifest["data_as_of"][:4])
 figures = ui.ask("headline", this_year)
 columns = st.columns(4)
 columns[0].metric("Entries on the list", f"{figures['entries']:,}")
@@ -36,7 +38,7 @@ columns[3].metric("Rules recorded", figures["rules"], help="Federal Register rul
 
 # --- Listings over time ---
 st.subheader("Listings over time")
-controls = st.columns([2, 2, 1, 4], vertical_alignment="bottom")
+controls = st.columns([3, 3, 2], vertical_alignment="bottom") + st.columns(1)
 granularity = controls[0].segmented_control("Granularity", GRANULARITIES, key="granularity",
                                             required=True)
 group_by = controls[1].segmented_control("Stack by", GROUPINGS, key="group", required=True,
@@ -78,16 +80,10 @@ with left:
 with right:
     st.subheader("Newest rules")
     newest = ui.ask("newest_rules", 6)
-    st.dataframe(
-        newest[["publication_date", "fr_citation", "title", "stated_added", "url"]],
-        hide_index=True,
-        column_config={
-            "publication_date": st.column_config.DateColumn("Published"),
-            "fr_citation": "Citation",
-            "title": st.column_config.TextColumn("Title", width="large"),
-            "stated_added": st.column_config.NumberColumn("Added (stated)"),
-            "url": st.column_config.LinkColumn("Federal Register", display_text="open"),
-        })
+    for rule in newest.itertuples():
+        added = f" · {int(rule.stated_added)} added" if pd.notna(rule.stated_added) else ""
+        st.markdown(f"**{ui.day(rule.publication_date)}** · {ui.md_escape(rule.title or 'Untitled')}"
+                    f"{added} · {ui.link(rule.document_number or rule.fr_citation or 'source', rule.url)}")
     st.markdown("[All rules →](rules)")
 
 ui.write_url("overview", {

@@ -70,7 +70,8 @@ for note in notes.itertuples():
     measure = (f" · *answers the {ui.md_escape(note.measure)}, not the Entity List*"
                if note.measure else "")
     st.markdown(
-        f"**{ui.md_escape(note.date)} · [{ui.md_escape(note.company_name)}](company?company={note.company_id})"
+        f"**{ui.md_escape(note.date)} · "
+        f"[{ui.md_escape(note.company_name)}](company?company={note.company_id})"
         f" · {charts.CATEGORY_LABELS[note.category]} · {note.status}**{measure}  \n"
         f"{ui.md_escape(note.title)}. {ui.md_escape(note.note)}  \n"
         f"Source: {ui.link(note.source_name, note.source_url)}")

@@ -87,7 +87,11 @@ if rule_id:
         st.dataframe(ui.with_citation_url(entries, "fr_citation"), hide_index=True,
                      column_order=["action", "entity_id", "name", "destination", "fr_citation",
                                    "citation_url", "license_requirement"],
-                     column_config={"citation_url": st.column_config.LinkColumn(
-                         "Federal Register", display_text=r"citation/(\d+-FR-\d+)")})
+                     column_config={
+                         "action": "Action", "entity_id": "Id", "name": "Name",
+                         "destination": "Destination", "fr_citation": "Citation",
+                         "citation_url": st.column_config.LinkColumn(
+                             "Federal Register", display_text=r"citation/(\d+-FR-\d+)"),
+                         "license_requirement": "License requirement"})
         ui.download_csv(entries, file_name=ui.file_stem("entity-list-rule", rule_id) + ".csv",
                         key="download_rule_entries")

@@ -11,6 +11,9 @@ FONT_SIZE = 15  # readable on a projector; Plotly's default 12 is not
 PALETTE = ("#1f5fa8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d5a97", "#f08a4b",
            "#3c3c3c", "#a3a3a3")
 OTHER = "Other destinations"
+# Bar widths on a date axis are in milliseconds; without them a lone bar is a hairline.
+DAY_MS = 86_400_000
+BAR_WIDTH_MS = {"month": 26 * DAY_MS, "quarter": 80 * DAY_MS, "year": 330 * DAY_MS, "day": 12 * DAY_MS}
 STATUS_COLOURS = {"observed": "#1f5fa8", "announced": "#edae49", "proposed": "#a3a3a3"}
 STATUS_SYMBOLS = {"observed": "circle", "announced": "diamond", "proposed": "circle-open"}
 CATEGORY_LABELS = {
@@ -61,7 +64,7 @@ def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: s
     for index, group in enumerate(order):
         part = data[data["group"] == group]
         fig.add_bar(x=part["period"], y=part["entries"], name=str(group),
-                    marker_color=PALETTE[index % len(PALETTE)],
+                    marker_color=PALETTE[index % len(PALETTE)], width=BAR_WIDTH_MS[granularity],
                     hovertemplate=f"{group}<br>%{{x|%Y-%m-%d}}: %{{y}} entries<extra></extra>")
     if cumulative:
         totals = data.groupby("period", as_index=False)["entries"].sum().sort_values("period")
@@ -71,20 +74,25 @@ def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: s
         fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "Running total",
                                   "showgrid": False, "rangemode": "tozero"})
     _add_moments(fig, moments, data["period"].min(), data["period"].max())
-    fig.update_layout(barmode="stack", bargap=0.1, yaxis_title=f"Entries per {granularity}")
+    fig.update_layout(barmode="stack", yaxis_title=f"Entries per {granularity}",
+                      legend_traceorder="normal")
     return _layout(fig, title, height=520)
 
 
 def _add_moments(fig: go.Figure, moments: pd.DataFrame, start, end) -> None:
-    """Dotted vertical lines at policy moments, numbered; the hover tells what and the source."""
+    """Dotted vertical lines at policy moments, numbered as in the moments list (1 = oldest)."""
     if moments.empty:
         return
+    moments = moments.assign(number=range(1, len(moments) + 1))
     shown = moments[(pd.to_datetime(moments["date"]) >= pd.to_datetime(start))
                     & (pd.to_datetime(moments["date"]) <= pd.to_datetime(end) + pd.Timedelta(days=400))]
-    for number, (_, moment) in enumerate(shown.iterrows(), start=1):
+    for _, moment in shown.iterrows():
+        number = int(moment["number"])
         fig.add_vline(x=pd.to_datetime(moment["date"]).timestamp() * 1000, line_dash="dot",
                       line_color="#888888", line_width=1)
-        fig.add_annotation(x=pd.to_datetime(moment["date"]), y=1, yref="paper", yanchor="bottom",
+        # Three staggered heights keep labels of moments close in time from overlapping.
+        fig.add_annotation(x=pd.to_datetime(moment["date"]), y=1 + 0.045 * (number % 3), yref="paper",
+                           yanchor="bottom",
                            text=str(number), showarrow=False, font={"size": 12, "color": "#555555"},
                            hovertext=f"{moment['date']}: {moment['title']}")
 
@@ -94,8 +102,10 @@ def top_destinations(data: pd.DataFrame, title: str) -> go.Figure:
     data = data.sort_values("entries")
     fig = go.Figure(go.Bar(x=data["entries"], y=data["destination"], orientation="h",
                            marker_color=PALETTE[0], text=data["entries"], textposition="outside",
-                           hovertemplate="%{y}: %{x} entries<extra></extra>"))
-    fig.update_layout(xaxis_title="Entries on today's list", yaxis={"automargin": True})
+                           cliponaxis=False, hovertemplate="%{y}: %{x} entries<extra></extra>"))
+    fig.update_layout(xaxis={"title": "Entries on today's list",
+                             "range": [0, 1.18 * max(data["entries"].max(), 1)]},
+                      yaxis={"automargin": True})
     return _layout(fig, title, height=max(300, 38 * len(data) + 120))
 
 
@@ -159,9 +169,10 @@ def rule_reconciliation(data: pd.DataFrame, title: str) -> go.Figure:
     data = data.sort_values("date")
     dates = pd.to_datetime(data["date"])
     fig.add_bar(x=dates, y=data["stated_added"], name="Added, as the rule states",
-                marker_color=PALETTE[3], hovertemplate="%{x|%Y-%m-%d}: %{y} stated<extra></extra>")
+                marker_color=PALETTE[3], width=BAR_WIDTH_MS["day"],
+                hovertemplate="%{x|%Y-%m-%d}: %{y} stated<extra></extra>")
     fig.add_bar(x=dates, y=data["listed_today"], name="Today's entries first listed that day",
-                marker_color=PALETTE[0],
+                marker_color=PALETTE[0], width=BAR_WIDTH_MS["day"],
                 hovertemplate="%{x|%Y-%m-%d}: %{y} on today's list<extra></extra>")
     fig.update_layout(barmode="group", yaxis_title="Entries")
     return _layout(fig, title)
