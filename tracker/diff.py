@@ -10,16 +10,13 @@ CSV text that `git apply` accepts, for editors whose host does not keep files.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import re
 from dataclasses import dataclass, field
 
+from tracker import validate
 from tracker.schema import Table
 from tracker.validate import Problem
-
-csv.field_size_limit(16 * 1024 * 1024)
 
 Row = dict[str, str]
 
@@ -92,29 +89,17 @@ class TableDiff:
 
 def read_csv_bytes(data: bytes, name: str) -> tuple[list[str], list[Row]]:
     """Header and rows (cells stripped) of CSV bytes; raises CsvError naming the line and column."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise CsvError(Problem(name, before.count(b"\n") + 1, column,
-                               f"not UTF-8 (byte 0x{data[exc.start]:02X}); save the file as "
-                               "'CSV UTF-8'")) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[list[str]] = []
-    start = 1
-    try:
-        for record in reader:
-            if any(cell.strip() for cell in record):
-                records.append([cell.strip() for cell in record])
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise CsvError(Problem(name, start, 1, f"cannot read this record ({exc}); check for an "
-                                               "unbalanced double quote")) from None
+    # The validator's own reader, so a file is located the same way in every message.
+    text, problem = validate._decode(name, data)
+    if problem:
+        raise CsvError(problem)
+    records, problems = validate._read_records(name, text)
+    if problems:
+        raise CsvError(problems[0])
     if not records:
         return [], []
-    header = records[0]
-    return header, [_as_row(header, record) for record in records[1:]]
+    header = [cell.strip() for cell in records[0][1]]
+    return header, [_as_row(header, [cell.strip() for cell in record]) for _, record in records[1:]]
 
 
 def _as_row(header: list[str], record: list[str]) -> Row:
@@ -217,6 +202,23 @@ def _short(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+def excerpt_pair(old: str, new: str, width: int = 80) -> tuple[str, str]:
+    """Both values cut to about `width` characters around where they first differ."""
+    old, new = old.replace("\n", " "), new.replace("\n", " ")
+    if max(len(old), len(new)) <= width:
+        return old, new
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    start = max(0, start - width // 4)
+
+    def cut(value: str) -> str:
+        piece = value[start: start + width]
+        return ("…" if start else "") + piece + ("…" if start + width < len(value) else "")
+
+    return cut(old), cut(new)
+
+
 def render_text(diff: TableDiff, limit: int | None = 200) -> str:
     """The diff as plain text: a summary line, then one line per added/removed row and changed cell."""
     lines = [diff.summary()]
@@ -228,8 +230,8 @@ def render_text(diff: TableDiff, limit: int | None = 200) -> str:
         lines.append("columns removed: " + ", ".join(diff.columns_removed))
     body = [f"+ {k}: {_row_text(r)}" for k, r in diff.added.items()]
     body += [f"- {k}: {_row_text(r)}" for k, r in diff.removed.items()]
-    body += [f"~ {c.key} {c.column}: {_short(c.old, 80)!r} -> {_short(c.new, 80)!r}"
-             for c in diff.changed]
+    body += [f"~ {c.key} {c.column}: {old!r} -> {new!r}"
+             for c in diff.changed for old, new in [excerpt_pair(c.old, c.new)]]
     if limit is not None and len(body) > limit:
         body = body[:limit] + [f"... and {len(body) - limit} more lines"]
     return "\n".join(lines + body) + "\n"
