@@ -76,7 +76,10 @@ def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: s
     _add_moments(fig, moments, data["period"].min(), data["period"].max())
     fig.update_layout(barmode="stack", yaxis_title=f"Entries per {granularity}",
                       legend_traceorder="normal")
-    return _layout(fig, title, height=520)
+    _layout(fig, title, height=520)
+    if not moments.empty:  # room above the plot for the staggered moment numbers
+        fig.update_layout(margin={"t": 120}, title_y=0.98, title_yanchor="top")
+    return fig
 
 
 def _add_moments(fig: go.Figure, moments: pd.DataFrame, start, end) -> None:

@@ -1,0 +1,115 @@
+"""End-to-end: a person's paths through the dashboard in headless Chromium, against a real server."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from browser_helpers import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+PROJECT = Path(__file__).resolve().parents[2]
+PAGES = {
+    "overview": "/",
+    "explorer": "/explorer",
+    "company": "/company?company=zhipu-ai",
+    "rules": "/rules?rule=2025-00704",
+    "responses": "/responses",
+    "about": "/about",
+    "editor": "/editor",
+}
+PAGES_WITH_CHARTS = ("overview", "explorer", "company", "rules", "responses")
+
+
+def inputs(name: str) -> list[dict[str, str]]:
+    with open(PROJECT / "data" / "inputs" / f"{name}.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def assert_no_error(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+
+
+def assert_chart_drawn(page) -> None:
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.wait_for(state="visible", timeout=30_000)
+    marks = chart.locator("g.point, g.trace.bars path, g.scatterlayer .point")
+    assert marks.count() > 0, "the chart has drawn marks, not an empty frame"
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_loads_without_error_and_draws_its_chart(page, app_url, name):
+    page.goto(app_url + PAGES[name])
+    wait_for_app(page)
+    assert_no_error(page)
+    assert "Data as of" in page.locator('[data-testid="stMain"]').inner_text()
+    if name in PAGES_WITH_CHARTS:
+        assert_chart_drawn(page)
+    screenshot(page, f"page-{name}")
+
+
+def test_deep_link_to_a_company_reopens_that_company(page, app_url):
+    page.goto(app_url + "/company?company=sophgo")
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert "Sophgo Technologies Ltd." in main.locator("h2").first.inner_text()
+    assert "company=sophgo" in page.url
+    assert_chart_drawn(page)
+
+
+def test_deep_link_to_a_filtered_explorer_view_reopens_it(page, app_url):
+    page.goto(app_url + "/explorer?dest=China&q=huawei%20cloud")
+    wait_for_app(page)
+    expected = [e for e in inputs("entities") if e["destination"] == "China"
+                and "huawei" in (e["name"] + e["aliases"]).lower()
+                and "cloud" in (e["name"] + e["aliases"]).lower()]
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert f"{len(expected)} entries" in main
+    assert page.locator('[data-testid="stTextInputRootElement"] input').first.input_value() == "huawei cloud"
+    screenshot(page, "explorer-deep-link")
+
+
+def test_csv_download_holds_exactly_the_filtered_rows(page, app_url):
+    page.goto(app_url + "/explorer?dest=Iran&action=added")
+    wait_for_app(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download these").click()
+    content = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    expected = {e["entity_id"] for e in inputs("entities") if e["destination"] == "Iran"}
+    assert {r["entity_id"] for r in rows} == expected
+    assert len(rows) == len(expected)
+
+
+def test_changing_a_control_puts_the_view_in_the_link(page, app_url):
+    page.goto(app_url + "/")
+    wait_for_app(page)
+    page.locator('[data-testid="stButtonGroup"] button', has_text="year").first.click()
+    wait_for_app(page)
+    page.wait_for_function("window.location.search.includes('granularity=year')", timeout=15_000)
+    shared_link = page.url
+    assert parse_qs(urlparse(shared_link).query) == {"granularity": ["year"]}
+    fresh = page.context.new_page()
+    fresh.goto(shared_link)
+    wait_for_app(fresh)
+    assert "by year first listed" in fresh.locator('[data-testid="stMain"]').inner_text()
+    fresh.close()
+
+
+def test_phone_sized_viewport_renders_the_overview(browser, app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  device_scale_factor=2)
+    phone = context.new_page()
+    phone.goto(app_url + "/")
+    wait_for_app(phone)
+    assert_no_error(phone)
+    assert_chart_drawn(phone)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, "nothing overflows the phone's width"
+    screenshot(phone, "phone-overview")
+    context.close()
