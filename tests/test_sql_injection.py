@@ -1,0 +1,120 @@
+"""Hostile text in every filter, the search and every lookup is data, never SQL.
+
+Each query must run without error, find nothing it should not (no LIKE wildcards, no
+string splicing), and leave every table of the store as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from tracker import store
+from tracker.filters import Filters, filters_from_params
+
+HOSTILE = [
+    "'",
+    '"',
+    "';",
+    "'; DROP TABLE entities; --",
+    "'; DROP VIEW entities; --",
+    "\"; DROP VIEW events; --",
+    "' OR '1'='1",
+    "China' OR 'x'='x",
+    "1; DELETE FROM entities",
+    "%",
+    "_",
+    "%_%",
+    "Chin_",
+    "\\",
+    "\\'; --",
+    "$1 ?",
+    "智谱' UNION SELECT * FROM companies --",
+    "a\x00b",
+]
+
+TABLES = ("companies", "entities", "events", "rules", "responses", "moments")
+
+
+def table_counts(db) -> dict[str, int]:
+    return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+@pytest.fixture
+def counts_before(db) -> dict[str, int]:
+    return table_counts(db)
+
+
+def every_filter(text: str) -> list[Filters]:
+    """The text in each filter on its own."""
+    return [Filters(destinations=(text,)), Filters(sectors=(text,)), Filters(actions=(text,)),
+            Filters(license_scopes=(text,)), Filters(company=text), Filters(query=text)]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=[repr(t) for t in HOSTILE])
+def test_hostile_text_in_every_filter_is_only_data(db, counts_before, text: str) -> None:
+    for filters in every_filter(text):
+        field = next(f.name for f in dataclasses.fields(filters) if getattr(filters, f.name))
+        found = store.entries(db, filters)
+        assert store.count_entries(db, filters) == len(found)
+        if field != "query":
+            # An exact value that names no destination, sector, action, scope or company.
+            assert found.empty, (field, text)
+        store.top_destinations(db, filters)
+        store.listings_over_time(db, filters, "month", "sector")
+        store.undated_listings(db, filters)
+    assert table_counts(db) == counts_before
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=[repr(t) for t in HOSTILE])
+def test_hostile_text_in_every_lookup_is_only_data(db, counts_before, text: str) -> None:
+    data = store.company(db, text)
+    assert data.profile is None
+    assert data.entries.empty and data.events.empty and data.responses.empty
+    assert store.related_companies(db, text).empty
+    assert store.rule_entries(db, text).empty
+    assert store.responses(db, statuses=(text,)).empty
+    assert store.responses(db, company_id=text).empty
+    assert store.responses(db, category=text).empty
+    assert store.response_matrix(db, statuses=(text,)).empty
+    assert table_counts(db) == counts_before
+
+
+def test_wildcards_are_not_wildcards(db) -> None:
+    assert store.count_entries(db, Filters(destinations=("%",))) == 0
+    assert store.count_entries(db, Filters(destinations=("Chin_",))) == 0
+    assert store.count_entries(db, Filters(company="%")) == 0
+    assert store.count_entries(db, Filters(query="_")) == 0
+    assert store.count_entries(db, Filters(destinations=("China",))) > 0  # the real value still works
+
+
+def test_hostile_text_combined_in_one_view(db, counts_before) -> None:
+    text = "'; DROP TABLE entities; --"
+    filters = Filters(destinations=(text, "China"), sectors=(text,), actions=(text,),
+                      license_scopes=(text,), company=text, query=text)
+    assert store.entries(db, filters).empty
+    store.listings_over_time(db, filters, "year", "destination")
+    assert table_counts(db) == counts_before
+
+
+def test_hostile_text_from_a_shared_link_is_only_data(db, counts_before) -> None:
+    text = "'; DROP TABLE entities; --"
+    parsed = filters_from_params(
+        {"dest": f"China,{text}", "sector": text, "action": text, "license": text, "company": text,
+         "q": text, "from": text, "to": "2025-01-31"},
+        destinations={"China"}, sectors={"Telecommunications"}, companies={"huawei"})
+    assert parsed.filters.destinations == ("China",)
+    assert parsed.filters.company is None and parsed.filters.date_from is None
+    assert parsed.notices  # the reader is told what was ignored
+    store.entries(db, parsed.filters)
+    assert table_counts(db) == counts_before
+
+
+@pytest.mark.parametrize("option", ["granularity", "group_by"])
+def test_chart_options_outside_the_fixed_choices_are_refused(db, option: str) -> None:
+    # Only these two choose SQL text; anything but the fixed choices never reaches the database.
+    chosen = {"granularity": "year", "group_by": "destination"}
+    chosen[option] = "year'); DROP TABLE entities; --"
+    with pytest.raises(KeyError):
+        store.listings_over_time(db, Filters(), chosen["granularity"], chosen["group_by"])
