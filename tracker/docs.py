@@ -1,0 +1,45 @@
+"""The inputs' documentation, written from the schema so it cannot drift from the validator."""
+
+from __future__ import annotations
+
+from tracker import schema
+
+HEADER = """# Inputs
+
+The CSV files in this folder are the source of truth of the dashboard. Edit them by hand, in a
+spreadsheet (save as *CSV UTF-8*), or in the app's Editor page; then run
+`python -m tracker validate` and `python -m tracker build`.
+
+Every file is UTF-8 with one header row. Column order does not matter; unknown columns are
+reported as warnings and ignored. Lists inside a cell are separated by `{list_sep}`; several Federal
+Register citations by `{cite_sep}`. This page is generated from `tracker/schema.py`
+(`python -m tracker docs`); do not edit it by hand.
+
+Where the facts come from: each entity row names its source; rules, companies, responses and
+moments carry their source URLs in their own columns.
+"""
+
+
+def inputs_readme() -> str:
+    """Markdown documenting every input file, column by column."""
+    parts = [HEADER.format(list_sep=f"` {schema.LIST_SEPARATOR.strip()} `",
+                           cite_sep=f"`{schema.CITATION_SEPARATOR.strip()} `")]
+    for table in schema.TABLES:
+        parts.append(f"\n## `{table.filename}`\n\n{table.description} One row per `{table.key}`.\n")
+        parts.append("| column | type | required | allowed values / rule | example | meaning |")
+        parts.append("|---|---|---|---|---|---|")
+        for column in table.columns:
+            rules = []
+            if column.allowed:
+                rules.append(", ".join(f"`{v}`" for v in column.allowed))
+            if column.unique:
+                rules.append("unique")
+            if column.references:
+                rules.append(f"must exist in `{column.references}`")
+            if column.pattern and not column.allowed:
+                rules.append(f"matches `{column.pattern}`")
+            example = column.example.replace("|", "\\|")
+            parts.append(f"| `{column.name}` | {column.type} | {'yes' if column.required else ''} | "
+                         f"{'; '.join(rules).replace('|', chr(92) + '|')} | {example} | "
+                         f"{column.description} |")
+    return "\n".join(parts) + "\n"
