@@ -1,0 +1,625 @@
+"""Importers of official formats: Federal Register rule documents (API JSON) and the
+Consolidated Screening List (CSV export of trade.gov).
+
+Each import first reports what it would do; with `apply` it writes through
+`tracker.editing`, so the write is validated, keeps the previous versions and is
+audited. Nothing here ever deletes a row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tracker import editing, schema
+from tracker.citations import Citation, parse_citations, split_citation, year_of_volume
+from tracker.config import DataPaths
+from tracker.diff import excerpt_pair
+from tracker.importers import country
+from tracker.validate import check_cell
+
+csv.field_size_limit(16 * 1024 * 1024)
+
+Row = dict[str, str]
+
+
+class SourceError(ValueError):
+    """A source file cannot be used; the message names the file and, where it can, the line and column."""
+
+
+# --- Federal Register rule documents ---
+
+FR_REQUIRED = ("document_number", "publication_date", "title")
+COUNT_COLUMNS = ("entities_added", "entries_added", "entries_revised", "entries_corrected",
+                 "entities_removed", "country_counts")
+# The rules.csv column each JSON field fills, for messages that name the field the editor sees.
+FIELD_OF_COLUMN = {"rule_id": "document_number", "document_number": "document_number",
+                   "publication_date": "publication_date", "fr_citation": "citation", "title": "title",
+                   "summary": "abstract", "url": "html_url", "sources": "html_url"}
+# Columns an imported document corrects on an existing row; the others are only filled when empty.
+FR_AUTHORITATIVE = ("publication_date", "document_number", "fr_citation", "title", "summary", "url")
+_ACTION_WORDS = (("add", r"\badd(s|ed|ing|ition|itions)?\b"),
+                 ("revise", r"\brevis(e|es|ed|ing|ion|ions)\b"),
+                 ("remove", r"\bremov(e|es|ed|ing|al|als)\b"),
+                 ("correct", r"\bcorrect(s|ed|ing|ion|ions)?\b"))
+
+
+def rule_from_fr_json(data: dict) -> Row:
+    """A rules.csv row from one Federal Register API document; SourceError names a missing or bad field."""
+    if not isinstance(data, dict):
+        raise SourceError(f"expected a JSON object for a document, found {type(data).__name__}")
+    missing = [f for f in FR_REQUIRED if not _text(data.get(f))]
+    if missing:
+        raise SourceError(f"missing required field(s): {', '.join(missing)}")
+    number, title, url = _text(data["document_number"]), _text(data["title"]), _text(data.get("html_url"))
+    actions = [name for name, pattern in _ACTION_WORDS if re.search(pattern, title, re.I)]
+    counts = {c: _text(data.get(c)) for c in COUNT_COLUMNS}
+    notes = ["imported from the Federal Register API document"]
+    if actions:
+        notes.append("actions inferred from the title")
+    row = {
+        "rule_id": number,
+        "publication_date": _text(data["publication_date"]),
+        "document_number": number,
+        "fr_citation": _text(data.get("citation")),
+        "title": title,
+        "scope": "entity_list_change",
+        "actions": ";".join(actions),
+        **counts,
+        "summary": _text(data.get("abstract")),
+        "url": url,
+        "counts_source": _text(data.get("counts_source")) or ("given in the imported document"
+                                                              if any(counts.values()) else ""),
+        "sources": url or f"https://www.federalregister.gov/d/{number}",
+        "notes": "; ".join(notes),
+    }
+    problems = [f"field '{FIELD_OF_COLUMN.get(c, c)}': {message}" for c, value in row.items()
+                if (message := check_cell(schema.RULES.column(c), value))]
+    if problems:
+        raise SourceError("; ".join(problems))
+    return row
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def fr_warnings(data: dict) -> list[str]:
+    """Doubts about a document that do not stop the import (not a final rule, not from BIS)."""
+    out = []
+    kind = _text(data.get("type"))
+    if kind and kind.lower() != "rule":
+        out.append(f"document {data.get('document_number')} is a '{kind}', not a final rule")
+    agencies = data.get("agencies")
+    if isinstance(agencies, list) and agencies:
+        names = " ".join(_text(a.get("name")) + " " + _text(a.get("raw_name"))
+                         for a in agencies if isinstance(a, dict))
+        if "industry and security" not in names.lower():
+            out.append(f"document {data.get('document_number')} is not from the Bureau of "
+                       "Industry and Security")
+    return out
+
+
+def read_fr_json(path: Path) -> list[dict]:
+    """The documents in a file: one document, a list of them, or an API search result ({"results": [...]})."""
+    try:
+        data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 (byte {exc.start + 1} cannot be read)") from None
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        data = data["results"]
+    documents = data if isinstance(data, list) else [data]
+    if not documents:
+        raise SourceError(f"{path}: holds no document")
+    return documents
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """What an import does with one document: add a rule, update one, or find it already there."""
+
+    rule_id: str
+    status: str  # "new", "updated" or "unchanged"
+    changes: tuple[tuple[str, str, str], ...] = ()  # (column, old, new)
+
+
+@dataclass
+class RuleImport:
+    """The report of `import_rule`; `saved` is set when it wrote."""
+
+    file: Path
+    outcomes: list[RuleOutcome]
+    warnings: list[str] = field(default_factory=list)
+    saved: editing.SaveResult | None = None
+
+    def lines(self) -> list[str]:
+        """The report, one sentence a line."""
+        out = [f"warning: {w}" for w in self.warnings]
+        for o in self.outcomes:
+            out.append({"new": f"new rule {o.rule_id}: appended to rules.csv",
+                        "updated": f"rule {o.rule_id} already in rules.csv; {len(o.changes)} cells updated",
+                        "unchanged": f"rule {o.rule_id} already in rules.csv; nothing to change"}[o.status])
+            out += _change_lines(o.changes)
+        return out + _save_lines(self.saved, any(o.status != "unchanged" for o in self.outcomes))
+
+
+def import_rule(paths: DataPaths, file: Path, apply: bool, editor: str | None = None) -> RuleImport:
+    """Add the rule(s) of a Federal Register API JSON file to rules.csv, or update the matching rows."""
+    file = Path(file)
+    documents = read_fr_json(file)
+    imported = []
+    for number, document in enumerate(documents, start=1):
+        where = f"document {number}: " if len(documents) > 1 else ""
+        try:
+            imported.append(rule_from_fr_json(document))
+        except SourceError as error:
+            raise SourceError(f"{file}: {where}{error}") from None
+    report = RuleImport(file, [], [w for d in documents for w in fr_warnings(d)])
+    rules = editing.read_rows(paths, "rules")
+    report.outcomes = [_place_rule(rules, row) for row in imported]
+    statuses = {o.status for o in report.outcomes}
+    if apply and statuses != {"unchanged"}:
+        # Appending keeps every other line as it was; an update rewrites the file.
+        rewrite = "updated" in statuses
+        rows = rules if rewrite else [r for r, o in zip(imported, report.outcomes, strict=True)
+                                      if o.status == "new"]
+        report.saved = editing.save_inputs(
+            paths, {"rules": editing.with_rows(paths, "rules", rows, replace=rewrite)}, editor,
+            action="import-rule", details={"source_file": file.name})
+    return report
+
+
+def _place_rule(rules: list[Row], row: Row) -> RuleOutcome:
+    """Append the row to `rules`, or merge it into the rule it matches; says which."""
+    match = next((r for r in rules if r["rule_id"] == row["rule_id"]
+                  or (row["document_number"] and r.get("document_number") == row["document_number"])), None)
+    if match is None and row["fr_citation"]:
+        match = next((r for r in rules if r.get("fr_citation") == row["fr_citation"]
+                      and r.get("publication_date") == row["publication_date"]), None)
+    if match is None:
+        rules.append(row)
+        return RuleOutcome(row["rule_id"], "new")
+    changes = []
+    for column in schema.RULES.column_names:
+        old, new = match.get(column, ""), _merged_rule_cell(column, match, row)
+        if new != old:
+            changes.append((column, old, new))
+            match[column] = new
+    return RuleOutcome(match["rule_id"], "updated" if changes else "unchanged", tuple(changes))
+
+
+def _merged_rule_cell(column: str, existing: Row, imported: Row) -> str:
+    old, new = existing.get(column, ""), imported.get(column, "")
+    if column == "sources":
+        items = [s for s in old.split(schema.LIST_SEPARATOR) if s.strip()]
+        return schema.LIST_SEPARATOR.join(items + ([new] if new and new not in items else []))
+    if column in ("rule_id", "scope", "notes"):
+        return old  # an id others refer to, and an editor's judgement, stay as they are
+    if column in FR_AUTHORITATIVE:
+        return new or old
+    return old or new
+
+
+# --- The Consolidated Screening List ---
+
+EL_SOURCE = "Entity List (EL) - Bureau of Industry and Security"
+CSL_REQUIRED = ("source", "name", "alt_names", "addresses", "federal_register_notice", "start_date",
+                "license_requirement", "license_policy")
+# Country codes closing a CSL address -> the Entity List's destination headings.
+COUNTRY_CODES = {
+    "AE": "United Arab Emirates", "AF": "Afghanistan", "AM": "Armenia", "AR": "Argentina",
+    "AT": "Austria", "AU": "Australia", "AZ": "Azerbaijan", "BE": "Belgium", "BG": "Bulgaria",
+    "BH": "Bahrain", "BO": "Bolivia", "BR": "Brazil", "BY": "Belarus", "BZ": "Belize", "CA": "Canada",
+    "CH": "Switzerland", "CL": "Chile", "CN": "China", "CR": "Costa Rica", "CU": "Cuba", "CY": "Cyprus",
+    "DE": "Germany", "DK": "Denmark", "EC": "Ecuador", "EE": "Estonia", "EG": "Egypt", "ES": "Spain",
+    "FI": "Finland", "FR": "France", "GB": "United Kingdom", "GE": "Georgia", "GR": "Greece",
+    "HK": "Hong Kong", "HU": "Hungary", "ID": "Indonesia", "IE": "Ireland", "IL": "Israel", "IN": "India",
+    "IQ": "Iraq", "IR": "Iran", "IT": "Italy", "JM": "Jamaica", "JO": "Jordan", "JP": "Japan",
+    "KE": "Kenya", "KG": "Kyrgyzstan", "KP": "North Korea", "KR": "South Korea", "KW": "Kuwait",
+    "KZ": "Kazakhstan", "LA": "Laos", "LB": "Lebanon", "LK": "Sri Lanka", "LT": "Lithuania",
+    "LU": "Luxembourg", "LV": "Latvia", "MA": "Morocco", "MG": "Madagascar", "MK": "North Macedonia",
+    "MM": "Burma", "MO": "Macau", "MT": "Malta", "MX": "Mexico", "MY": "Malaysia", "NI": "Nicaragua",
+    "NL": "Netherlands", "NO": "Norway", "NZ": "New Zealand", "OM": "Oman", "PA": "Panama", "PE": "Peru",
+    "PH": "Philippines", "PK": "Pakistan", "PL": "Poland", "PT": "Portugal", "PY": "Paraguay",
+    "QA": "Qatar", "RO": "Romania", "RU": "Russia", "SA": "Saudi Arabia", "SE": "Sweden",
+    "SG": "Singapore", "SK": "Slovakia", "SN": "Senegal", "SS": "South Sudan", "SY": "Syria",
+    "TH": "Thailand", "TJ": "Tajikistan", "TR": "Turkey", "TW": "Taiwan", "UA": "Ukraine",
+    "UG": "Uganda", "US": "United States", "UZ": "Uzbekistan", "VE": "Venezuela", "VN": "Vietnam",
+    "YE": "Yemen", "ZA": "South Africa",
+}
+# Destinations an address's country code cannot tell apart from another.
+SAME_PLACE = {"Crimea Region of Ukraine": "Ukraine", "Hong Kong": "China", "Macau": "China"}
+# More than this share of the active entries gone means the file is most likely not the whole list.
+GONE_LIMIT = 0.5
+
+
+@dataclass(frozen=True)
+class CslEntry:
+    """One Entity List row of a screening list file."""
+
+    line: int
+    name: str
+    aliases: tuple[str, ...]
+    addresses: tuple[str, ...]  # with the closing country code written out
+    destination: str | None
+    citations: tuple[Citation, ...]
+    start_date: str
+    license_requirement: str
+    license_policy: str
+
+
+@dataclass(frozen=True)
+class CslFinding:
+    """What the import makes of one entry of the file, or of one entry the file no longer lists."""
+
+    status: str  # new, changed, filled, unchanged, gone, relisted, ambiguous, unusable
+    name: str
+    destination: str
+    entity_id: str = ""
+    line: int | None = None  # line of the file; None for entries that are gone
+    changes: tuple[tuple[str, str, str], ...] = ()  # (column, old, new)
+    note: str = ""
+
+
+CSL_STATUSES = ("new", "changed", "filled", "relisted", "unchanged", "gone", "ambiguous", "unusable")
+
+
+@dataclass
+class CslImport:
+    """The report of `import_csl`; `saved` is set when it wrote."""
+
+    file: Path
+    rows_read: int
+    entity_list_rows: int
+    findings: list[CslFinding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    saved: editing.SaveResult | None = None
+
+    def count(self, status: str) -> int:
+        """How many findings have this status."""
+        return sum(f.status == status for f in self.findings)
+
+    @property
+    def writes(self) -> bool:
+        """Whether applying would change the inputs."""
+        return any(f.status in ("new", "changed", "filled", "relisted", "gone") for f in self.findings)
+
+    def lines(self) -> list[str]:
+        """The report, one sentence a line, counts first."""
+        counts = ", ".join(f"{self.count(s)} {s}" for s in CSL_STATUSES if self.count(s))
+        out = [f"{self.file.name}: {self.rows_read} rows, {self.entity_list_rows} from the Entity List: "
+               f"{counts or 'nothing to report'}"]
+        out += [f"warning: {w}" for w in self.warnings]
+        for f in self.findings:
+            if f.status == "unchanged":
+                continue
+            where = f" (line {f.line})" if f.line else ""
+            who = f"{f.entity_id} " if f.entity_id else ""
+            out.append(f"{f.status}: {who}{f.name} [{f.destination or 'destination unknown'}]{where}"
+                       + (f" - {f.note}" if f.note else ""))
+            out += _change_lines(f.changes)
+        return out + _save_lines(self.saved, self.writes)
+
+
+def read_csl(path: Path) -> tuple[int, list[CslEntry]]:
+    """Rows read, and the Entity List rows, of a CSL CSV export; SourceError names file, line and column."""
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
+        raise SourceError(f"{path}:{line}:{column}: not UTF-8; save the file as 'CSV UTF-8'") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        missing = [c for c in CSL_REQUIRED if c not in header]
+        if missing:
+            raise SourceError(f"{path}:1:{len(header) + 1}: missing column(s) {', '.join(missing)}; "
+                              "expected the Consolidated Screening List CSV header (_id,source,...)")
+        entries, rows, start = [], 0, reader.line_num + 1
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                rows += 1
+                if len(record) != len(header):
+                    raise SourceError(f"{path}:{start}:{min(len(record), len(header)) + 1}: row has "
+                                      f"{len(record)} fields; expected {len(header)} as in the header")
+                row = {h: cell.strip() for h, cell in zip(header, record, strict=True)}
+                if row["source"] == EL_SOURCE:
+                    entries.append(_csl_entry(start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise SourceError(f"{path}:{start}:1: cannot read this record ({exc})") from None
+    return rows, entries
+
+
+def _csl_entry(line: int, row: Row) -> CslEntry:
+    addresses = tuple(_spelled_out(a) for a in row["addresses"].split(";") if a.strip())
+    return CslEntry(line, row["name"], tuple(a.strip() for a in row["alt_names"].split(";") if a.strip()),
+                    addresses, _destination(row["addresses"]),
+                    tuple(parse_citations(row["federal_register_notice"])), row["start_date"],
+                    row["license_requirement"], row["license_policy"])
+
+
+def _spelled_out(address: str) -> str:
+    head, _, last = address.strip().rpartition(",")
+    if head and last.strip() in COUNTRY_CODES:
+        return f"{head}, {COUNTRY_CODES[last.strip()]}"
+    return address.strip()
+
+
+def _destination(addresses: str) -> str | None:
+    first = addresses.split(";")[0]
+    last = first.rpartition(",")[2].strip().rstrip(".")
+    if last in COUNTRY_CODES:
+        return COUNTRY_CODES[last]
+    return country(last) if country(last) in COUNTRY_CODES.values() else None
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+
+
+_COUNTRY_ENDINGS = sorted({_fold(n) for n in COUNTRY_CODES.values()} | {c.lower() for c in COUNTRY_CODES},
+                          key=len, reverse=True)
+
+
+def _address_keys(addresses: list[str] | tuple[str, ...]) -> set[str]:
+    """Addresses compared without punctuation, a leading 'and' or the closing country."""
+    keys = set()
+    for address in addresses:
+        key = re.sub(r"^and ", "", _fold(address))
+        for ending in _COUNTRY_ENDINGS:
+            if key.endswith(" " + ending):
+                key = key[: -len(ending) - 1]
+                break
+        if key:
+            keys.add(key)
+    return keys
+
+
+def _split_address(text: str) -> list[str]:
+    return [a for a in re.split(r";\s*(?:and\s+)?", text) if a.strip()]
+
+
+def _place(destination: str) -> str:
+    return SAME_PLACE.get(destination, destination)
+
+
+def import_csl(paths: DataPaths, csv_path: Path, apply: bool, editor: str | None = None,
+               partial: bool = False) -> CslImport:
+    """Compare a CSL export with the entities input (new, changed, gone); with apply, record it as events.
+
+    `partial` says the file is not the whole list, so nothing is reported gone.
+    """
+    csv_path = Path(csv_path)
+    rows_read, entries = read_csl(csv_path)
+    report = CslImport(csv_path, rows_read, len(entries))
+    entities = editing.read_rows(paths, "entities")
+    events = editing.read_rows(paths, "events")
+    plan = _CslPlan(entities, events, editing.read_rows(paths, "rules"), csv_path.name)
+    report.findings = plan.compare(entries, partial)
+    active = sum(1 for e in entities[: plan.existing] if plan.last_action(e["entity_id"]) != "removed")
+    gone = report.count("gone")
+    if gone and gone > GONE_LIMIT * active:
+        report.warnings.append(f"{gone} of {active} active entries are not in the file; if it is not the "
+                               "whole Entity List, run with --partial")
+        if apply:
+            raise SourceError(f"{csv_path}: {gone} of {active} active entries would be marked removed; "
+                              "nothing was written. If the file is only part of the list, use --partial")
+    if not entries:
+        report.warnings.append(f"no row has source '{EL_SOURCE}'")
+    if apply and report.writes:
+        report.saved = editing.save_inputs(paths, plan.replacements(paths), editor, action="import-csl",
+                                           details={"source_file": csv_path.name})
+    return report
+
+
+class _CslPlan:
+    """The comparison of one file with the inputs, and the rows it would write."""
+
+    def __init__(self, entities: list[Row], events: list[Row], rules: list[Row], file_name: str):
+        self.entities, self.events, self.rules = entities, events, rules
+        self.file_name = file_name
+        self.today = datetime.now(UTC).date().isoformat()
+        self.existing = len(entities)  # new entries are appended to `entities` after these
+        self.new_events: list[Row] = []
+        self.updated = False
+        self.claimed: set[int] = set()  # entries a row of the file has matched
+        self.index: dict[str, list[int]] = {}
+        for i in range(len(entities)):
+            self._index(i)
+        self.last: dict[str, tuple[int, str]] = {}
+        for event in events:
+            number = event["event_id"].rpartition("-")[2]
+            order = int(number) if number.isdigit() else 0
+            if order >= self.last.get(event["entity_id"], (-1, ""))[0]:
+                self.last[event["entity_id"]] = (order, event["action"])
+
+    def _index(self, i: int) -> None:
+        entity = self.entities[i]
+        for name in [entity["name"], *entity["aliases"].split(schema.LIST_SEPARATOR)]:
+            if _fold(name):
+                self.index.setdefault(_fold(name), []).append(i)
+
+    def last_action(self, entity_id: str) -> str:
+        """Action of the entry's latest event ('' when it has none)."""
+        return self.last.get(entity_id, (0, ""))[1]
+
+    def compare(self, entries: list[CslEntry], partial: bool) -> list[CslFinding]:
+        """A finding for every entry of the file and, unless partial, every active entry it lacks."""
+        findings = [self._one(entry) for entry in entries]
+        if not partial:
+            for i, entity in enumerate(self.entities[: self.existing]):
+                if i not in self.claimed and self.last_action(entity["entity_id"]) != "removed":
+                    findings.append(self._gone(entity))
+        return findings
+
+    def _candidates(self, entry: CslEntry) -> list[int]:
+        names = {_fold(n) for n in (entry.name, *entry.aliases)} - {""}
+        found = sorted({i for n in names for i in self.index.get(n, ())})
+        if entry.destination:
+            found = [i for i in found if _place(self.entities[i]["destination"]) == _place(entry.destination)]
+        cited = {c.text for c in entry.citations}
+        by_citation = [i for i in found if cited & set(self._citations(self.entities[i]))]
+        return by_citation if len(found) > 1 and by_citation else found
+
+    def _one(self, entry: CslEntry) -> CslFinding:
+        found = self._candidates(entry)
+        unclaimed = [i for i in found if i not in self.claimed]
+        destination = entry.destination or ""
+        if len(found) > 1 and len(unclaimed) != 1:
+            ids = ", ".join(self.entities[i]["entity_id"] for i in found)
+            return CslFinding("ambiguous", entry.name, destination, line=entry.line,
+                              note=f"matches {ids}; left for an editor")
+        if found and not unclaimed:
+            return CslFinding("ambiguous", entry.name, destination, self.entities[found[0]]["entity_id"],
+                              entry.line, note="another row of the file matches the same entry")
+        if not found:
+            return self._new(entry)
+        self.claimed.add(unclaimed[0])
+        return self._matched(self.entities[unclaimed[0]], entry)
+
+    def _new(self, entry: CslEntry) -> CslFinding:
+        if not entry.destination or not entry.citations:
+            missing = "a country in the address" if not entry.destination else "a Federal Register citation"
+            return CslFinding("unusable", entry.name, entry.destination or "", line=entry.line,
+                              note=f"the row has no {missing}, so it cannot be added")
+        entity = {"entity_id": editing.next_entity_id([e["entity_id"] for e in self.entities]),
+                  "destination": entry.destination, "name": entry.name,
+                  "aliases": schema.LIST_SEPARATOR.join(entry.aliases),
+                  "address": "; ".join(entry.addresses), "entry_type": "entity",
+                  "license_requirement": entry.license_requirement,
+                  "license_review_policy": entry.license_policy,
+                  "fr_citations": schema.CITATION_SEPARATOR.join(c.text for c in entry.citations),
+                  "source": f"Consolidated Screening List export {self.file_name}, imported {self.today}"}
+        self.entities.append(entity)
+        self.claimed.add(len(self.entities) - 1)
+        self._index(len(self.entities) - 1)
+        first = entry.citations[0]
+        date = entry.start_date if _year_of(entry.start_date) == first.year else ""
+        self._add_event(entity["entity_id"], "added", first, date,
+                        "date from the screening list's start_date" if date else
+                        "the screening list gives no date of this citation; year from the FR volume")
+        return CslFinding("new", entry.name, entry.destination, entity["entity_id"], entry.line)
+
+    def _matched(self, entity: Row, entry: CslEntry) -> CslFinding:
+        changed, filled = self._changes(entity, entry)
+        status = "changed" if changed else "filled" if filled else "unchanged"
+        relisted = self.last_action(entity["entity_id"]) == "removed"
+        for column, _, new in changed + filled:
+            entity[column] = new
+        if changed or filled:
+            entity["source"] += f"; updated from the Consolidated Screening List export {self.file_name}"
+            self.updated = True
+        citations = self._citations(entity)
+        newest = parse_citations(citations[-1])[0] if citations else None
+        if relisted and newest:
+            status = "relisted"
+            self._add_event(entity["entity_id"], "added", newest, "",
+                            f"listed again in the Consolidated Screening List export {self.file_name} "
+                            f"(imported {self.today})")
+        elif changed and newest:
+            columns = ", ".join(c for c, _, _ in changed)
+            self._add_event(entity["entity_id"], "revised", newest, "",
+                            f"{columns} changed in the Consolidated Screening List export "
+                            f"{self.file_name} (imported {self.today}); the citation is the entry's newest, "
+                            "the file does not say which rule made the change")
+        return CslFinding(status, entity["name"], entity["destination"], entity["entity_id"], entry.line,
+                          tuple(changed + filled))
+
+    def _changes(self, entity: Row, entry: CslEntry) -> tuple[list, list]:
+        """(changed, filled): cells whose value differs, and empty cells the file fills in."""
+        changed, filled = [], []
+
+        def note(column: str, new: str, same: bool) -> None:
+            old = entity[column]
+            if new and not same:
+                (changed if old and not old.endswith("...") else filled).append((column, old, new))
+
+        aliases = schema.LIST_SEPARATOR.join(entry.aliases)
+        note("aliases", aliases, {_fold(a) for a in entry.aliases}
+             == {_fold(a) for a in entity["aliases"].split(schema.LIST_SEPARATOR) if a.strip()})
+        note("address", "; ".join(entry.addresses),
+             _address_keys(entry.addresses) == _address_keys(_split_address(entity["address"])))
+        for column, value in (("license_requirement", entry.license_requirement),
+                              ("license_review_policy", entry.license_policy)):
+            # The inputs cut long requirements at 200 characters and mark the cut with '...'.
+            note(column, value, _fold(value).startswith(_fold(entity[column].removesuffix("...")))
+                 if entity[column].endswith("...") else _fold(value) == _fold(entity[column]))
+        known = self._citations(entity)
+        extra = [c.text for c in entry.citations if c.text not in known]
+        if extra:
+            merged = sorted({*known, *extra}, key=lambda t: split_citation(t) or (0, 0))
+            changed.append(("fr_citations", entity["fr_citations"],
+                            schema.CITATION_SEPARATOR.join(merged)))
+        return changed, filled
+
+    def _gone(self, entity: Row) -> CslFinding:
+        citations = self._citations(entity)
+        if citations:
+            self._add_event(entity["entity_id"], "removed", parse_citations(citations[-1])[0], "",
+                            f"not in the Consolidated Screening List export {self.file_name} "
+                            f"(imported {self.today}); the file does not give the removing rule, so the "
+                            "citation is the entry's newest listing citation and the year is the import's",
+                            year=self.today[:4])
+        return CslFinding("gone", entity["name"], entity["destination"], entity["entity_id"],
+                          note="stays in the inputs with a 'removed' event")
+
+    @staticmethod
+    def _citations(entity: Row) -> list[str]:
+        return [c.strip() for c in entity["fr_citations"].split(schema.CITATION_SEPARATOR) if c.strip()]
+
+    def _add_event(self, entity_id: str, action: str, citation: Citation, date: str, note: str,
+                   year: str | None = None) -> None:
+        number = editing.next_event_number(self.events + self.new_events, entity_id)
+        self.new_events.append({
+            "event_id": f"{entity_id}-{number}", "entity_id": entity_id, "action": action, "date": date,
+            "year": year or date[:4] or str(year_of_volume(citation.volume)), "fr_citation": citation.text,
+            "rule_id": self._rule_of(citation, date), "derivation": "screening list import", "note": note})
+
+    def _rule_of(self, citation: Citation, date: str) -> str:
+        """The rule printed that day whose pages start last at or before the citation's page, if any."""
+        starts = [(split_citation(r.get("fr_citation", "")), r["rule_id"]) for r in self.rules
+                  if date and r["publication_date"] == date and r["scope"] == "entity_list_change"]
+        before = [(start[1], rule_id) for start, rule_id in starts
+                  if start and start[0] == citation.volume and start[1] <= citation.page]
+        return max(before)[1] if before else ""
+
+    def replacements(self, paths: DataPaths) -> dict[str, bytes]:
+        """The new bytes of entities.csv and events.csv; rows are only ever added or updated."""
+        out = {}
+        if self.updated:
+            out["entities"] = editing.with_rows(paths, "entities", self.entities, replace=True)
+        elif len(self.entities) > self.existing:
+            out["entities"] = editing.with_rows(paths, "entities", self.entities[self.existing:])
+        if self.new_events:
+            out["events"] = editing.with_rows(paths, "events", self.new_events)
+        return out
+
+
+def _year_of(date: str) -> int | None:
+    return int(date[:4]) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else None
+
+
+def _change_lines(changes: tuple[tuple[str, str, str], ...]) -> list[str]:
+    return [f"  {column}: {old!r} -> {new!r}"
+            for column, *pair in changes for old, new in [excerpt_pair(*pair)]]
+
+
+def _save_lines(saved: editing.SaveResult | None, would_write: bool) -> list[str]:
+    if saved is not None:
+        return saved.lines()
+    if would_write:
+        return ["dry run: nothing was written; run again with --apply to write these changes"]
+    return ["nothing to write"]
