@@ -69,6 +69,174 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- Editing: diff, import, history, restore (issue 4) ---
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def _table_of(path: Path, other: Path, given: str | None) -> str | None:
+    """The input a file is a version of: --table, else its name, else its history folder's name."""
+    from tracker import schema
+
+    if given:
+        return given if given in schema.TABLES_BY_NAME else None
+    for candidate in (path, other):
+        for name in (candidate.stem, candidate.parent.name):
+            if name in schema.TABLES_BY_NAME:
+                return name
+    return None
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from tracker import schema
+    from tracker.diff import CsvError, diff_csv_bytes, render_patch, render_text
+
+    old, new = Path(args.old), Path(args.new)
+    for path in (old, new):
+        if not path.is_file():
+            return _fail(f"{path}: no such file")
+    name = _table_of(new, old, args.table)
+    if name is None:
+        return _fail(f"{new}: cannot tell which input this is; name the file after it or pass "
+                     f"--table ({', '.join(schema.TABLES_BY_NAME)})")
+    table = schema.TABLES_BY_NAME[name]
+    try:
+        diff = diff_csv_bytes(table, old.read_bytes(), new.read_bytes())
+    except CsvError as error:
+        where = old if "(old)" in error.problem.file else new
+        problem = error.problem
+        return _fail(f"{where}:{problem.line}:{problem.column}: {problem.message}")
+    if args.patch:
+        sys.stdout.write(render_patch(old.read_bytes(), new.read_bytes(), f"data/inputs/{table.filename}"))
+    else:
+        sys.stdout.write(render_text(diff, limit=None))
+    return 0
+
+
+def _run_for_people(run, *args, **kwargs):
+    """Run an editing call; turn the errors meant for people into a message and exit status 1."""
+    from tracker.diff import CsvError
+    from tracker.editing import EditConflict, SaveRefused
+    from tracker.fr_import import SourceError
+
+    try:
+        return run(*args, **kwargs), 0
+    except SaveRefused as error:
+        _print_problems(error.result)
+        print("refused: nothing was written", file=sys.stderr)
+    except CsvError as error:
+        print(f"{error.problem}; nothing was written", file=sys.stderr)
+    except (SourceError, EditConflict, ValueError) as error:
+        print(error, file=sys.stderr)
+    return None, 1
+
+
+def cmd_import_rule(args: argparse.Namespace) -> int:
+    from tracker.fr_import import import_rule
+
+    file = Path(args.file)
+    if not file.is_file():
+        return _fail(f"{file}: no such file")
+    report, status = _run_for_people(import_rule, data_paths(args.data_dir), file, args.apply,
+                                         editor=args.editor)
+    if report is not None:
+        print("\n".join(report.lines()))
+    return status
+
+
+def cmd_import_csl(args: argparse.Namespace) -> int:
+    from tracker.fr_import import import_csl
+
+    file = Path(args.file)
+    if not file.is_file():
+        return _fail(f"{file}: no such file")
+    report, status = _run_for_people(import_csl, data_paths(args.data_dir), file, args.apply,
+                                         editor=args.editor, partial=args.partial)
+    if report is not None:
+        print("\n".join(report.lines()))
+    return status
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from tracker.editing import restore_version
+
+    result, status = _run_for_people(restore_version, data_paths(args.data_dir), args.table,
+                                         args.version, editor=args.editor)
+    if result is not None:
+        print("\n".join(result.lines()))
+    return status
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from tracker import schema
+    from tracker.editing import list_versions
+
+    paths = data_paths(args.data_dir)
+    names = [args.table] if args.table else list(schema.TABLES_BY_NAME)
+    if args.table and args.table not in schema.TABLES_BY_NAME:
+        return _fail(f"unknown input '{args.table}'; expected one of: {', '.join(schema.TABLES_BY_NAME)}")
+    found = 0
+    for name in names:
+        for v in list_versions(paths, name):
+            found += 1
+            who = f" by {v.replaced_by}" if v.replaced_by else ""
+            how = f" ({v.action})" if v.action else ""
+            print(f"{name}  {v.version}  replaced {v.replaced_at:%Y-%m-%d %H:%M:%S} UTC{who}{how}  "
+                  f"{v.size} bytes")
+    if not found:
+        print(f"no previous versions in {paths.history}")
+    else:
+        print(f"restore one with: python -m tracker restore TABLE VERSION (audit log: "
+              f"{paths.history / 'audit.log'})")
+    return 0
+
+
+def _add_editing_commands(commands) -> None:
+    data_dir = {"help": "data folder (default: TRACKER_DATA_DIR or data/)"}
+    editor = {"help": "name recorded in the audit log"}
+
+    diff = commands.add_parser("diff", help="rows added, removed and changed between two versions "
+                                            "of an input")
+    diff.add_argument("old", help="the earlier CSV")
+    diff.add_argument("new", help="the later CSV")
+    diff.add_argument("--table", help="which input the files are (default: from the file or folder name)")
+    diff.add_argument("--patch", action="store_true", help="print a unified patch (for git apply) instead")
+    diff.set_defaults(run=cmd_diff)
+
+    rule = commands.add_parser("import-rule", help="add a Federal Register API JSON document to rules.csv "
+                                                   "(a dry run unless --apply)")
+    rule.add_argument("file", help="JSON file: one document, a list, or an API search result")
+    rule.add_argument("--apply", action="store_true", help="write the change (validated, with history)")
+    rule.add_argument("--editor", **editor)
+    rule.add_argument("--data-dir", **data_dir)
+    rule.set_defaults(run=cmd_import_rule)
+
+    csl = commands.add_parser("import-csl", help="compare a Consolidated Screening List CSV export with the "
+                                                 "entities (a dry run unless --apply)")
+    csl.add_argument("file", help="the CSL CSV export")
+    csl.add_argument("--apply", action="store_true",
+                     help="write new entries, 'revised' and 'removed' events (never deletes a row)")
+    csl.add_argument("--partial", action="store_true",
+                     help="the file is only part of the list: report nothing as gone")
+    csl.add_argument("--editor", **editor)
+    csl.add_argument("--data-dir", **data_dir)
+    csl.set_defaults(run=cmd_import_csl)
+
+    restore = commands.add_parser("restore", help="make a previous version of an input current again")
+    restore.add_argument("table", help="the input, e.g. entities")
+    restore.add_argument("version", help="a version listed by `history`")
+    restore.add_argument("--editor", **editor)
+    restore.add_argument("--data-dir", **data_dir)
+    restore.set_defaults(run=cmd_restore)
+
+    history = commands.add_parser("history", help="list the previous versions kept of the inputs")
+    history.add_argument("table", nargs="?", help="only this input")
+    history.add_argument("--data-dir", **data_dir)
+    history.set_defaults(run=cmd_history)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python -m tracker",
@@ -90,6 +258,8 @@ def parser() -> argparse.ArgumentParser:
                                "responses.csv, moments.csv (default: ../shared/data)")
     importer.add_argument("--dest", help="folder to write the inputs to (default: data/inputs)")
     importer.set_defaults(run=cmd_import)
+
+    _add_editing_commands(commands)
     return root
 
 
