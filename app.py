@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from tracker import ui
+
 st.set_page_config(page_title="Entity List Tracker", page_icon=":material/policy:", layout="wide")
+ui.print_styles()
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True),

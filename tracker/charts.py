@@ -9,7 +9,7 @@ from tracker import schema
 
 FONT_SIZE = 15  # readable on a projector; Plotly's default 12 is not
 PALETTE = ("#1f5fa8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d5a97", "#f08a4b",
-           "#3c3c3c", "#a3a3a3")
+           "#7f7f7f", "#a3a3a3")
 OTHER = "Other destinations"
 # Bar widths on a date axis are in milliseconds; without them a lone bar is a hairline.
 DAY_MS = 86_400_000

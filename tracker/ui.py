@@ -22,6 +22,23 @@ CACHE_TTL_S = 600
 STORE_CHECK_S = 10
 
 
+# --- Page-wide ---
+
+PRINT_STYLE = """<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stTextInput"], [data-testid="stMultiSelect"], [data-testid="stSelectbox"],
+  [data-testid="stDateInput"], [data-testid="stButtonGroup"], [data-testid="stCheckbox"],
+  [data-testid="stDownloadButton"], [data-testid="stWidgetLabel"], .modebar { display: none !important; }
+}
+</style>"""
+
+
+def print_styles() -> None:
+    """When printed, a page shows its charts, tables and text, not its controls."""
+    st.html(PRINT_STYLE)
+
+
 # --- The store ---
 
 @st.cache_resource(ttl=STORE_CHECK_S, show_spinner="Checking the data…")

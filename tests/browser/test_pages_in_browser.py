@@ -113,3 +113,30 @@ def test_phone_sized_viewport_renders_the_overview(browser, app_url):
     assert width <= 390 + 1, "nothing overflows the phone's width"
     screenshot(phone, "phone-overview")
     context.close()
+
+
+def test_clicking_a_dot_of_the_response_matrix_opens_its_notes(page, app_url):
+    page.goto(app_url + "/responses")
+    wait_for_app(page)
+    point = page.locator('[data-testid="stPlotlyChart"] g.scatterlayer path.point').first
+    point.click(force=True)
+    page.wait_for_function("window.location.search.includes('company=')", timeout=20_000)
+    wait_for_app(page)
+    params = parse_qs(urlparse(page.url).query)
+    company, category = params["company"][0], params["category"][0]
+    expected = [r for r in inputs("responses") if r["company_id"] == company and r["category"] == category]
+    assert f"{len(expected)} notes" in page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_dark_theme_draws_the_chart(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
+    dark = context.new_page()
+    dark.goto(app_url + "/")
+    wait_for_app(dark)
+    assert_no_error(dark)
+    assert_chart_drawn(dark)
+    background = dark.evaluate(
+        "getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
+    assert background != "rgb(255, 255, 255)", "the dark theme follows the reader's setting"
+    screenshot(dark, "dark-overview")
+    context.close()
