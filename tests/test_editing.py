@@ -87,6 +87,31 @@ def test_a_valid_edit_keeps_the_previous_version_audits_and_rebuilds(paths):
     assert store_rows(paths, "responses") == rows_before + 1
 
 
+def test_checking_an_edit_gives_its_problems_and_diff_without_writing(paths):
+    before = tree_hashes(paths.root)
+
+    bad = editing.check_edit(paths, "responses", with_note(paths, date="2025-13"))
+    good = editing.check_edit(paths, "responses", with_note(paths))
+
+    assert not bad.ok and bad.result.errors[0].column_name == "date"
+    assert good.ok and list(good.diff.added) == ["r-9001"]
+    patch = editing.patch_for(paths, "responses", with_note(paths))
+    assert patch.startswith("--- a/data/inputs/responses.csv\n") and "\n+r-9001,zhipu-ai," in patch
+    assert tree_hashes(paths.root) == before
+
+
+def test_a_file_broken_by_hand_can_be_replaced_and_is_kept_in_history(paths):
+    good = responses_bytes(paths)
+    broken = good + b'r-9002,zhipu-ai,"2025-01\n'
+    (paths.inputs / "responses.csv").write_bytes(broken)
+
+    result = editing.save_input(paths, "responses", good, "ann")
+
+    assert responses_bytes(paths) == good
+    assert result.files[0].history_file.read_bytes() == broken
+    assert "previous file cannot be read" in result.diff.message
+
+
 def test_saving_the_file_unchanged_writes_nothing(paths):
     before = tree_hashes(paths.root)
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from tracker import ingest, inputs, schema
 from tracker.citations import split_citation, year_of_volume
 from tracker.config import DataPaths
-from tracker.diff import TableDiff, diff_csv_bytes, read_csv_bytes
+from tracker.diff import CsvError, TableDiff, diff_csv_bytes, read_csv_bytes, render_patch
 from tracker.validate import Problem, ValidationResult, validate_dir
 
 AUDIT_LOG = "audit.log"
@@ -196,8 +196,30 @@ def check_edit(paths: DataPaths, table_name: str, new_bytes: bytes) -> EditCheck
     """Validate a replacement against the other inputs and diff it against the file; writes nothing."""
     table = table_named(table_name)
     result = validate_dir(paths.inputs, replacements={table.name: new_bytes})
-    return EditCheck(table.name, result, diff_csv_bytes(table, current_bytes(paths, table.name) or b"",
-                                                         new_bytes))
+    try:
+        diff = _diff(table, current_bytes(paths, table.name), new_bytes)
+    except CsvError:
+        diff = TableDiff(table.name, table.key, message="the new file cannot be read; see the errors")
+    return EditCheck(table.name, result, diff)
+
+
+def patch_for(paths: DataPaths, table_name: str, new_bytes: bytes) -> str:
+    """A unified patch (for `git apply` at the repository root) from the file on disk to `new_bytes`."""
+    table = table_named(table_name)
+    return render_patch(current_bytes(paths, table.name) or b"", new_bytes, f"data/inputs/{table.filename}")
+
+
+def _diff(table: schema.Table, old: bytes | None, new: bytes) -> TableDiff:
+    """The diff of a save; a previous file that cannot be read counts as empty, so it can be replaced."""
+    try:
+        return diff_csv_bytes(table, old or b"", new)
+    except CsvError as error:
+        if "(new)" in error.problem.file:
+            raise
+        diff = diff_csv_bytes(table, b"", new)
+        diff.message = (f"the previous file cannot be read ({error.problem.message}, line "
+                        f"{error.problem.line}); every row counts as added")
+        return diff
 
 
 def save_input(paths: DataPaths, table_name: str, new_bytes: bytes, editor: str | None = None, *,
@@ -217,7 +239,7 @@ def save_inputs(paths: DataPaths, replacements: dict[str, bytes], editor: str | 
     """Save several inputs together, all or nothing; `action` and `details` go to the audit lines."""
     tables = [table_named(name) for name in replacements]
     with _save_lock(paths):
-        recover(paths)
+        _recover(paths)
         for name, wanted in (expected or {}).items():
             if file_hash(current_bytes(paths, name)) != wanted:
                 raise EditConflict(f"{table_named(name).filename} changed on disk since it was "
@@ -236,7 +258,7 @@ def save_inputs(paths: DataPaths, replacements: dict[str, bytes], editor: str | 
 
 def _plan(paths: DataPaths, table: schema.Table, new: bytes) -> _Plan:
     old = current_bytes(paths, table.name)
-    return _Plan(table, old, new, diff_csv_bytes(table, old or b"", new))
+    return _Plan(table, old, new, _diff(table, old, new))
 
 
 def _commit(paths: DataPaths, plans: list[_Plan], editor: str | None, action: str, details: dict) -> None:
@@ -256,13 +278,19 @@ def _commit(paths: DataPaths, plans: list[_Plan], editor: str | None, action: st
                    **{k: v for k, v in plan.diff.counts.items() if k != "cells"},
                    history_file=_relative(paths, plan.history_file), **details)
     except BaseException:
-        recover(paths)
+        _recover(paths)
         raise
     (paths.history / JOURNAL).unlink()
 
 
 def recover(paths: DataPaths) -> list[str]:
     """Put back the previous versions of a save that was interrupted while writing; returns the files."""
+    with _save_lock(paths):
+        return _recover(paths)
+
+
+def _recover(paths: DataPaths) -> list[str]:
+    # Only under the save lock: a journal is also present while a save is running.
     journal_path = paths.history / JOURNAL
     if not journal_path.exists():
         return []
