@@ -141,4 +141,4 @@ def search_tokens(query: str) -> list[str]:
     """Lower-case words of a search, as the search index splits names."""
     import re
 
-    return [t for t in re.split(r"[^\w]+", query.lower()) if t][:8]
+    return [t for t in re.split(r"[\W_]+", query.lower()) if t][:8]

@@ -86,16 +86,20 @@ class Store:
 
 _open: dict[Path, Store] = {}
 _lock = threading.Lock()
+KEEP_OPEN = 3  # as many builds as ingest keeps on disk, so a reader mid-query is never cut off
 
 
 def open_store(build_dir: Path) -> Store:
-    """The process's store for a build folder, opened once; a new build gets a new connection."""
+    """The process's store for a build folder, opened once; a new build gets a new connection.
+
+    Connections to the previous few builds stay open for sessions still reading them.
+    """
     build_dir = Path(build_dir).resolve()
     with _lock:
         if build_dir not in _open:
-            for old in list(_open):
-                _open.pop(old).close()
             _open[build_dir] = Store(build_dir)
+            for old in list(_open)[:-KEEP_OPEN]:
+                _open.pop(old).close()
         return _open[build_dir]
 
 
@@ -129,6 +133,8 @@ def _entity_conditions(filters: Filters) -> tuple[list[str], list]:
     if tokens:
         conditions.append(SEARCH_CONDITION)
         params.extend([tokens] * SEARCH_PARAMS)
+    elif filters.query.strip():
+        conditions.append("FALSE")  # only punctuation: no name holds it as a word
     return conditions, params
 
 
@@ -144,6 +150,10 @@ _NEAR = """list_bool_and(list_transform(?::VARCHAR[], lambda t:
 SEARCH_CONDITION = f"""({_EXACT.format(words="e.search_words")} OR ({_NEAR.format(words="e.search_words")}
     AND NOT EXISTS (SELECT 1 FROM entities e2 WHERE {_EXACT.format(words="e2.search_words")})))"""
 SEARCH_PARAMS = 3  # the tokens are bound once for each ? above
+# Closeness of an entry to the search: whole words first, then parts of words, then near spellings.
+SEARCH_RANK = """list_sum(list_transform(?::VARCHAR[], lambda t: list_max(list_transform(e.search_words,
+    lambda w: CASE WHEN w = t THEN 2.0 WHEN contains(w, t) THEN 1.0
+                   ELSE jaro_winkler_similarity(w, t) END))))"""
 
 
 def _event_conditions(filters: Filters) -> tuple[list[str], list]:
@@ -255,8 +265,7 @@ def entries(db, filters: Filters, limit: int | None = None) -> pd.DataFrame:
     tokens = search_tokens(filters.query)
     order_params: list = []
     if tokens:
-        order = """list_count(list_filter(?::VARCHAR[], lambda t: list_contains(e.search_words, t)))
-                   DESC, """ + order
+        order = SEARCH_RANK + " DESC, " + order
         order_params = [tokens]
     sql = f"""SELECT {ENTRY_COLUMNS} FROM entities e WHERE e.entity_id IN ({entity_sql})
               ORDER BY {order}"""
