@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from tracker import ingest
 from tracker.config import PROJECT_DIR, data_paths
 from tracker.validate import ValidationResult, validate_dir
 
@@ -37,6 +36,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from tracker import ingest  # duckdb and pandas load only for the commands that need them
+
     paths = data_paths(args.data_dir)
     try:
         info = ingest.build(paths)
@@ -237,6 +238,15 @@ def _add_editing_commands(commands) -> None:
     history.set_defaults(run=cmd_history)
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from tracker.docs import inputs_readme
+
+    target = data_paths().inputs / "README.md"
+    target.write_text(inputs_readme(), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python -m tracker",
@@ -258,6 +268,9 @@ def parser() -> argparse.ArgumentParser:
                                "responses.csv, moments.csv (default: ../shared/data)")
     importer.add_argument("--dest", help="folder to write the inputs to (default: data/inputs)")
     importer.set_defaults(run=cmd_import)
+
+    docs = commands.add_parser("docs", help="write data/inputs/README.md from the schema")
+    docs.set_defaults(run=cmd_docs)
 
     _add_editing_commands(commands)
     return root
