@@ -1,10 +1,211 @@
-"""Editor: for editors only. (Editing arrives with the editor issue.)"""
+"""Editor: for editors only. Edit or upload an input, see its problems and its diff, publish with a backup."""
 
+import io
+
+import pandas as pd
 import streamlit as st
 
-from tracker import ui
+from tracker import auth, editing, schema, ui
+from tracker.charts import CATEGORY_LABELS
+from tracker.config import data_paths
+from tracker.diff import CsvError
+from tracker.inputs import rows_to_csv
+
+EDITABLE = ("entities", "events", "rules", "companies", "responses", "moments")
 
 st.title("Editor")
 ui.data_as_of()
-st.info("Editing the inputs is for editors. Until the editor page is enabled, editors change the CSV "
-        "files in data/inputs/ and run `python -m tracker validate` then `python -m tracker build`.")
+
+if auth.read_only():
+    st.info("This deployment is read-only: the inputs cannot be edited here.")
+    st.stop()
+if not ui.editor_signed_in():
+    st.stop()
+
+paths = data_paths()
+editor_name = st.session_state.get("editor_signed_in_as") or None
+st.caption(f"Signed in as {ui.md_escape(editor_name or 'an editor (no name given)')}. Every save keeps the "
+           "previous version and is written to the audit log.")
+recovered = editing.recover(paths)
+if recovered:
+    st.warning("An earlier save was interrupted; the previous files were put back: " + "; ".join(recovered))
+persistent = editing.persistent_storage()
+if persistent is False:
+    st.warning("This host does not keep files after a restart (for example Streamlit Community Cloud). "
+               "Saving here would be lost, so instead download the checked file or the patch below and "
+               "commit it to the repository.")
+
+
+def show_outcome(result: editing.SaveResult) -> None:
+    """What a save did, in plain sentences, and make every page read the new store."""
+    ui.refresh_after_save()
+    for line in result.lines():
+        (st.success if result.published else st.warning)(line)
+
+
+def show_problems(result, frame: pd.DataFrame | None, table_name: str) -> None:
+    """Every problem with file, line and column; with the editor's rows they come from."""
+    st.error(f"{len(result.errors)} problem(s): nothing can be published until they are fixed.")
+    ui.problem_list(result.errors)
+    parsed = result.tables.get(table_name)
+    if frame is not None and parsed is not None:
+        rows = ui.rows_with_problems(frame, parsed.lines, result.errors, schema.TABLES_BY_NAME[table_name])
+        if not rows.empty:
+            st.markdown("**The rows with problems**")
+            st.dataframe(rows, hide_index=True)
+
+
+def review_and_publish(table_name: str, candidate: bytes, frame: pd.DataFrame | None, key: str) -> None:
+    """Check a candidate file, show its diff, and publish it when the editor confirms."""
+    try:
+        check = editing.check_edit(paths, table_name, candidate)
+    except CsvError as error:
+        st.error(f"The file cannot be read: {error}")
+        return
+    if not check.ok:
+        show_problems(check.result, frame, table_name)
+        return
+    if check.diff.is_empty:
+        st.caption("No changes yet.")
+        return
+    counts = check.diff.counts
+    st.markdown(f"**Changes to {table_name}.csv:** {counts['added']} added, {counts['removed']} removed, "
+                f"{counts['changed']} changed")
+    if check.diff.message:
+        st.caption(check.diff.message)
+    st.dataframe(pd.DataFrame(check.diff.records()), hide_index=True)
+    for warning in check.result.warnings:
+        st.caption(f"⚠️ {warning}")
+    if persistent is False:
+        ui.download_bytes(candidate, f"{table_name}.csv", key=f"{key}_csv", label="Download the checked CSV")
+        ui.download_bytes(editing.patch_for(paths, table_name, candidate).encode("utf-8"),
+                          f"{table_name}.patch", key=f"{key}_patch", label="Download a patch")
+        return
+    confirmed = st.checkbox("I have reviewed these changes", key=f"{key}_confirm")
+    if st.button("Publish", type="primary", disabled=not confirmed, key=f"{key}_publish"):
+        try:
+            result = editing.save_input(paths, table_name, candidate, editor_name,
+                                        expected_hash=st.session_state.get(f"{key}_opened_hash"))
+        except editing.EditConflict as error:
+            st.error(f"Not saved: {error}")
+            return
+        except editing.SaveRefused as error:
+            show_problems(error.result, frame, table_name)
+            return
+        st.session_state.pop(f"{key}_editor", None)
+        st.session_state.pop(f"{key}_confirm", None)
+        show_outcome(result)
+
+
+edit_tab, response_tab, rule_tab, history_tab = st.tabs(
+    ["Edit a file", "Add a response note", "Record a new rule", "History"])
+
+# --- Edit a file in place, or upload a replacement ---
+with edit_tab:
+    table_name = st.selectbox("Input", EDITABLE, key="editor_table", format_func=lambda n: f"{n}.csv")
+    table = schema.TABLES_BY_NAME[table_name]
+    current = editing.current_bytes(paths, table_name) or b""
+    key = f"edit_{table_name}"
+    st.session_state.setdefault(f"{key}_opened_hash", editing.file_hash(current))
+    mode = st.segmented_control("How", ["Edit in the table", "Upload a replacement CSV"],
+                                default="Edit in the table", key="editor_mode", required=True)
+    if mode == "Edit in the table":
+        original = pd.read_csv(io.BytesIO(current), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        edited = st.data_editor(original, key=f"{key}_editor", num_rows="dynamic", hide_index=True,
+                                column_config=ui.editor_columns(table), width="stretch", height=420)
+        rows = edited.fillna("").astype(str).to_dict("records")
+        review_and_publish(table_name, rows_to_csv(table, rows), edited, key)
+    else:
+        upload = st.file_uploader(f"A replacement for {table.filename}", type=["csv"], key=f"{key}_upload")
+        if upload is not None:
+            review_and_publish(table_name, upload.getvalue(), None, f"{key}_upload")
+
+# --- Add a response note ---
+with response_tab:
+    companies = ui.ask("companies")
+    names = dict(zip(companies["company_id"], companies["name"], strict=True))
+    with st.form("add_response", clear_on_submit=False):
+        company_id = st.selectbox("Company", list(names), format_func=names.get, key="response_company")
+        date_text = st.text_input("Date (YYYY-MM-DD, or YYYY-MM when only the month is known)",
+                                  key="response_date")
+        left, right = st.columns(2)
+        category = left.selectbox("Category", schema.RESPONSE_CATEGORIES, format_func=CATEGORY_LABELS.get,
+                                  key="response_category")
+        status = right.selectbox("Status", schema.RESPONSE_STATUSES, key="response_status")
+        title = st.text_input("Title (one line)", key="response_title")
+        note = st.text_area("Note (shown as text)", key="response_note")
+        source_name = st.text_input("Source: who published it", key="response_source_name")
+        source_url = st.text_input("Source: web address", key="response_source_url")
+        measure = st.text_input("US measure it answers, if not the Entity List (optional)",
+                                key="response_measure")
+        submitted = st.form_submit_button("Add the note", type="primary")
+    if submitted:
+        if not source_url.strip():
+            st.error("A source web address is required: every note shown carries its source.")
+        elif persistent is False:
+            st.error("This host does not keep saved files; add the note to responses.csv in the repository.")
+        else:
+            row = {"company_id": company_id, "date": date_text.strip(), "category": category,
+                   "status": status, "measure": measure.strip(), "title": title.strip(),
+                   "note": note.strip(), "source_name": source_name.strip(),
+                   "source_url": source_url.strip()}
+            try:
+                show_outcome(editing.add_response(paths, row, editor_name))
+            except editing.SaveRefused as error:
+                show_problems(error.result, None, "responses")
+
+# --- Record a new rule and its entries ---
+with rule_tab:
+    st.caption("One save writes the rule, its new entries and their 'added' events, or nothing at all.")
+    with st.form("record_rule"):
+        left, right = st.columns(2)
+        publication_date = left.text_input("Publication date (YYYY-MM-DD)", key="rule_date")
+        document_number = right.text_input("FR document number (e.g. 2025-00704)", key="rule_doc")
+        citation = left.text_input("First page citation (e.g. 90 FR 4617)", key="rule_citation")
+        url = right.text_input("Federal Register address", key="rule_url")
+        title = st.text_input("Title", key="rule_title")
+        entries = st.data_editor(
+            pd.DataFrame(columns=["name", "destination", "aliases", "address", "license_requirement",
+                                  "fr_citations"], dtype=str),
+            num_rows="dynamic", key="rule_entries", hide_index=True,
+            column_config=ui.editor_columns(schema.ENTITIES))
+        submitted_rule = st.form_submit_button("Record the rule", type="primary")
+    if submitted_rule:
+        rule_id = document_number.strip() or f"{publication_date.strip()}-{citation.replace(' ', '')}"
+        rule = {"rule_id": rule_id,
+                "publication_date": publication_date.strip(), "document_number": document_number.strip(),
+                "fr_citation": citation.strip(), "title": title.strip(), "scope": "entity_list_change",
+                "actions": "add", "entries_added": str(len(entries.dropna(how="all"))),
+                "url": url.strip(), "sources": url.strip()}
+        new_entries = [{k: v for k, v in row.items() if v} for row in
+                       entries.dropna(how="all").fillna("").astype(str).to_dict("records")]
+        for entry in new_entries:
+            entry.setdefault("source", f"Federal Register {citation.strip()}")
+        if persistent is False:
+            st.error("This host does not keep saved files; record the rule in the repository instead.")
+        else:
+            try:
+                show_outcome(editing.record_rule(paths, rule, new_entries, editor_name))
+            except editing.SaveRefused as error:
+                show_problems(error.result, None, "entities")
+
+# --- History: previous versions and the audit log ---
+with history_tab:
+    history_table = st.selectbox("Input", EDITABLE, key="history_table", format_func=lambda n: f"{n}.csv")
+    versions = editing.list_versions(paths, history_table)
+    if not versions:
+        st.caption("No earlier versions kept yet: every save keeps the version it replaces.")
+    else:
+        st.dataframe(pd.DataFrame([{"version": v.version, "replaced at": v.replaced_at,
+                                    "replaced by": v.replaced_by, "action": v.action} for v in versions]),
+                     hide_index=True)
+        chosen = st.selectbox("Version to restore", [v.version for v in versions], key="restore_version")
+        if st.button("Restore this version", key="restore_button"):
+            try:
+                show_outcome(editing.restore_version(paths, history_table, chosen, editor_name))
+            except editing.SaveRefused as error:
+                show_problems(error.result, None, history_table)
+    audit = editing.audit_entries(paths)
+    if audit:
+        st.markdown("**Audit log (newest first)**")
+        st.dataframe(pd.DataFrame(audit[::-1][:50]), hide_index=True)
