@@ -25,7 +25,7 @@ def data_dir(tmp_path, monkeypatch):
 
 
 def editor_page() -> AppTest:
-    return AppTest.from_file(str(PROJECT / "pages" / "editor.py"), default_timeout=120)
+    return AppTest.from_file(str(PROJECT / "app_pages" / "editor.py"), default_timeout=120)
 
 
 def signed_in(name: str = "Test Editor") -> AppTest:
@@ -119,7 +119,7 @@ def test_a_valid_edit_shows_its_diff_saves_keeps_history_and_the_overview_reflec
     assert audit[-1]["editor"] == "Ada"
     assert "entities" in json.dumps(audit[-1])
 
-    overview = AppTest.from_file(str(PROJECT / "pages" / "overview.py"), default_timeout=120).run()
+    overview = AppTest.from_file(str(PROJECT / "app_pages" / "overview.py"), default_timeout=120).run()
     metrics = {m.label: m.value for m in overview.metric}
     assert metrics["Destinations"] == str(destinations_before + 1)
 
@@ -138,7 +138,7 @@ def test_the_response_form_adds_a_note_that_the_company_page_shows(data_dir, mon
     app.button(key="FormSubmitter:add_response-Add the note").click().run()
     assert not app.exception and not app.error
 
-    company = AppTest.from_file(str(PROJECT / "pages" / "company.py"), default_timeout=120)
+    company = AppTest.from_file(str(PROJECT / "app_pages" / "company.py"), default_timeout=120)
     company.query_params["company"] = "zhipu-ai"
     company.run()
     assert any("A note added by the editor test" in m.value for m in company.markdown)

@@ -30,7 +30,7 @@ def page_data(tmp_path_factory):
 
 
 def run_page(name: str, **params: str) -> AppTest:
-    app = AppTest.from_file(str(PROJECT / "pages" / f"{name}.py"), default_timeout=120)
+    app = AppTest.from_file(str(PROJECT / "app_pages" / f"{name}.py"), default_timeout=120)
     for key, value in params.items():
         app.query_params[key] = value
     return app.run()

@@ -90,9 +90,10 @@ def screenshot(page, name: str) -> Path:
     """
     path = SCREENSHOTS / f"{name}.png"
     size = page.viewport_size
-    height = page.evaluate("""() => Math.max(...[...document.querySelectorAll('[data-testid=stMain] *')]
-        .slice(0, 2000).map(e => e.scrollHeight), document.body.scrollHeight)""")
-    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 8000)})
+    height = page.evaluate("""() => {
+        const block = document.querySelector('[data-testid=stMainBlockContainer]');
+        return block ? block.getBoundingClientRect().height + 120 : document.body.scrollHeight; }""")
+    page.set_viewport_size({"width": size["width"], "height": int(min(max(height, size["height"]), 8000))})
     page.wait_for_timeout(500)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)

@@ -48,6 +48,8 @@ def test_every_page_loads_without_error_and_draws_its_chart(page, app_url, name)
     wait_for_app(page)
     assert_no_error(page)
     assert "Data as of" in page.locator('[data-testid="stMain"]').inner_text()
+    navigation = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Overview" in navigation and "app" not in navigation.split(), "st.navigation is in effect"
     if name in PAGES_WITH_CHARTS:
         assert_chart_drawn(page)
     screenshot(page, f"page-{name}")
