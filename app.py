@@ -17,7 +17,9 @@ pages = [
     st.Page("app_pages/company.py", title="Company", icon=":material/apartment:", url_path="company"),
     st.Page("app_pages/rules.py", title="Rules", icon=":material/gavel:", url_path="rules"),
     st.Page("app_pages/responses.py", title="Responses", icon=":material/forum:", url_path="responses"),
+    st.Page("app_pages/story.py", title="Story", icon=":material/slideshow:", url_path="story"),
     st.Page("app_pages/editor.py", title="Editor", icon=":material/edit:", url_path="editor"),
     st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
 ]
-st.navigation(pages).run()
+st.navigation(pages, position="hidden" if ui.presenting() else "sidebar").run()
+ui.footer()

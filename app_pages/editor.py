@@ -16,6 +16,9 @@ EDITABLE = ("entities", "events", "rules", "companies", "responses", "moments")
 st.title("Editor")
 ui.data_as_of()
 
+if ui.presenting():
+    st.info("Editing is not available in presenter mode.")
+    st.stop()
 if auth.read_only():
     st.info("This deployment is read-only: the inputs cannot be edited here.")
     st.stop()

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 PROJECT = Path(__file__).resolve().parents[1]
 INPUTS = PROJECT / "data" / "inputs"
-PAGES = ("overview", "explorer", "company", "rules", "responses", "editor", "about")
+PAGES = ("overview", "explorer", "company", "rules", "responses", "story", "editor", "about")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -77,6 +77,9 @@ def test_every_page_runs_with_default_state(page):
     ("rules", {"rule": "2025-00704"}),
     ("responses", {"status": "proposed"}),
     ("responses", {"company": "smic", "category": "public_statement"}),
+    ("story", {"step": "15"}),
+    ("overview", {"present": "1"}),
+    ("explorer", {"dest": "China", "present": "1"}),
 ])
 def test_each_query_parameter_opens_its_view_and_stays_in_the_url(page, params):
     app = run_page(page, **params)
@@ -93,6 +96,7 @@ def test_each_query_parameter_opens_its_view_and_stays_in_the_url(page, params):
     ("explorer", {"from": "2025-01-01", "to": "2024-01-01"}, {}),
     ("rules", {"rule": "not-a-rule"}, {}),
     ("responses", {"status": "rumoured", "category": "magic"}, {}),
+    ("story", {"step": "0"}, {}),
 ])
 def test_invalid_values_fall_back_to_defaults_with_a_notice(page, params, kept):
     app = run_page(page, **params)
@@ -171,3 +175,22 @@ def test_rules_page_reconciles_stated_counts_with_todays_list():
     app = run_page("rules", rule="2025-00704")
     assert "On 41 of 55 rule dates" in text_of(app)
     assert any("cite this rule" in m.value for m in app.markdown)
+
+
+def test_story_steps_are_their_own_links():
+    moments = read_inputs("moments")
+    app = run_page("story", step="15")
+    assert f"Moment 15 of {len(moments)}" in text_of(app)
+    app.button(key="story_next").click().run()
+    assert dict(app.query_params) == {"step": "16"}
+    assert f"Moment 16 of {len(moments)}: {moments[15]['date']}" in text_of(app)
+
+
+def test_presenter_mode_keeps_the_filters_and_offers_no_editing(monkeypatch):
+    monkeypatch.setenv("TRACKER_EDITOR_PASSWORD", "pw")
+    explorer = run_page("explorer", dest="Iran", present="1")
+    assert dict(explorer.query_params) == {"dest": "Iran", "present": "1"}
+    assert not explorer.sidebar.children or not list(explorer.sidebar.children.values())
+    editor = run_page("editor", present="1")
+    assert any("not available in presenter mode" in i.value for i in editor.info)
+    assert not editor.text_input

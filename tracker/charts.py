@@ -50,18 +50,33 @@ def lump_small_groups(data: pd.DataFrame, top: int = 7, other: str = OTHER) -> p
     return lumped.groupby(["period", "group"], as_index=False)["entries"].sum()
 
 
-def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: str,
-                       cumulative: bool, title: str) -> go.Figure:
-    """Stacked bars of entries per period and group, an optional running total, and moments marked."""
-    fig = go.Figure()
-    if data.empty:
-        return _layout(fig, title)
-    data = lump_small_groups(data)
-    order = (data.groupby("group")["entries"].sum().sort_values(ascending=False).index.tolist())
+def group_order(data: pd.DataFrame) -> list[str]:
+    """Groups largest first, 'other' last: the order (and so the colours) of the stacked bars."""
+    order = data.groupby("group")["entries"].sum().sort_values(ascending=False).index.tolist()
     if OTHER in order:
         order.remove(OTHER)
         order.append(OTHER)
+    return order
+
+
+def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: str,
+                       cumulative: bool, title: str, order: list[str] | None = None) -> go.Figure:
+    """Stacked bars of entries per period and group, an optional running total, and moments marked.
+
+    `order` fixes which groups are shown and their colours (e.g. across the steps of a story).
+    """
+    fig = go.Figure()
+    if data.empty:
+        return _layout(fig, title)
+    if order is None:
+        data = lump_small_groups(data)
+        order = group_order(data)
+    else:
+        data = data.assign(group=data["group"].where(data["group"].isin(order), OTHER))
+        data = data.groupby(["period", "group"], as_index=False)["entries"].sum()
     for index, group in enumerate(order):
+        if group not in set(data["group"]):
+            continue
         part = data[data["group"] == group]
         fig.add_bar(x=part["period"], y=part["entries"], name=str(group),
                     marker_color=PALETTE[index % len(PALETTE)], width=BAR_WIDTH_MS[granularity],
@@ -179,3 +194,25 @@ def rule_reconciliation(data: pd.DataFrame, title: str) -> go.Figure:
                 hovertemplate="%{x|%Y-%m-%d}: %{y} on today's list<extra></extra>")
     fig.update_layout(barmode="group", yaxis_title="Entries")
     return _layout(fig, title)
+
+
+def story_step(data: pd.DataFrame, moments: pd.DataFrame, step: int, title: str) -> go.Figure:
+    """Listings by quarter up to moment `step` (0-based), on the whole time axis, that moment marked."""
+    moment = moments.iloc[step]
+    until = pd.to_datetime(moment["date"])
+    order = group_order(lump_small_groups(data))
+    shown = data[pd.to_datetime(data["period"]) <= until]
+    fig = listings_over_time(shown, moments.head(0), "quarter", False, title, order=order)
+    start = pd.to_datetime(data["period"]).min() if not data.empty else until
+    end = max(pd.to_datetime(data["period"]).max(), until) if not data.empty else until
+    fig.update_xaxes(range=[start - pd.Timedelta(days=60), end + pd.Timedelta(days=120)])
+    fig.add_vline(x=until.timestamp() * 1000, line_color=PALETTE[1], line_width=3)
+    fig.add_annotation(x=until, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"<b>{step + 1}. {_plain(moment['title'])}</b>", xanchor="right",
+                       font={"color": PALETTE[1]}, bgcolor="rgba(255,255,255,0.7)")
+    return fig
+
+
+def _plain(text: object) -> str:
+    """Text for a Plotly label, with its HTML-like characters made harmless."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -34,9 +35,46 @@ PRINT_STYLE = """<style>
 </style>"""
 
 
+PRESENT_STYLE = """<style>
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
+[data-testid="stSidebarCollapsedControl"], [data-testid="stDecoration"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; }
+</style>"""
+PRESENT_FONT_SIZE = 22
+
+
 def print_styles() -> None:
     """When printed, a page shows its charts, tables and text, not its controls."""
     st.html(PRINT_STYLE)
+    if presenting():
+        st.html(PRESENT_STYLE)
+
+
+def presenting() -> bool:
+    """Presenter mode (?present=1): no sidebar or toolbar, no editing, larger chart text."""
+    return st.query_params.get("present") == "1"
+
+
+def view_link(page_path: str, params: dict[str, str]) -> str:
+    """The full address of a page with these parameters, for sharing."""
+    origin = ""
+    if st.context.url:
+        parts = urlsplit(st.context.url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    path = "/".join(p for p in (base, page_path) if p)
+    query = urlencode(params)
+    return f"{origin}/{path}" + (f"?{query}" if query else "")
+
+
+def share(page_path: str, params: dict[str, str]) -> None:
+    """The 'copy link to this view' control, and a link to the same view for presenting."""
+    if presenting():
+        return
+    with st.sidebar.popover("Share this view", icon=":material/link:", width="stretch"):
+        st.caption("Copy the link: it opens this page with the same filters.")
+        st.code(view_link(page_path, params), language=None, wrap_lines=True)
+        st.markdown(f"[Open it in presenter mode]({view_link(page_path, {**params, 'present': '1'})})")
 
 
 # --- The store ---
@@ -112,6 +150,18 @@ def data_as_of() -> None:
     manifest = require_store().manifest
     st.caption(f"Data as of {manifest['data_as_of']} (newest Federal Register change recorded) · "
                f"store built {manifest['built_at'][:16].replace('T', ' ')} UTC")
+
+
+def footer() -> None:
+    """Freshness at the foot of every page: when the store was built and the newest rule it holds."""
+    status = store_status()
+    if status.manifest is None:
+        return
+    newest_rule = ask("newest_rules", 1)
+    rule_date = day(newest_rule["publication_date"].iloc[0]) if len(newest_rule) else "none recorded"
+    st.divider()
+    st.caption(f"Store built {status.manifest['built_at'].replace('T', ' ')} · newest rule {rule_date} · "
+               "sources and method on the About page.")
 
 
 def problem_list(problems) -> None:
@@ -225,8 +275,15 @@ def load_from_url(page: str, widget_values: dict[str, Any], notices: list[str]) 
             st.caption(f"⚠️ {notice}")
 
 
+PAGE_PATHS = {"overview": "", "explorer": "explorer", "company": "company", "rules": "rules",
+              "responses": "responses", "story": "story", "editor": "editor", "about": "about"}
+
+
 def write_url(page: str, params: dict[str, str]) -> None:
-    """Make the query string hold exactly `params` (defaults already left out)."""
+    """Make the query string hold exactly `params` (defaults already left out), and offer it to share."""
+    share(PAGE_PATHS[page], params)
+    if presenting():
+        params = {**params, "present": "1"}
     if url_params() != params:
         st.query_params.from_dict(params)
     st.session_state[f"_url_written:{page}"] = dict(params)
@@ -279,6 +336,8 @@ def download_csv(frame_or_maker, file_name: str, key: str, label: str = "Downloa
 def chart(fig, key: str, file_name: str, takeaway: str, **kwargs):
     """A Plotly chart with its one-line takeaway beside it and a PNG download named after the view."""
     st.markdown(f"**{md_escape(takeaway)}**")
+    if presenting():
+        fig.update_layout(font_size=PRESENT_FONT_SIZE, title_font_size=PRESENT_FONT_SIZE + 4)
     config = {"displaylogo": False,
               "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2,
                                        "width": 1600, "height": 900}}

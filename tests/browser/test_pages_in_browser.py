@@ -19,10 +19,11 @@ PAGES = {
     "company": "/company?company=zhipu-ai",
     "rules": "/rules?rule=2025-00704",
     "responses": "/responses",
+    "story": "/story?step=15",
     "about": "/about",
     "editor": "/editor",
 }
-PAGES_WITH_CHARTS = ("overview", "explorer", "company", "rules", "responses")
+PAGES_WITH_CHARTS = ("overview", "explorer", "company", "rules", "responses", "story")
 
 
 def inputs(name: str) -> list[dict[str, str]]:
@@ -142,3 +143,31 @@ def test_dark_theme_draws_the_chart(browser, app_url):
     assert background != "rgb(255, 255, 255)", "the dark theme follows the reader's setting"
     screenshot(dark, "dark-overview")
     context.close()
+
+
+def test_presenter_mode_hides_sidebar_and_toolbar_and_keeps_the_filters(browser, app_url):
+    context = browser.new_context(viewport={"width": 1600, "height": 900})
+    room = context.new_page()
+    room.goto(app_url + "/?granularity=year&dest=China,Russia&present=1")
+    wait_for_app(room)
+    assert_no_error(room)
+    assert room.locator('[data-testid="stSidebar"]').is_hidden()
+    assert room.locator('[data-testid="stHeader"]').is_hidden()
+    assert "by year first listed" in room.locator('[data-testid="stMain"]').inner_text()
+    assert_chart_drawn(room)
+    params = parse_qs(urlparse(room.url).query)
+    assert params == {"granularity": ["year"], "dest": ["China,Russia"], "present": ["1"]}
+    screenshot(room, "presenter-overview")
+    room.goto(app_url + "/editor?present=1")
+    wait_for_app(room)
+    assert "not available in presenter mode" in room.locator('[data-testid="stMain"]').inner_text()
+    assert room.locator("input[type=password]").count() == 0
+    context.close()
+
+
+def test_share_control_gives_a_link_to_this_exact_view(page, app_url):
+    page.goto(app_url + "/explorer?dest=Iran")
+    wait_for_app(page)
+    page.get_by_role("button", name="Share this view").click()
+    link = page.locator('[data-testid="stPopoverBody"] code').first.inner_text().strip()
+    assert link == app_url + "/explorer?dest=Iran"
