@@ -238,6 +238,20 @@ def _add_editing_commands(commands) -> None:
     history.set_defaults(run=cmd_history)
 
 
+# --- Performance (issue 5): synthetic data and the benchmark ---
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from tracker.generate import generate
+
+    try:
+        written = generate(Path(args.out), args.scale, seed=args.seed)
+    except ValueError as error:
+        return _fail(str(error))
+    rows = ", ".join(f"{n:,} {name}" for name, n in written.items())
+    print(f"wrote {Path(args.out) / 'inputs'}: {rows} (synthetic, seed {args.seed})")
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from tracker.docs import inputs_readme
 
@@ -273,6 +287,13 @@ def parser() -> argparse.ArgumentParser:
     docs.set_defaults(run=cmd_docs)
 
     _add_editing_commands(commands)
+
+    generate = commands.add_parser("generate", help="write a synthetic data folder in the inputs' schema "
+                                                    "(for benchmarks; never real data)")
+    generate.add_argument("--scale", type=int, required=True, help="number of entries")
+    generate.add_argument("--out", required=True, help="data folder to write (DIR/inputs/*.csv)")
+    generate.add_argument("--seed", type=int, default=1, help="same seed, same files (default 1)")
+    generate.set_defaults(run=cmd_generate)
     return root
 
 
