@@ -193,13 +193,32 @@ def _prune(paths: DataPaths, keep: Path) -> None:
 class StoreStatus:
     """The store a reader should use, and why it may be older than the inputs."""
 
-    build_dir: Path | None
+    build_dir: Path | str | None  # a local folder, or an s3:// location
     manifest: dict | None
     problems: tuple = ()  # validation problems of inputs that could not be built
 
 
 def refresh_store(paths: DataPaths) -> StoreStatus:
-    """Rebuild when the inputs changed (once, under a lock); bad inputs keep the last good store."""
+    """Rebuild when the inputs changed (once, under a lock); bad inputs keep the last good store.
+
+    With a shared store (TRACKER_STORE_URL), a replica reads the published build, and the one
+    publishing process (TRACKER_PUBLISH=1) builds locally and publishes what it built.
+    """
+    from tracker import remote
+
+    url = remote.store_url()
+    if url and not remote.publishes():
+        published = remote.current_build(url)
+        return StoreStatus(*published) if published else StoreStatus(None, None)
+    status = _refresh_local(paths)
+    if url and status.build_dir is not None:
+        published = remote.current_build(url)
+        if published is None or published[1]["build_id"] != status.manifest["build_id"]:
+            remote.publish(status.build_dir, url)
+    return status  # the publisher reads its own local copy of what it published
+
+
+def _refresh_local(paths: DataPaths) -> StoreStatus:
     problems: tuple = ()
     if is_stale(paths):
         paths.store.mkdir(parents=True, exist_ok=True)

@@ -69,13 +69,25 @@ DATA_AS_OF = """
 # --- The connection ---
 
 class Store:
-    """One DuckDB connection over one published build; take a `cursor()` per run or thread."""
+    """One DuckDB connection over one published build; take a `cursor()` per run or thread.
 
-    def __init__(self, build_dir: Path):
-        self.build_dir = Path(build_dir)
+    The build is a local folder, or an s3:// location (tracker.remote) whose tables the
+    manifest names; DuckDB then reads the Parquet files through s3fs.
+    """
+
+    def __init__(self, build_dir: Path | str, tables: list[str] | None = None):
         self.connection = duckdb.connect(config={"threads": 2})
-        for path in sorted(self.build_dir.glob("*.parquet")):
-            self.connection.read_parquet(str(path)).create_view(path.stem)
+        if str(build_dir).startswith("s3://"):
+            from tracker import remote
+
+            self.build_dir = str(build_dir)
+            self.connection.register_filesystem(remote.filesystem())
+            files = [f"{self.build_dir}/{name}.parquet" for name in tables or []]
+        else:
+            self.build_dir = Path(build_dir)
+            files = [str(p) for p in sorted(self.build_dir.glob("*.parquet"))]
+        for file in files:
+            self.connection.read_parquet(file).create_view(Path(file).stem)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.connection.cursor()
@@ -84,20 +96,22 @@ class Store:
         self.connection.close()
 
 
-_open: dict[Path, Store] = {}
+_open: dict[Path | str, Store] = {}
 _lock = threading.Lock()
 KEEP_OPEN = 3  # as many builds as ingest keeps on disk, so a reader mid-query is never cut off
 
 
-def open_store(build_dir: Path) -> Store:
-    """The process's store for a build folder, opened once; a new build gets a new connection.
+def open_store(build_dir: Path | str, manifest: dict | None = None) -> Store:
+    """The process's store for a build, opened once; a new build gets a new connection.
 
     Connections to the previous few builds stay open for sessions still reading them.
+    A remote build needs its manifest, which names its tables.
     """
-    build_dir = Path(build_dir).resolve()
+    remote_build = str(build_dir).startswith("s3://")
+    build_dir = str(build_dir) if remote_build else Path(build_dir).resolve()
     with _lock:
         if build_dir not in _open:
-            _open[build_dir] = Store(build_dir)
+            _open[build_dir] = Store(build_dir, list((manifest or {}).get("rows", {})) or None)
             for old in list(_open)[:-KEEP_OPEN]:
                 _open.pop(old).close()
         return _open[build_dir]
@@ -411,3 +425,20 @@ def newest_rules(db, limit: int = 5) -> pd.DataFrame:
     """The most recent rules that changed the list."""
     return _frame(db, """SELECT * FROM rules WHERE scope = 'entity_list_change'
                          ORDER BY publication_date DESC, rule_id LIMIT ?""", [limit])
+
+
+# --- The benchmark's floor (tracker.bench) ---
+
+def scan_columns(db, table: str, columns: tuple[str, ...]) -> None:
+    """Read every value of some columns of a store table, and do next to nothing with them.
+
+    The benchmark's floor: no answer can cost less than reading the columns it depends on.
+    strlen and hash need each value but no work worth counting (min/max could be answered
+    from the Parquet statistics without reading anything).
+    """
+    types = dict(db.execute("SELECT column_name, data_type FROM information_schema.columns "
+                            "WHERE table_name = ?", [table]).fetchall())
+    if not types or any(c not in types for c in columns):
+        raise ValueError(f"the store has no table {table!r} with columns {columns}")
+    reads = [f'bit_or(strlen("{c}"))' if types[c] == "VARCHAR" else f'bit_or(hash("{c}"))' for c in columns]
+    db.execute(f'SELECT {", ".join(reads)} FROM "{table}"').fetchall()

@@ -113,7 +113,8 @@ def require_store() -> ingest.StoreStatus:
 
 def db():
     """A cursor of the process's one DuckDB connection, for this script run."""
-    return store.open_store(require_store().build_dir).cursor()
+    status = require_store()
+    return store.open_store(status.build_dir, status.manifest).cursor()
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=512)
@@ -130,10 +131,11 @@ def ask(question: str, *args, **kwargs) -> Any:
 
 def later(question: str, *args, **kwargs):
     """A function that answers a tracker.store question when called (e.g. when a download is clicked)."""
-    build_dir = require_store().build_dir
+    status = require_store()
 
     def answer():
-        return getattr(store, question)(store.open_store(build_dir).cursor(), *args, **kwargs)
+        cursor = store.open_store(status.build_dir, status.manifest).cursor()
+        return getattr(store, question)(cursor, *args, **kwargs)
 
     return answer
 

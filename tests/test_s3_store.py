@@ -1,0 +1,102 @@
+"""A store shared through an S3-compatible bucket: a local S3 server (moto) on 127.0.0.1,
+one publishing process, and two reading processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+READER = """
+import json
+from tracker import ingest, store
+from tracker.config import data_paths
+status = ingest.refresh_store(data_paths())
+db = store.open_store(status.build_dir, status.manifest).cursor()
+print(json.dumps({"build": str(status.build_dir), "entries": store.headline(db, 2025)["entries"],
+                  "zhipu": len(store.company(db, "zhipu-ai").entries)}))
+"""
+
+
+@pytest.fixture()
+def s3(monkeypatch):
+    from moto.server import ThreadedMotoServer
+
+    bucket = f"tracker-test-{uuid.uuid4().hex[:12]}"  # moto keeps buckets for the whole process
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+           "TRACKER_S3_ENDPOINT": f"http://{host}:{port}", "TRACKER_STORE_URL": f"s3://{bucket}/store"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    from tracker import remote
+
+    remote.filesystem().mkdir(bucket)
+    yield env
+    server.stop()
+
+
+def run_reader(env: dict, data_dir: Path) -> dict:
+    replica_env = {**os.environ, **env, "TRACKER_DATA_DIR": str(data_dir), "TRACKER_PUBLISH": "0"}
+    result = subprocess.run([sys.executable, "-c", READER], cwd=PROJECT, capture_output=True, text=True,
+                            env=replica_env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_publisher_builds_and_publishes_and_two_replicas_read_the_same_store(s3, tmp_path, monkeypatch):
+    from tracker import editing, ingest, remote
+    from tracker.config import data_paths
+
+    publisher = data_paths(tmp_path / "publisher")
+    shutil.copytree(PROJECT / "data" / "inputs", publisher.inputs)
+    monkeypatch.setenv("TRACKER_PUBLISH", "1")
+    status = ingest.refresh_store(publisher)
+    location, manifest = remote.current_build(s3["TRACKER_STORE_URL"])
+    assert manifest["build_id"] == status.manifest["build_id"]
+    assert location.endswith(manifest["build_id"])
+
+    # Replicas have no inputs and no local store: everything comes from the bucket.
+    first = run_reader(s3, tmp_path / "replica-1")
+    second = run_reader(s3, tmp_path / "replica-2")
+    assert first == second
+    assert first["build"] == location and first["entries"] == 3409 and first["zhipu"] == 7
+    assert not (tmp_path / "replica-1" / "store").exists()
+
+    # An editor's save on the publisher reaches the replicas as a new build.
+    rows = editing.read_rows(publisher, "entities")
+    rows[0] = {**rows[0], "destination": "Atlantis"}
+    from tracker.inputs import rows_to_csv
+    from tracker.schema import ENTITIES
+
+    editing.save_input(publisher, "entities", rows_to_csv(ENTITIES, rows), "test")
+    ingest.refresh_store(publisher)
+    after = run_reader(s3, tmp_path / "replica-1")
+    assert after["build"] != first["build"]
+    new_location, new_manifest = remote.current_build(s3["TRACKER_STORE_URL"])
+    assert after["build"] == new_location
+
+
+def test_a_replica_with_nothing_published_has_no_store(s3, tmp_path):
+    from tracker import ingest
+    from tracker.config import data_paths
+
+    status = ingest.refresh_store(data_paths(tmp_path))
+    assert status.build_dir is None and status.manifest is None
+
+
+def test_store_url_must_be_s3(monkeypatch):
+    from tracker import remote
+
+    monkeypatch.setenv("TRACKER_STORE_URL", "/some/folder")
+    with pytest.raises(ValueError, match="must start with s3://"):
+        remote.store_url()
