@@ -92,8 +92,9 @@ def store_status() -> ingest.StoreStatus:
 
 
 def refresh_after_save() -> None:
-    """Forget the cached store status so the next run sees a new build at once."""
+    """Forget the cached store status and look again, so the new build is served (and published) now."""
     _store_status.clear()
+    store_status()
 
 
 def require_store() -> ingest.StoreStatus:
