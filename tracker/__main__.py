@@ -252,6 +252,24 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    import json
+
+    from tracker import bench
+
+    try:
+        scales = bench.check_scales(args.scale or list(bench.DEFAULT_SCALES))
+    except ValueError as error:
+        return _fail(str(error))
+    results = bench.run(scales, args.repeat, args.budget, Path(args.work) if args.work else None, args.seed,
+                        pages=not args.no_pages)
+    print(bench.table(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, default=str) + "\n")
+        print(f"\nwrote {args.json}")
+    return 1 if any("error" in s for s in results["scales"].values()) else 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from tracker.docs import inputs_readme
 
@@ -294,6 +312,21 @@ def parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", required=True, help="data folder to write (DIR/inputs/*.csv)")
     generate.add_argument("--seed", type=int, default=1, help="same seed, same files (default 1)")
     generate.set_defaults(run=cmd_generate)
+
+    bench = commands.add_parser("bench", help="the performance benchmark: build, queries, pages, memory, "
+                                              "against a pandas baseline and a DuckDB floor")
+    bench.add_argument("--scale", nargs="+", action="extend",
+                       help="'shipped' (the committed inputs) or numbers of synthetic entries "
+                            "(default: shipped 100000 1000000)")
+    bench.add_argument("--json", help="also write the results to this JSON file")
+    bench.add_argument("--repeat", type=int, default=15, help="timed runs per measurement (default 15)")
+    bench.add_argument("--budget", type=float, default=10.0,
+                       help="seconds at most per measurement loop; stops repeating after (default 10)")
+    bench.add_argument("--work", help="folder for the generated data (default: a temporary folder); "
+                                      "each scale's data is deleted when it is measured")
+    bench.add_argument("--seed", type=int, default=1, help="seed of the generated data (default 1)")
+    bench.add_argument("--no-pages", action="store_true", help="skip the AppTest page runs")
+    bench.set_defaults(run=cmd_bench)
     return root
 
 
