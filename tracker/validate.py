@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,9 +23,12 @@ csv.field_size_limit(16 * 1024 * 1024)
 ERROR = "error"
 WARNING = "warning"
 
-_INT = re.compile(r"-?\d+")
+# ASCII digits only: \d also matches other scripts' digits, which the build cannot read as numbers.
+_INT = re.compile(r"-?[0-9]+")
+_INT_LIMIT = 2**63  # the store's integers are 64-bit; a larger value would fail the build or wrap
 _CITATION = re.compile(r"\d{1,3} FR \d{1,6}")
 _PARTIAL_DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 _URL = re.compile(r"https?://[^\s<>\"]+")
 
 
@@ -199,11 +203,11 @@ def _check_header(table: Table, header: list[str]) -> list[Problem]:
     seen: dict[str, int] = {}
     for index, column in enumerate(header, start=1):
         if column in seen:
-            problems.append(Problem(name, 1, index, f"column '{column}' appears twice "
+            problems.append(Problem(name, 1, index, f"column '{_short(column)}' appears twice "
                                     f"(also column {seen[column]})"))
         seen.setdefault(column, index)
         if column not in table.column_names:
-            problems.append(Problem(name, 1, index, f"unknown column '{column}' is ignored; "
+            problems.append(Problem(name, 1, index, f"unknown column '{_short(column)}' is ignored; "
                                     f"known columns: {', '.join(table.column_names)}", WARNING))
     for column in table.columns:
         if column.required and column.name not in seen:
@@ -268,6 +272,9 @@ def check_cell(column: Column, value: str) -> str | None:
 def _check_type(kind: str, value: str) -> str | None:
     if kind == schema.INT and not _INT.fullmatch(value):
         return f"'{_short(value)}' is not a whole number"
+    if kind == schema.INT and (len(value.lstrip("-").lstrip("0")) > 19
+                               or not -_INT_LIMIT < int(value) < _INT_LIMIT):
+        return f"'{_short(value)}' is too large to be a whole number here"
     if kind == schema.DATE and not _is_date(value):
         return f"'{_short(value)}' is not a date"
     if kind == schema.PARTIAL_DATE and not (_PARTIAL_DATE.fullmatch(value)
@@ -310,8 +317,11 @@ def _is_date(value: str) -> bool:
 
 
 def _short(value: str, limit: int = 60) -> str:
+    # Control, format and line-separator characters are shown escaped (\x1b, \ufeff): a message is
+    # one line of a terminal or a table, and an invisible character would make it misleading.
     value = value.replace("\n", " ")
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    value = value if len(value) <= limit else value[: limit - 1] + "…"
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in _INVISIBLE else c for c in value)
 
 
 def check_references(tables: dict[str, ParsedTable]) -> list[Problem]:
