@@ -68,17 +68,40 @@ def current_build(paths: DataPaths) -> Path | None:
 
 
 def read_manifest(paths: DataPaths) -> dict | None:
-    """Manifest of the published build, or None."""
+    """Manifest of the published build, or None (also when it cannot be read)."""
     build = current_build(paths)
-    if build is None or not (build / MANIFEST).exists():
+    return None if build is None else _manifest_of(build)
+
+
+def _manifest_of(build_dir: Path) -> dict | None:
+    try:
+        return json.loads((build_dir / MANIFEST).read_text())
+    except (OSError, ValueError):
         return None
-    return json.loads((build / MANIFEST).read_text())
+
+
+def build_is_intact(build_dir: Path | None, manifest: dict | None = None) -> bool:
+    """Whether a build folder still holds its manifest and every Parquet file it lists, at its size.
+
+    A file deleted or cut short under a running app makes the build damaged, so it is rebuilt.
+    """
+    manifest = manifest or (_manifest_of(build_dir) if build_dir else None)
+    if manifest is None:
+        return False
+    # Builds from before sizes were recorded list their tables only.
+    sizes = manifest.get("files") or {f"{name}.parquet": None for name in manifest.get("rows", {})}
+    for name, size in sizes.items():
+        path = build_dir / name
+        if not path.is_file() or size not in (None, path.stat().st_size):
+            return False
+    return True
 
 
 def is_stale(paths: DataPaths) -> bool:
-    """True when there is no store or the inputs changed since it was built."""
+    """True when there is no store, it is damaged, or the inputs changed since it was built."""
     manifest = read_manifest(paths)
-    return manifest is None or manifest["inputs"] != input_hashes(paths.inputs)
+    return (manifest is None or manifest["inputs"] != input_hashes(paths.inputs)
+            or not build_is_intact(current_build(paths), manifest))
 
 
 def build(paths: DataPaths) -> BuildInfo:
@@ -105,9 +128,12 @@ def build(paths: DataPaths) -> BuildInfo:
 def ensure_store(paths: DataPaths) -> dict:
     """Build the store if it is missing or stale; return its manifest.
 
-    Raises BuildError when the inputs are invalid and there is no store to fall back on.
+    Raises BuildError when the inputs are invalid and there is no store to fall back on, and
+    RuntimeError when valid inputs could not be built (the last good store is kept).
     """
     status = refresh_store(paths)
+    if status.build_error:
+        raise RuntimeError(f"the store could not be rebuilt ({status.build_error})")
     if status.manifest is None:
         raise BuildError(ValidationResult(problems=list(status.problems)))
     return status.manifest
@@ -145,6 +171,7 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
         "data_as_of": data_as_of.isoformat() if data_as_of else None,
         "inputs": hashes,
         "rows": rows,
+        "files": {f"{name}.parquet": (folder / f"{name}.parquet").stat().st_size for name in rows},
     }
     path = folder / MANIFEST
     path.write_text(json.dumps(manifest, indent=2))
@@ -196,6 +223,7 @@ class StoreStatus:
     build_dir: Path | str | None  # a local folder, or an s3:// location
     manifest: dict | None
     problems: tuple = ()  # validation problems of inputs that could not be built
+    build_error: str | None = None  # why valid inputs could not be built (e.g. a full disk)
 
 
 def refresh_store(paths: DataPaths) -> StoreStatus:
@@ -220,6 +248,7 @@ def refresh_store(paths: DataPaths) -> StoreStatus:
 
 def _refresh_local(paths: DataPaths) -> StoreStatus:
     problems: tuple = ()
+    build_error = None
     if is_stale(paths):
         paths.store.mkdir(parents=True, exist_ok=True)
         with _build_lock(paths):
@@ -228,4 +257,24 @@ def _refresh_local(paths: DataPaths) -> StoreStatus:
                     build(paths)
                 except BuildError as error:
                     problems = tuple(error.result.errors)
-    return StoreStatus(current_build(paths), read_manifest(paths), problems)
+                except Exception as error:  # e.g. a full disk: readers keep the last good store
+                    build_error = f"{type(error).__name__}: {error}"
+                _fall_back_if_damaged(paths)
+    current = current_build(paths)
+    manifest = read_manifest(paths)
+    if not build_is_intact(current, manifest):  # damaged, and nothing intact to fall back on
+        current = manifest = None
+    return StoreStatus(current, manifest, problems, build_error)
+
+
+def _fall_back_if_damaged(paths: DataPaths) -> None:
+    """When the published build is damaged and could not be rebuilt, publish the newest intact one."""
+    if build_is_intact(current_build(paths)):
+        return
+    builds = paths.store / "builds"
+    candidates = sorted((p for p in builds.iterdir() if not p.name.startswith(".")),
+                        reverse=True) if builds.is_dir() else []
+    for candidate in candidates:
+        if build_is_intact(candidate):
+            _publish(paths, candidate)
+            return

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -102,14 +103,23 @@ def require_store() -> ingest.StoreStatus:
     status = store_status()
     if status.build_dir is None:
         st.error("The data could not be built, and there is no earlier build to show. "
-                 "An editor needs to fix these problems in the inputs:")
-        problem_list(status.problems)
+                 + ("An editor needs to fix these problems in the inputs:" if status.problems
+                    else f"The build failed: {md_escape(status.build_error or 'no store was found')}"))
+        if status.problems:
+            problem_list(status.problems)
         st.stop()
+    return status
+
+
+def store_notices(status: ingest.StoreStatus) -> None:
+    """Why the store may be older than the inputs, said once per page (under its title)."""
+    if status.build_error:
+        st.warning(f"The data could not be rebuilt ({md_escape(status.build_error)}), so the dashboard "
+                   "keeps showing the last good data.")
     if status.problems:
         st.warning(f"The inputs were changed but have {len(status.problems)} problem(s), so the "
                    "dashboard keeps showing the last good data. Editors: run "
                    "`python -m tracker validate` or open the Editor page.")
-    return status
 
 
 def db():
@@ -127,7 +137,19 @@ def _cached(build_id: str, question: str, args: tuple, kwargs: tuple) -> Any:
 def ask(question: str, *args, **kwargs) -> Any:
     """Answer of a tracker.store function, cached per store build."""
     build_id = require_store().manifest["build_id"]
-    return _cached(build_id, question, args, tuple(sorted(kwargs.items())))
+    try:
+        return _cached(build_id, question, args, tuple(sorted(kwargs.items())))
+    except duckdb.Error:
+        # A store file deleted or cut short under the running app: check the store again now
+        # (a damaged build is rebuilt, or the last intact one served) and answer from that once.
+        _store_status.clear()
+        rebuilt = require_store().manifest["build_id"]
+        if rebuilt == build_id:
+            raise
+        if not st.session_state.get("_store_rebuilt_notice") == rebuilt:
+            st.session_state["_store_rebuilt_notice"] = rebuilt
+            st.warning("The published data was damaged on disk, so it has been rebuilt from the inputs.")
+        return _cached(rebuilt, question, args, tuple(sorted(kwargs.items())))
 
 
 def later(question: str, *args, **kwargs):
@@ -149,8 +171,10 @@ def day(value: object) -> str:
 
 
 def data_as_of() -> None:
-    """The 'data as of' stamp every page shows."""
-    manifest = require_store().manifest
+    """The 'data as of' stamp every page shows, after any notice about the store."""
+    status = require_store()
+    store_notices(status)
+    manifest = status.manifest
     st.caption(f"Data as of {manifest['data_as_of']} (newest Federal Register change recorded) · "
                f"store built {manifest['built_at'][:16].replace('T', ' ')} UTC")
 
