@@ -21,8 +21,8 @@ ui.write_url("company", {"company": company_id} if company_id else
              ({"company": requested} if unknown else {}))
 
 if unknown and not company_id:
-    st.warning(f"There is no company profile with the id '{requested}'. Choose one above or from the "
-               "list below.")
+    st.warning(f"There is no company profile with the id '{ui.md_escape(requested)}'. Choose one above "
+               "or from the list below.")
 if not company_id:
     st.subheader("Companies followed")
     st.dataframe(
@@ -37,7 +37,7 @@ data = ui.ask("company", company_id)
 profile = data.profile
 
 # --- Profile ---
-st.header(profile["name"])
+st.header(ui.md_escape(profile["name"]))
 facts = [f"**{label}:** {ui.md_escape(profile[key])}" for label, key in
          (("Local name", "local_name"), ("Also known as", "aliases"), ("Sector", "sector_detail"),
           ("Headquarters", "city"), ("Country", "country"), ("Founded", "founded"))

@@ -32,7 +32,7 @@ CATEGORY_LABELS = {
 
 def _layout(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": _plain(title), "x": 0, "xanchor": "left"},
         font={"size": FONT_SIZE},
         height=height,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
@@ -78,9 +78,9 @@ def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: s
         if group not in set(data["group"]):
             continue
         part = data[data["group"] == group]
-        fig.add_bar(x=part["period"], y=part["entries"], name=str(group),
+        fig.add_bar(x=part["period"], y=part["entries"], name=_plain(group),
                     marker_color=PALETTE[index % len(PALETTE)], width=BAR_WIDTH_MS[granularity],
-                    hovertemplate=f"{group}<br>%{{x|%Y-%m-%d}}: %{{y}} entries<extra></extra>")
+                    hovertemplate=f"{_plain(group)}<br>%{{x|%Y-%m-%d}}: %{{y}} entries<extra></extra>")
     if cumulative:
         totals = data.groupby("period", as_index=False)["entries"].sum().sort_values("period")
         fig.add_scatter(x=totals["period"], y=totals["entries"].cumsum(), name="Running total",
@@ -112,13 +112,13 @@ def _add_moments(fig: go.Figure, moments: pd.DataFrame, start, end) -> None:
         fig.add_annotation(x=pd.to_datetime(moment["date"]), y=1 + 0.045 * (number % 3), yref="paper",
                            yanchor="bottom",
                            text=str(number), showarrow=False, font={"size": 12, "color": "#555555"},
-                           hovertext=f"{moment['date']}: {moment['title']}")
+                           hovertext=f"{moment['date']}: {_plain(moment['title'])}")
 
 
 def top_destinations(data: pd.DataFrame, title: str) -> go.Figure:
     """Horizontal bars: destinations by number of entries, largest on top."""
     data = data.sort_values("entries")
-    fig = go.Figure(go.Bar(x=data["entries"], y=data["destination"], orientation="h",
+    fig = go.Figure(go.Bar(x=data["entries"], y=data["destination"].map(_plain), orientation="h",
                            marker_color=PALETTE[0], text=data["entries"], textposition="outside",
                            cliponaxis=False, hovertemplate="%{y}: %{x} entries<extra></extra>"))
     fig.update_layout(xaxis={"title": "Entries on today's list",
@@ -149,7 +149,7 @@ def company_timeline(events: pd.DataFrame, responses: pd.DataFrame, title: str) 
             name=status.capitalize(),
             marker={"size": 13, "color": STATUS_COLOURS[status], "symbol": STATUS_SYMBOLS[status],
                     "line": {"width": 2, "color": STATUS_COLOURS[status]}},
-            customdata=part[["title", "date"]].values,
+            customdata=part[["title", "date"]].assign(title=part["title"].map(_plain)).values,
             hovertemplate="%{customdata[1]}: %{customdata[0]}<extra></extra>")
     lanes = ["Entity List"] + [CATEGORY_LABELS[c] for c in schema.RESPONSE_CATEGORIES
                                if not responses.empty and c in set(responses["category"])]
@@ -165,7 +165,7 @@ def response_matrix(data: pd.DataFrame, title: str) -> go.Figure:
         return _layout(fig, title)
     labels = data["category"].map(CATEGORY_LABELS)
     fig.add_scatter(
-        x=labels, y=data["company_name"], mode="markers+text", text=data["notes"],
+        x=labels, y=data["company_name"].map(_plain), mode="markers+text", text=data["notes"],
         textposition="middle center", textfont={"color": "white", "size": 13},
         marker={"size": 16 + 7 * data["notes"].clip(upper=6), "color": PALETTE[0], "opacity": 0.9},
         customdata=data[["company_id", "category"]].values,
@@ -214,5 +214,9 @@ def story_step(data: pd.DataFrame, moments: pd.DataFrame, step: int, title: str)
 
 
 def _plain(text: object) -> str:
-    """Text for a Plotly label, with its HTML-like characters made harmless."""
+    """Text for a Plotly label, with its HTML-like characters made harmless.
+
+    Plotly draws tags such as <a href>, <b> and <br> in any label; text from the data is
+    shown as written instead.
+    """
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

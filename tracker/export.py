@@ -21,4 +21,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise)
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    # CRLF rows (RFC 4180): the writer then quotes any cell holding a carriage return. With "\n"
+    # rows a bare "\r" stayed unquoted, and a spreadsheet started a new row there, whose first
+    # cell could be a formula that was never neutralised.
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

@@ -297,9 +297,9 @@ def load_from_url(page: str, widget_values: dict[str, Any], notices: list[str]) 
     if st.session_state.get(marker) != url_params():
         for key, value in widget_values.items():
             st.session_state[key] = value
-        for notice in notices:
-            st.toast(notice, icon="⚠️")
-            st.caption(f"⚠️ {notice}")
+        for notice in notices:  # notices quote the URL, which anyone can write: shown as text
+            st.toast(md_escape(notice), icon="⚠️")
+            st.caption(f"⚠️ {md_escape(notice)}")
 
 
 PAGE_PATHS = {"overview": "", "explorer": "explorer", "company": "company", "rules": "rules",
