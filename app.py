@@ -6,7 +6,7 @@ Streamlit to its legacy multipage mode for a deep link opened before "/" ever ra
 
 import streamlit as st
 
-from tracker import ui
+from tracker import auth, ui
 
 st.set_page_config(page_title="Entity List Tracker", page_icon=":material/policy:", layout="wide")
 ui.print_styles()
@@ -18,7 +18,9 @@ pages = [
     st.Page("app_pages/rules.py", title="Rules", icon=":material/gavel:", url_path="rules"),
     st.Page("app_pages/responses.py", title="Responses", icon=":material/forum:", url_path="responses"),
     st.Page("app_pages/story.py", title="Story", icon=":material/slideshow:", url_path="story"),
-    st.Page("app_pages/editor.py", title="Editor", icon=":material/edit:", url_path="editor"),
+    # A read-only deployment has no editor page at all: /editor is not a page there.
+    *([] if auth.read_only() else
+      [st.Page("app_pages/editor.py", title="Editor", icon=":material/edit:", url_path="editor")]),
     st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
 ]
 st.navigation(pages, position="hidden" if ui.presenting() else "sidebar").run()
