@@ -23,6 +23,7 @@ HTML_AND_MARKDOWN = [SCRIPT, IMG, JS_LINK, BEACON, LINK_TAG]
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)"]
 HOSTILE = HTML_AND_MARKDOWN + FORMULAS
 PAYLOAD = " ".join(HTML_AND_MARKDOWN)  # one cell that tries everything at once
+ENTITY_TEXT = FORMULAS + HTML_AND_MARKDOWN  # the seven entries' names start with these, formulas first
 
 COMPANY = "zhipu-ai"
 COMPANY_NAME = f"Zhipu {PAYLOAD}"
@@ -60,8 +61,8 @@ def hostile_inputs(root: Path) -> DataPaths:
         if row["company_id"] == COMPANY:
             i = counter["entity"]
             counter["entity"] += 1
-            row.update(name=f"{HOSTILE[i % len(HOSTILE)]} entity {i}",
-                       aliases=f"{HOSTILE[(i + 1) % len(HOSTILE)]} | alias {i}")
+            row.update(name=f"{ENTITY_TEXT[i % len(ENTITY_TEXT)]} entity {i}",
+                       aliases=f"{ENTITY_TEXT[(i + 7) % len(ENTITY_TEXT)]} | alias {i}")
         return row
 
     def response(row):

@@ -22,6 +22,7 @@ from hostile_data import (
     BREAKOUT_URL,
     COMPANY,
     COMPANY_NAME,
+    ENTITY_TEXT,
     FORMULA_RULE,
     FORMULAS,
     HOSTILE,
@@ -153,7 +154,7 @@ def test_a_source_address_that_would_break_out_of_its_link_is_shown_unlinked(app
 def test_entries_table_holds_the_names_unchanged(app_data) -> None:
     app = run_page("explorer", {"company": COMPANY})
     names = set(app.dataframe[0].value["name"])
-    assert {f"{h} entity {i}" for i, h in enumerate(HOSTILE[:7])} <= names
+    assert {f"{h} entity {i}" for i, h in enumerate(ENTITY_TEXT[:7])} <= names
 
 
 @pytest.mark.parametrize("params", [
