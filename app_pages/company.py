@@ -75,11 +75,7 @@ for category in schema.RESPONSE_CATEGORIES:
         continue
     with st.expander(f"{charts.CATEGORY_LABELS[category]} ({len(notes)})", expanded=True):
         for note in notes.itertuples():
-            measure = (f" · *answers the {ui.md_escape(note.measure)}, not the Entity List*"
-                       if isinstance(note.measure, str) and note.measure else "")
-            st.markdown(f"**{ui.md_escape(note.date)} · {note.status}** · {ui.md_escape(note.title)}"
-                        f"{measure}  \n{ui.md_escape(note.note)}  \n"
-                        f"Source: {ui.link(note.source_name, note.source_url)}")
+            ui.response_note(note)
 
 # --- Entries and events ---
 st.subheader(f"Entries on the list ({len(data.entries)})")

@@ -67,13 +67,6 @@ st.subheader(f"{len(notes)} notes")
 if notes.empty:
     st.info("No notes match. Clear the company or category, or choose more statuses.")
 for note in notes.itertuples():
-    measure = (f" · *answers the {ui.md_escape(note.measure)}, not the Entity List*"
-               if note.measure else "")
-    st.markdown(
-        f"**{ui.md_escape(note.date)} · "
-        f"[{ui.md_escape(note.company_name)}](company?company={note.company_id})"
-        f" · {charts.CATEGORY_LABELS[note.category]} · {note.status}**{measure}  \n"
-        f"{ui.md_escape(note.title)}. {ui.md_escape(note.note)}  \n"
-        f"Source: {ui.link(note.source_name, note.source_url)}")
+    ui.response_note(note, with_company=True)
 ui.download_csv(notes, file_name=ui.file_stem("entity-list-responses", company, category) + ".csv",
                 key="download_responses")

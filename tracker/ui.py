@@ -335,6 +335,18 @@ def link(label: object, url: object) -> str:
     return md_escape(label)
 
 
+def response_note(note, with_company: bool = False) -> None:
+    """One strategic-response note: date, status, title, text and source, all from the data as text."""
+    from tracker.charts import CATEGORY_LABELS
+
+    measure = (f" · *answers the {md_escape(note.measure)}, not the Entity List*"
+               if isinstance(note.measure, str) and note.measure else "")
+    company = (f"[{md_escape(note.company_name)}](company?company={note.company_id}) · "
+               f"{CATEGORY_LABELS[note.category]} · " if with_company else "")
+    st.markdown(f"**{md_escape(note.date)} · {company}{note.status}** · {md_escape(note.title)}{measure}  \n"
+                f"{md_escape(note.note)}  \nSource: {link(note.source_name, note.source_url)}")
+
+
 def citation_links(citations: object) -> str:
     """'90 FR 4617; 90 FR 4621' as Markdown links to the Federal Register."""
     if not isinstance(citations, str) or not citations:
