@@ -46,6 +46,13 @@ def show_outcome(result: editing.SaveResult) -> None:
         (st.success if result.published else st.warning)(line)
 
 
+def show_write_failure(error: OSError) -> None:
+    """A save the disk refused (full, read-only): its writes were undone, so say so, not a traceback."""
+    st.error(f"Not saved: the disk refused a write ({error.strerror or error}). The inputs keep their "
+             "previous version (a save stopped half way is undone before the next one); free some space "
+             "or ask whoever runs the server, then save again.")
+
+
 def show_problems(result, frame: pd.DataFrame | None, table_name: str) -> None:
     """Every problem with file, line and column; with the editor's rows they come from."""
     st.error(f"{len(result.errors)} problem(s): nothing can be published until they are fixed.")
@@ -94,6 +101,9 @@ def review_and_publish(table_name: str, candidate: bytes, frame: pd.DataFrame | 
             return
         except editing.SaveRefused as error:
             show_problems(error.result, frame, table_name)
+            return
+        except OSError as error:
+            show_write_failure(error)
             return
         st.session_state.pop(f"{key}_editor", None)
         st.session_state.pop(f"{key}_confirm", None)
@@ -156,6 +166,8 @@ with response_tab:
                 show_outcome(editing.add_response(paths, row, editor_name))
             except editing.SaveRefused as error:
                 show_problems(error.result, None, "responses")
+            except OSError as error:
+                show_write_failure(error)
 
 # --- Record a new rule and its entries ---
 with rule_tab:
@@ -191,6 +203,8 @@ with rule_tab:
                 show_outcome(editing.record_rule(paths, rule, new_entries, editor_name))
             except editing.SaveRefused as error:
                 show_problems(error.result, None, "entities")
+            except OSError as error:
+                show_write_failure(error)
 
 # --- History: previous versions and the audit log ---
 with history_tab:
@@ -208,6 +222,8 @@ with history_tab:
                 show_outcome(editing.restore_version(paths, history_table, chosen, editor_name))
             except editing.SaveRefused as error:
                 show_problems(error.result, None, history_table)
+            except OSError as error:
+                show_write_failure(error)
     audit = editing.audit_entries(paths)
     if audit:
         st.markdown("**Audit log (newest first)**")

@@ -131,6 +131,8 @@ def _run_for_people(run, *args, **kwargs):
         print(f"{error.problem}; nothing was written", file=sys.stderr)
     except (SourceError, EditConflict, ValueError) as error:
         print(error, file=sys.stderr)
+    except OSError as error:  # a full or read-only disk: the save undid what it had written
+        print(f"not saved: {error}; the inputs keep their previous version", file=sys.stderr)
     return None, 1
 
 

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from tracker.validate import ParsedTable, ValidationResult, validate_dir
 
 KEEP_BUILDS = 3
 MANIFEST = "manifest.json"
+STALE_STAGING_S = 3600
 
 
 class BuildError(Exception):
@@ -214,6 +216,11 @@ def _prune(paths: DataPaths, keep: Path) -> None:
     for old in builds[:-KEEP_BUILDS]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
+    # Staging folders of builds killed half way; an hour old, so no running build owns them.
+    for staging in (paths.store / "builds").glob(".staging-*"):
+        with contextlib.suppress(OSError):
+            if time.time() - staging.stat().st_mtime > STALE_STAGING_S:
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 @dataclass(frozen=True)
