@@ -118,3 +118,15 @@ def test_chart_options_outside_the_fixed_choices_are_refused(db, option: str) ->
     chosen[option] = "year'); DROP TABLE entities; --"
     with pytest.raises(KeyError):
         store.listings_over_time(db, Filters(), chosen["granularity"], chosen["group_by"])
+
+
+@pytest.mark.parametrize("table, columns", [
+    ('entities"; DROP TABLE entities; --', ("name",)),
+    ("entities", ('name") FROM entities; DROP VIEW entities; --',)),
+    ("entities", ("name", "'; DROP TABLE events; --")),
+])
+def test_the_benchmark_scan_takes_only_names_the_store_has(db, counts_before, table, columns) -> None:
+    # scan_columns quotes identifiers into its SQL, so it must refuse any name not in the store.
+    with pytest.raises(ValueError, match="the store has no table"):
+        store.scan_columns(db, table, columns)
+    assert table_counts(db) == counts_before

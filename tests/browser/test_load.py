@@ -1,0 +1,275 @@
+"""Concurrent viewers: N browser sessions on one real server, for a fixed time, with no error.
+
+Each session is its own Playwright context, so its own Streamlit session. The readers arrive
+one after another and open the overview (their cold first load, reported apart), then all of
+them loop at once through what a reader does: the overview, the explorer with filters from a
+link and a search typed in, a company page, and a CSV download of the explorer's rows (its
+row count checked). The loop stops by itself at the deadline (and after MAX_STEPS steps). It
+records how long each page takes to complete (navigation until the script run is over and no
+skeleton is left), when the server's script run was over, every error (exceptions and error
+alerts in the page, script errors, timeouts, wrong downloads), the server's memory (RSS,
+sampled every half second) and where the CPU went.
+
+    LOAD_SESSIONS=20 LOAD_SECONDS=60 python -m pytest -m load -s   # the full run
+    python -m pytest -m load                                      # the CI size: 4 sessions, 15 s
+
+Figures go to test-artifacts/load.json and the test's output; BENCHMARKS.md keeps those of
+the full run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import random
+import shutil
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from browser_helpers import CHROMIUM, CHROMIUM_FLAGS, PROJECT, start_server, stop_server
+
+from tracker import ingest
+from tracker.config import DataPaths
+
+pytestmark = [pytest.mark.browser, pytest.mark.load]
+
+SESSIONS = int(os.environ.get("LOAD_SESSIONS", "4"))
+SECONDS = float(os.environ.get("LOAD_SECONDS", "15"))
+MAX_STEPS = 10_000  # per session; the deadline normally ends the loop long before
+RAMP_S = 0.25  # between one session's start and the next
+STEP_TIMEOUT_MS = 120_000
+RESULTS = PROJECT / "test-artifacts" / "load.json"
+SEARCHES = ["huawei", "zhipu", "technology", "moscow", "electronics", "aviation", "beijing", "tehran"]
+
+
+def read_inputs(name: str) -> list[dict[str, str]]:
+    with open(PROJECT / "data" / "inputs" / f"{name}.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+async def wait_for_app(page, marks: dict | None = None) -> None:
+    """The script run is over and no skeleton is left (as browser_helpers.wait_for_app, async).
+
+    `marks["script_done"]` gets the moment the server's script run was over: the rest of the
+    wait is the browser drawing (Plotly's bundle is loaded the first time a session needs it).
+    """
+    done = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    await page.wait_for_selector(done, timeout=STEP_TIMEOUT_MS)
+    if marks is not None:
+        marks.setdefault("script_done", time.monotonic())
+    await page.wait_for_function("document.querySelectorAll('[data-testid=stSkeleton]').length === 0",
+                                 timeout=STEP_TIMEOUT_MS)
+    await page.wait_for_timeout(150)
+    await page.wait_for_selector(done, timeout=STEP_TIMEOUT_MS)
+
+
+async def page_problems(page) -> list[str]:
+    exceptions = await page.locator('[data-testid="stException"]').count()
+    errors = await page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    shown = [f"{exceptions} exception(s) shown"] if exceptions else []
+    return shown + [f"error shown: {e}" for e in errors]
+
+
+class Session:
+    """One reader: a context, a page, a random walk through the dashboard."""
+
+    def __init__(self, number: int, url: str, destinations: list[str], companies: list[str],
+                 entities: list[dict[str, str]], stats: dict):
+        self.number, self.url, self.stats = number, url, stats
+        self.destinations, self.companies, self.entities = destinations, companies, entities
+        self.rng = random.Random(number)
+
+    async def timed(self, name: str, action) -> None:
+        began = time.monotonic()
+        self.marks: dict[str, float] = {}
+        try:
+            await action()
+            problems = await page_problems(self.page)
+        except Exception as error:  # noqa: BLE001 - every failure is counted, none ends the run
+            problems = [f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"]
+        ended = time.monotonic()
+        self.stats["times"].setdefault(name, []).append(ended - began)
+        self.stats["script_times"].append(self.marks.get("script_done", ended) - began)
+        self.stats["errors"].extend(f"session {self.number}, {name}: {p}" for p in problems)
+
+    async def overview(self) -> None:
+        granularity = self.rng.choice(["", "?granularity=year", "?group=sector", "?cumulative=1"])
+        await self.page.goto(self.url + "/" + granularity)
+        await wait_for_app(self.page, self.marks)
+
+    async def explorer(self) -> None:
+        await self.page.goto(f"{self.url}/explorer?dest={self.rng.choice(self.destinations)}&action=added")
+        await wait_for_app(self.page, self.marks)
+
+    async def search(self) -> None:
+        if "/explorer" not in self.page.url:
+            await self.page.goto(f"{self.url}/explorer")
+            await wait_for_app(self.page)  # the script run that counts is the one the search starts
+        box = self.page.locator('[data-testid="stTextInputRootElement"] input').first
+        await box.fill(self.rng.choice(SEARCHES))
+        await box.press("Enter")
+        await self.page.wait_for_function("window.location.search.includes('q=')", timeout=STEP_TIMEOUT_MS)
+        await wait_for_app(self.page, self.marks)
+
+    async def download(self) -> None:
+        self.destination = self.rng.choice(self.destinations)
+        await self.page.goto(f"{self.url}/explorer?dest={self.destination}")
+        await wait_for_app(self.page, self.marks)
+        async with self.page.expect_download(timeout=STEP_TIMEOUT_MS) as info:
+            await self.page.get_by_role("button", name="Download these").click()
+        download = await info.value
+        content = Path(await download.path()).read_text(encoding="utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(content, newline="")))
+        expected = sum(1 for e in self.entities if e["destination"] == self.destination)
+        if len(rows) != expected:
+            raise AssertionError(f"download of {self.destination} has {len(rows)} rows, not {expected}")
+
+    async def company(self) -> None:
+        await self.page.goto(f"{self.url}/company?company={self.rng.choice(self.companies)}")
+        await wait_for_app(self.page, self.marks)
+
+    async def join(self, browser) -> None:
+        """Arrive (a little after the previous reader) and open the overview: a cold first load."""
+        await asyncio.sleep(self.number * RAMP_S)
+        self.context = await browser.new_context(viewport={"width": 1280, "height": 900},
+                                                 accept_downloads=True)
+        self.context.set_default_timeout(STEP_TIMEOUT_MS)  # Playwright's 30 s is a harness limit
+        self.context.set_default_navigation_timeout(STEP_TIMEOUT_MS)
+        self.page = await self.context.new_page()
+        self.page.on("pageerror", lambda error: self.stats["errors"].append(
+            f"session {self.number}: script error in the page: {error}"))
+        await self.timed("first load", self.overview)
+
+    async def browse(self, deadline: float) -> None:
+        """Loop through the dashboard until the deadline, then leave."""
+        steps = [("overview", self.overview), ("explorer download", self.download),
+                 ("explorer with filters", self.explorer), ("explorer search", self.search),
+                 ("company page", self.company)]
+        done = 0
+        while time.monotonic() < deadline and done < MAX_STEPS:
+            # Sessions start at different steps of the loop, so even a short run covers them all.
+            name, action = steps[(self.number + done) % len(steps)]
+            await self.timed(name, action)
+            done += 1
+        self.stats["steps"][self.number] = done
+        self.stats["held"] += 1
+        await self.context.close()
+
+
+async def sample_memory(process: psutil.Process, stop: asyncio.Event, samples: list[float]) -> None:
+    while not stop.is_set():
+        try:
+            rss = process.memory_info().rss + sum(c.memory_info().rss for c in process.children(True))
+            samples.append(rss / 2**20)
+        except psutil.Error:
+            pass
+        await asyncio.sleep(0.5)
+
+
+async def drive(url: str, server: psutil.Process, stats: dict) -> None:
+    from playwright.async_api import async_playwright
+
+    entities = read_inputs("entities")
+    destinations = sorted({e["destination"] for e in entities})
+    companies = sorted({c["company_id"] for c in read_inputs("companies")})
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                   args=CHROMIUM_FLAGS)
+        stop, samples = asyncio.Event(), stats["rss_mb"]
+        sampler = asyncio.create_task(sample_memory(server, stop, samples))
+        # A server in use has seen every page once: warm it up (untimed) before the clock starts.
+        warm = await browser.new_context()
+        warm_page = await warm.new_page()
+        for path in ("/", "/explorer", "/company?company=huawei", "/rules", "/responses", "/about"):
+            await warm_page.goto(url + path)
+            await wait_for_app(warm_page)
+        await warm.close()
+        # All readers arrive and stay connected; then every one browses for SECONDS at once.
+        sessions = [Session(n, url, destinations, companies, entities, stats) for n in range(SESSIONS)]
+        await asyncio.gather(*(s.join(browser) for s in sessions))
+        began = time.monotonic()
+        cpu_before = server.cpu_times(), psutil.cpu_times()
+        await asyncio.gather(*(s.browse(began + SECONDS) for s in sessions))
+        stats["wall_s"] = time.monotonic() - began
+        server_cpu, machine_cpu = server.cpu_times(), psutil.cpu_times()
+        stats["server_cpu_s"] = (server_cpu.user + server_cpu.system
+                                 - cpu_before[0].user - cpu_before[0].system)
+        stats["machine_busy_s"] = ((machine_cpu.user + machine_cpu.system + machine_cpu.nice)
+                                   - (cpu_before[1].user + cpu_before[1].system + cpu_before[1].nice))
+        stop.set()
+        await sampler
+        await browser.close()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+@pytest.mark.timeout(int(SECONDS) + 900)
+def test_concurrent_sessions_browse_without_error(tmp_path):
+    shutil.copytree(PROJECT / "data" / "inputs", tmp_path / "inputs")
+    ingest.build(DataPaths(tmp_path))  # a deployed server has its store
+    process, url, log = start_server(tmp_path)
+    stats = {"times": {}, "script_times": [], "errors": [], "steps": {}, "held": 0, "rss_mb": []}
+    try:
+        server = psutil.Process(process.pid)
+        idle_mb = server.memory_info().rss / 2**20
+        # Drive the sessions on a thread of their own: its event loop never meets the sync API
+        # that other browser tests use in this process.
+        failure = []
+        runner = threading.Thread(target=lambda: failure.append(_run(url, server, stats)))
+        runner.start()
+        runner.join(timeout=SECONDS + 800)
+        assert not runner.is_alive(), "the sessions did not stop by themselves"
+        assert failure == [None], failure
+        final_mb = server.memory_info().rss / 2**20
+    finally:
+        stop_server(process)
+
+    first_loads = stats["times"].pop("first load")
+    script_first, script_times = stats["script_times"][:SESSIONS], stats["script_times"][SESSIONS:]
+    times = [t for values in stats["times"].values() for t in values]
+    summary = {
+        "sessions": SESSIONS, "seconds": SECONDS, "wall_s": round(stats["wall_s"], 1),
+        "sessions_held": stats["held"], "steps": sum(stats["steps"].values()), "errors": len(stats["errors"]),
+        "page_complete_p50_s": round(statistics.median(times), 2),
+        "page_complete_p95_s": round(percentile(times, 0.95), 2),
+        "script_run_p50_s": round(statistics.median(script_times), 2),
+        "script_run_p95_s": round(percentile(script_times, 0.95), 2),
+        "first_load_p50_s": round(statistics.median(first_loads), 2),
+        "first_load_p95_s": round(percentile(first_loads, 0.95), 2),
+        "first_load_script_run_p95_s": round(percentile(script_first, 0.95), 2),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
+        "by_step": {name: {"n": len(v), "p50_s": round(statistics.median(v), 2),
+                           "p95_s": round(percentile(v, 0.95), 2)} for name, v in stats["times"].items()},
+        "server_rss_mb": {"idle": round(idle_mb), "peak": round(max(stats["rss_mb"] or [idle_mb])),
+                          "end": round(final_mb)},
+        "cpus": os.cpu_count(),
+        # Where the CPU went: the server's share of all busy CPU time (the rest is mostly Chromium,
+        # which runs on the same machine here, unlike real readers' browsers).
+        "server_cpu_s": round(stats["server_cpu_s"], 1),
+        "machine_busy_cpu_s": round(stats["machine_busy_s"], 1),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({**summary, "error_list": stats["errors"][:50]}, indent=2))
+    print("\nload:", json.dumps(summary, indent=2))
+
+    assert stats["errors"] == []
+    assert stats["held"] == SESSIONS
+    assert all(n >= 1 for n in stats["steps"].values()), "every session completed at least one step"
+
+
+def _run(url: str, server: psutil.Process, stats: dict) -> None:
+    try:
+        asyncio.run(drive(url, server, stats))
+    except Exception as error:  # noqa: BLE001 - reported to the test's thread
+        return f"{type(error).__name__}: {error}"
+    return None
