@@ -11,8 +11,10 @@ import csv
 import io
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 from tracker import schema
@@ -48,17 +50,82 @@ class Problem:
         return f"{self.file}:{self.line}:{self.column}:{where} {self.severity}: {self.message}"
 
 
-@dataclass
 class ParsedTable:
-    """Rows of one input as text, with the line each row starts on."""
+    """Rows of one input as text, with the line each row starts on.
 
-    table: Table
-    header: list[str]
-    rows: list[dict[str, str]] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
-    # False when reading stopped early (a broken quote): rows after it are unknown, so
-    # references into this table cannot be judged.
-    complete: bool = True
+    A file read on the quick path (see `_read_valid`) keeps its cells column by column
+    (a large one as Arrow arrays, a chunk at a time) instead of a dict per row: a million
+    dicts would take gigabytes. `rows` and `lines` are then built on first use.
+    """
+
+    def __init__(self, table: Table, header: list[str], rows: list[dict[str, str]] | None = None,
+                 lines: list[int] | None = None, complete: bool = True):
+        self.table = table
+        self.header = header
+        # False when reading stopped early (a broken quote): rows after it are unknown, so
+        # references into this table cannot be judged.
+        self.complete = complete
+        self._rows = [] if rows is None else rows
+        self._lines = [] if lines is None else lines
+        self._columns: dict[str, list] | None = None  # column name -> chunks (tuples or Arrow arrays)
+        self._line_array: array | None = None
+
+    def __repr__(self) -> str:
+        return f"ParsedTable({self.table.name!r}, {len(self)} rows, complete={self.complete})"
+
+    def __len__(self) -> int:
+        return len(self._line_array) if self._columns is not None else len(self._rows)
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        """Each row as {column name: text}, for the declared columns the file has."""
+        if self._columns is not None and self._rows is None:
+            names = list(self._columns)
+            self._rows = [dict(zip(names, cells, strict=True))
+                          for cells in zip(*(self.values(n) for n in names), strict=True)]
+        return self._rows
+
+    @property
+    def lines(self) -> list[int]:
+        """The line of the file each row starts on."""
+        if self._columns is not None and self._lines is None:
+            self._lines = self._line_array.tolist()
+        return self._lines
+
+    def values(self, name: str) -> list[str]:
+        """Every row's text in one column ('' where the file has no such column)."""
+        if self._columns is None:
+            return [row.get(name, "") for row in self._rows]
+        if name not in self._columns:
+            return [""] * len(self)
+        out: list[str] = []
+        for chunk in self._columns[name]:
+            out.extend(chunk if isinstance(chunk, tuple) else chunk.to_pylist())
+        return out
+
+    def _in_arrow(self) -> bool:
+        return self._columns is not None and any(
+            not isinstance(chunk, tuple) for chunks in self._columns.values() for chunk in chunks)
+
+    def arrow_column(self, name: str):
+        """One column's text as an Arrow chunked array ('' where the file has no such column)."""
+        import pyarrow as pa
+
+        if self._columns is None or name not in self._columns:
+            return pa.chunked_array([pa.array(self.values(name), pa.string())])
+        return pa.chunked_array([pa.array(c, pa.string()) if isinstance(c, tuple) else c
+                                 for c in self._columns[name]], pa.string())
+
+    def arrow(self):
+        """The table's text cells as an Arrow table, one string column per declared column present."""
+        import pyarrow as pa
+
+        names = self._columns or [c.name for c in self.table.columns if c.name in self.header]
+        return pa.table({n: self.arrow_column(n) for n in names})
+
+    def _set_columns(self, columns: dict[str, list], lines: array) -> None:
+        self._columns, self._line_array = columns, lines
+        self._rows = self._lines = None
 
 
 @dataclass
@@ -92,14 +159,13 @@ def validate_dir(inputs_dir: Path, replacements: dict[str, bytes] | None = None)
     for table in schema.TABLES:
         path = Path(inputs_dir) / table.filename
         if table.name in replacements:
-            data = replacements[table.name]
+            parsed, problems = parse_table(table, replacements[table.name])
         elif path.exists():
-            data = path.read_bytes()
+            parsed, problems = _parse_path(table, path)
         else:
             result.problems.append(Problem(table.filename, 1, 1, "file is missing; expected "
                                            f"a CSV with columns {', '.join(table.column_names)}"))
             continue
-        parsed, problems = parse_table(table, data)
         result.problems.extend(problems)
         if parsed is not None:
             result.tables[table.name] = parsed
@@ -109,10 +175,17 @@ def validate_dir(inputs_dir: Path, replacements: dict[str, bytes] | None = None)
 
 def parse_table(table: Table, data: bytes) -> tuple[ParsedTable | None, list[Problem]]:
     """Decode, parse and check one file; returns the rows (None if unreadable) and problems."""
+    return _parse(table, data, quick=True)
+
+
+def _parse(table: Table, data: bytes, quick: bool) -> tuple[ParsedTable | None, list[Problem]]:
     name = table.filename
-    if not data.strip():
+    if _BLANK.fullmatch(data):  # not data.strip(), which would copy a large file
         return None, [Problem(name, 1, 1, "file is empty; expected a header row: "
                               + ",".join(table.column_names))]
+    if quick and (read := _read_valid(table, io.BytesIO(data))) is not None:
+        return read
+    # Something is wrong somewhere: the thorough reading finds and words every problem.
     text, problem = _decode(name, data)
     if problem:
         return None, [problem]
@@ -128,6 +201,136 @@ def parse_table(table: Table, data: bytes) -> tuple[ParsedTable | None, list[Pro
         return None, problems
     problems.extend(_check_rows(table, parsed, records[1:]))
     return parsed, problems
+
+
+_BLANK = re.compile(rb"[ \t\n\r\x0b\x0c]*")  # what bytes.strip() removes
+QUICK_CHUNK = 16_384  # rows read, checked and stored at a time on the quick path
+_MEMO_LIMIT = 16_384  # distinct values per column remembered as checked (names repeat rarely)
+
+
+def _parse_path(table: Table, path: Path) -> tuple[ParsedTable | None, list[Problem]]:
+    """`parse_table` of a file, streamed on the quick path instead of read whole into memory."""
+    with open(path, "rb") as handle:
+        blank = all(not block.strip() for block in iter(lambda: handle.read(1 << 20), b""))
+        if not blank:
+            handle.seek(0)
+            quick = _read_valid(table, handle)
+            if quick is not None:
+                return quick
+    return _parse(table, path.read_bytes(), quick=False)
+
+
+def _read_valid(table: Table, stream) -> tuple[ParsedTable, list[Problem]] | None:
+    """Read a file whose rows have no problem, quickly; None as soon as anything is doubtful.
+
+    Every cell still goes through `check_cell` (each distinct value of a column once), so
+    what passes here is exactly what the thorough reading passes. It only ever answers
+    "all fine": at the first problem, or a suspicion (two rows or two keys with the same
+    hash), it gives up and `parse_table` reads the file the thorough way, which words every
+    problem where it is. Reading a chunk of records at a time and keeping cells by column
+    (as Arrow arrays past the first chunk) make a million rows take seconds and hundreds,
+    not thousands, of megabytes.
+    """
+    try:
+        reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""), strict=True)
+        header = None
+        for record in reader:
+            if record and any(cell.strip() for cell in record):
+                header = [h.strip() for h in record]
+                break
+        if header is None:
+            return None
+        header_problems = _check_header(table, header)
+        if any(p.severity == ERROR for p in header_problems):
+            return None
+        width = len(header)
+        positions = [(c, header.index(c.name)) for c in table.columns if c.name in header]
+        checked: dict[str, set[str]] = {c.name: set() for c, _ in positions}
+        columns: dict[str, list] = {c.name: [] for c, _ in positions}
+        keys = {c.name: array("q") for c, _ in positions if c.unique}
+        row_hashes, lines = array("q"), array("q")
+        consumed = reader.line_num
+        while records := list(islice(reader, QUICK_CHUNK)):
+            starts = _record_lines(records, consumed + 1, reader.line_num - consumed)
+            consumed = reader.line_num
+            if starts is None:
+                return None
+            if not all(len(record) == width for record in records):
+                # Blank lines give records of any width; any other width is a problem.
+                kept = [i for i, record in enumerate(records) if any(c.strip() for c in record)]
+                records, starts = [records[i] for i in kept], [starts[i] for i in kept]
+                if not all(len(record) == width for record in records):
+                    return None
+            if not records:
+                continue
+            by_column = [tuple(map(str.strip, values)) for values in zip(*records, strict=True)]
+            rows = list(zip(*by_column, strict=True))
+            if not all(map(any, rows)):  # rows of blank cells are skipped, like blank lines
+                kept = [i for i, row in enumerate(rows) if any(row)]
+                rows, starts = [rows[i] for i in kept], [starts[i] for i in kept]
+                if not rows:
+                    continue
+                by_column = list(zip(*rows, strict=True))
+            row_hashes.extend(map(hash, rows))
+            lines.extend(starts)
+            as_arrow = len(lines) >= QUICK_CHUNK  # a small file never loads pyarrow
+            for column, index in positions:
+                values = by_column[index]
+                seen = checked[column.name]
+                fresh = set(values).difference(seen)
+                if any(check_cell(column, value) for value in fresh):
+                    return None
+                # Remember values that repeat (destinations, dates); names, mostly new each time,
+                # would only keep scattered strings alive.
+                if len(fresh) * 4 < len(values):
+                    seen |= fresh
+                    if len(seen) > _MEMO_LIMIT:
+                        seen.clear()
+                if column.unique:
+                    keys[column.name].extend(hash(v) for v in values if v)
+                if as_arrow:
+                    values = _arrow(values)
+                columns[column.name].append(values)
+    except (csv.Error, UnicodeDecodeError):
+        return None
+    # Equal hashes may be equal rows or equal keys: the thorough reading tells which.
+    if any(_repeats(hashes) for hashes in (row_hashes, *keys.values())):
+        return None
+    if len(lines) >= QUICK_CHUNK:  # a large file: its first chunk goes to Arrow too
+        columns = {name: [_arrow(c) if isinstance(c, tuple) else c for c in chunks]
+                   for name, chunks in columns.items()}
+    parsed = ParsedTable(table, header)
+    parsed._set_columns(columns, lines)
+    return parsed, header_problems
+
+
+def _arrow(values: tuple[str, ...]):
+    """Text cells as an Arrow array, allocated by the system allocator: pyarrow's default one
+    keeps the memory of the many growing buffers, a third more for a million rows."""
+    import pyarrow as pa
+
+    return pa.array(values, pa.string(), memory_pool=pa.system_memory_pool())
+
+
+def _repeats(hashes: array) -> bool:
+    """Whether any hash occurs twice."""
+    if len(hashes) < QUICK_CHUNK:
+        return len(set(hashes)) != len(hashes)
+    import numpy as np  # a million Python ints in a set would take a hundred megabytes
+
+    ordered = np.sort(np.frombuffer(hashes, dtype=np.int64))
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
+def _record_lines(records: list[list[str]], first: int, consumed: int) -> list[int] | None:
+    """The line each record starts on, from the lines they took; None when that does not add up."""
+    if consumed == len(records):
+        return list(range(first, first + consumed))
+    starts, line = [], first
+    for record in records:
+        starts.append(line)
+        line += 1 + sum(f.count("\n") + f.count("\r") - f.count("\r\n") for f in record)
+    return starts if line == first + consumed else None
 
 
 def _decode(name: str, data: bytes) -> tuple[str, Problem | None]:
@@ -336,13 +539,27 @@ def check_references(tables: dict[str, ParsedTable]) -> list[Problem]:
             target = tables.get(target_table)
             if target is None or not target.complete:
                 continue
-            known = {row.get(target_column, "") for row in target.rows}
             index = parsed.header.index(column.name) + 1
-            for row, line in zip(parsed.rows, parsed.lines, strict=True):
-                value = row.get(column.name, "")
-                if value and value not in known:
-                    problems.append(Problem(
-                        table.filename, line, index,
-                        f"'{_short(value)}' is not a known {target_column} in "
-                        f"{target_table}.csv", column_name=column.name))
+            for row, value in _unknown(parsed, column.name, target, target_column):
+                problems.append(Problem(
+                    table.filename, parsed.lines[row], index,
+                    f"'{_short(value)}' is not a known {target_column} in "
+                    f"{target_table}.csv", column_name=column.name))
     return problems
+
+
+def _unknown(parsed: ParsedTable, name: str, target: ParsedTable, target_name: str) -> list[tuple[int, str]]:
+    """(row, value) of the non-empty values of a column that the target column does not hold, in order."""
+    if not (parsed._in_arrow() or target._in_arrow()):
+        known = set(target.values(target_name))
+        return [(i, v) for i, v in enumerate(parsed.values(name)) if v and v not in known]
+    import pyarrow.compute as pc
+
+    values = parsed.arrow_column(name)
+    known = target.arrow_column(target_name).combine_chunks()
+    missing = pc.and_(pc.not_equal(values, ""), pc.invert(pc.is_in(values, value_set=known)))
+    found, offset = [], 0
+    for chunk in missing.chunks:
+        found += [(offset + i, values[offset + i].as_py()) for i in pc.indices_nonzero(chunk).to_pylist()]
+        offset += len(chunk)
+    return found
