@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tracker import ingest, schema
+from tracker import ingest, schema, store
 from tracker.config import PROJECT_DIR, DataPaths
 
 
@@ -74,8 +74,10 @@ def test_build_publishes_one_parquet_per_table_and_a_manifest(data_copy: DataPat
     assert target.parent == Path("builds")  # relative, so the data folder can move
     build = link.resolve()
     assert build == (data_copy.store / "builds" / target.name).resolve()
+    # One file per input, plus the tables derived from them for fast questions (store.DERIVED_TABLES).
     assert sorted(p.name for p in build.iterdir()) == sorted(
-        [f"{t.name}.parquet" for t in schema.TABLES] + ["manifest.json"])
+        [f"{t.name}.parquet" for t in schema.TABLES] + [f"{name}.parquet" for name in store.DERIVED_TABLES]
+        + ["manifest.json"])
 
     manifest = json.loads((build / "manifest.json").read_text())
     assert manifest["build_id"] == target.name

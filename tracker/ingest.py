@@ -31,6 +31,7 @@ from tracker.config import DataPaths
 from tracker.validate import ParsedTable, ValidationResult, validate_dir
 
 KEEP_BUILDS = 3
+BUILD_MEMORY = "512MB"  # DuckDB's share while building; more spills to the build's own folder
 MANIFEST = "manifest.json"
 STALE_STAGING_S = 3600
 
@@ -57,7 +58,8 @@ def input_hashes(inputs_dir: Path) -> dict[str, str]:
     for table in schema.TABLES:
         path = inputs_dir / table.filename
         if path.exists():
-            hashes[table.filename] = hashlib.sha256(path.read_bytes()).hexdigest()
+            with open(path, "rb") as handle:  # in blocks: an input can be hundreds of megabytes
+                hashes[table.filename] = hashlib.file_digest(handle, "sha256").hexdigest()
     return hashes
 
 
@@ -152,19 +154,36 @@ def _build_lock(paths: DataPaths):
 
 
 def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str, str]) -> dict:
-    con = duckdb.connect()
+    """Write every store table to `folder`; consumes `tables`, letting go of each input once the
+    last table that reads it is written (a million entries' text is hundreds of megabytes)."""
+    # Each table goes straight from its query to Parquet and is read back from there by the
+    # next; DuckDB spills big sorts to disk rather than holding a million entries in memory.
+    spill = folder / ".spill"
+    con = duckdb.connect(config={"threads": 2, "memory_limit": BUILD_MEMORY, "temp_directory": str(spill),
+                                 "preserve_insertion_order": True})
     try:
         for name, parsed in tables.items():
-            con.register(f"input_{name}", _typed_frame(parsed))
-        rows = {}
-        for name, sql in store.STORE_TABLES.items():
-            con.sql(sql).create(name)
-            table = con.table(name)
-            table.write_parquet(str(folder / f"{name}.parquet"), compression="zstd")
-            rows[name] = table.shape[0]
+            _register_typed(con, name, parsed)
+        steps = {**store.STORE_TABLES, **store.DERIVED_TABLES}
+        last_use = {name: max((i for i, sql in enumerate(steps.values()) if f"input_{name}" in sql),
+                              default=-1) for name in tables}
+        rows, files = {}, {}
+        for step, (name, sql) in enumerate(steps.items()):
+            path = folder / f"{name}.parquet"
+            con.sql(sql).write_parquet(str(path),
+                                       compression=store.COMPRESSION.get(name, store.COMPRESSION_DEFAULT),
+                                       row_group_size=store.ROW_GROUP_ROWS.get(name, store.ROW_GROUP_DEFAULT))
+            con.read_parquet(str(path)).create_view(name)
+            if name in store.STORE_TABLES:
+                rows[name] = con.table(name).shape[0]
+            files[path.name] = None
+            for done in [n for n, last in last_use.items() if last == step]:
+                store.release_input(con, done)
+                tables.pop(done, None)
         data_as_of = con.execute(store.DATA_AS_OF).fetchone()[0]
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     built_at = datetime.now(UTC)
     digest = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:10]
     manifest = {
@@ -173,7 +192,7 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
         "data_as_of": data_as_of.isoformat() if data_as_of else None,
         "inputs": hashes,
         "rows": rows,
-        "files": {f"{name}.parquet": (folder / f"{name}.parquet").stat().st_size for name in rows},
+        "files": {name: (folder / name).stat().st_size for name in files},
     }
     path = folder / MANIFEST
     path.write_text(json.dumps(manifest, indent=2))
@@ -183,18 +202,17 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
     return manifest
 
 
+def _register_typed(con: duckdb.DuckDBPyConnection, name: str, parsed: ParsedTable) -> None:
+    """Make the table's validated text cells readable as `input_<name>`, typed as the schema says
+    (empty -> null): a view over the text, so nothing is copied."""
+    store.register_input(con, parsed.table, parsed.arrow())
+
+
 def _typed_frame(parsed: ParsedTable) -> pd.DataFrame:
-    """The table's validated text cells as a frame with the schema's types (empty -> null)."""
-    data = {}
-    for column in parsed.table.columns:
-        values = [row.get(column.name, "") or None for row in parsed.rows]
-        series = pd.Series(values, dtype="string")
-        if column.type == schema.INT:
-            series = pd.to_numeric(series).astype("Int64")
-        elif column.type == schema.DATE:
-            series = pd.to_datetime(series, format="%Y-%m-%d").dt.date
-        data[column.name] = series
-    return pd.DataFrame(data)
+    """The build's typed reading of a validated table (`_register_typed`), as a pandas frame."""
+    with duckdb.connect() as con:
+        _register_typed(con, parsed.table.name, parsed)
+        return con.table(f"input_{parsed.table.name}").df()
 
 
 def _publish(paths: DataPaths, build_dir: Path) -> None:

@@ -8,17 +8,24 @@ time are fixed fragments picked from the dictionaries below.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from tracker import schema
 from tracker.filters import Filters, search_tokens
 
 # --- Building the store: input_<name> (validated inputs) -> <name>.parquet, in this order. ---
 
+# Entries newest first: the explorer's first page (and any filtered one) is then read from the
+# first row groups, the rest skipped on their date statistics. entity_no numbers them in that
+# order; the search index and the events refer to an entry by it.
 STORE_TABLES: dict[str, str] = {
     "companies": "SELECT * FROM input_companies ORDER BY company_id",
     "entities": r"""
@@ -27,22 +34,26 @@ STORE_TABLES: dict[str, str] = {
                    min(date) FILTER (WHERE action = 'added') AS listed_date,
                    min(year) FILTER (WHERE action = 'added') AS listed_year,
                    count(*) AS n_events
-            FROM input_events GROUP BY entity_id)
-        SELECT e.*, f.listed_date, f.listed_year, coalesce(f.n_events, 0) AS n_events,
-               coalesce(c.sector, 'No profile') AS sector,
-               c.name AS company_name,
-               CASE WHEN e.license_requirement IS NULL THEN 'not stated'
-                    WHEN regexp_matches(e.license_requirement, 'all items subject to the EAR', 'i')
-                    THEN 'all items' ELSE 'specific items' END AS license_scope,
-               list_filter(list_distinct(regexp_split_to_array(lower(concat_ws(' ',
-                   e.name, e.aliases, e.local_name, c.name, c.aliases, c.local_name)),
-                   '[^\p{L}\p{N}]+')), lambda w: w <> '') AS search_words
-        FROM input_entities e
-        LEFT JOIN first f USING (entity_id)
-        LEFT JOIN input_companies c USING (company_id)
-        ORDER BY e.destination, e.entity_id""",
+            FROM input_events GROUP BY entity_id),
+        entries AS (
+            SELECT e.*, f.listed_date, f.listed_year, coalesce(f.n_events, 0) AS n_events,
+                   coalesce(c.sector, 'No profile') AS sector,
+                   c.name AS company_name,
+                   CASE WHEN e.license_requirement IS NULL THEN 'not stated'
+                        WHEN regexp_matches(e.license_requirement, 'all items subject to the EAR', 'i')
+                        THEN 'all items' ELSE 'specific items' END AS license_scope,
+                   list_filter(list_distinct(regexp_split_to_array(lower(concat_ws(' ',
+                       e.name, e.aliases, e.local_name, c.name, c.aliases, c.local_name)),
+                       '[^\p{L}\p{N}]+')), lambda w: w <> '') AS search_words
+            FROM input_entities e
+            LEFT JOIN first f USING (entity_id)
+            LEFT JOIN input_companies c USING (company_id))
+        SELECT *, CAST(row_number() OVER (ORDER BY listed_date DESC NULLS LAST, entity_id) - 1 AS INTEGER)
+                  AS entity_no
+        FROM entries ORDER BY entity_no""",
     "events": """
-        SELECT ev.*, e.destination, e.name AS entity_name, e.company_id, e.sector, e.license_scope
+        SELECT ev.*, e.destination, e.name AS entity_name, e.company_id, e.sector, e.license_scope,
+               e.entity_no
         FROM input_events ev JOIN entities e USING (entity_id)
         ORDER BY ev.date NULLS LAST, ev.event_id""",
     "rules": """
@@ -61,6 +72,69 @@ STORE_TABLES: dict[str, str] = {
         ORDER BY day, r.response_id""",
     "moments": "SELECT * FROM input_moments ORDER BY date, moment_id",
 }
+
+SQL_TYPES = {schema.INT: "BIGINT", schema.DATE: "DATE"}  # every other column is text
+
+
+def register_input(con: duckdb.DuckDBPyConnection, table: schema.Table, text) -> None:
+    """Make a validated input's text cells (an Arrow table) readable as `input_<name>`, with the
+    schema's types: a view, so nothing is copied. Empty text and absent columns are null."""
+    con.register(f"text_{table.name}", text)
+    columns = []
+    for column in table.columns:
+        value = f'nullif("{column.name}", \'\')' if column.name in text.column_names else "NULL"
+        columns.append(f'CAST({value} AS {SQL_TYPES.get(column.type, "VARCHAR")}) AS "{column.name}"')
+    con.execute(f"CREATE VIEW input_{table.name} AS SELECT {', '.join(columns)} FROM text_{table.name}")
+
+
+def release_input(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Forget an input registered by `register_input`, so its text can be freed."""
+    con.execute(f"DROP VIEW input_{name}")
+    con.unregister(f"text_{name}")
+
+
+ENTRY_COLUMNS = """e.entity_id, e.name, e.destination, e.listed_date, e.fr_citations,
+    e.company_id, e.company_name, e.sector, e.license_requirement, e.license_scope,
+    e.aliases, e.address, e.entry_type, e.company_link, e.source"""
+
+# Tables derived from the ones above, built with them, so that no question has to scan every
+# entry or event: counts by what the filters choose, each company's entries and events in one
+# place, and an index of the words of every name.
+DERIVED_TABLES: dict[str, str] = {
+    "listing_counts": """
+        SELECT date, year, action, destination, sector, license_scope, count(*) AS n
+        FROM events GROUP BY ALL ORDER BY ALL""",
+    "entity_counts": """
+        SELECT destination, sector, license_scope, count(*) AS n FROM entities GROUP BY ALL ORDER BY ALL""",
+    "company_entries": f"""
+        SELECT {ENTRY_COLUMNS} FROM entities e WHERE e.company_id IS NOT NULL
+        ORDER BY e.company_id, e.listed_date, e.entity_id""",
+    "company_events": """
+        SELECT * FROM events WHERE company_id IS NOT NULL ORDER BY company_id, date NULLS LAST, event_id""",
+    "company_counts": """
+        SELECT company_id, count(*) AS entries FROM entities WHERE company_id IS NOT NULL
+        GROUP BY company_id ORDER BY company_id""",
+    "search_vocabulary": """
+        SELECT CAST(row_number() OVER (ORDER BY word) AS INTEGER) AS word_id, word
+        FROM (SELECT DISTINCT unnest(search_words) AS word FROM entities) ORDER BY word_id""",
+    "search_postings": """
+        SELECT v.word_id, w.entity_no
+        FROM (SELECT entity_no, unnest(search_words) AS word FROM entities) w
+        JOIN search_vocabulary v USING (word) ORDER BY v.word_id, w.entity_no""",
+}
+# Smaller row groups where a question reads a narrow range: one company, one word.
+ROW_GROUP_ROWS = {"entities": 32_768, "company_entries": 8_192, "company_events": 8_192,
+                  "search_postings": 65_536}
+ROW_GROUP_DEFAULT = 122_880
+# The tables read in place are compressed for speed of reading (LZ4 decodes about three times
+# faster than zstd: the explorer's rows come from a third of the entries' file), the rest for size.
+COMPRESSION = {"entities": "lz4_raw", "events": "lz4_raw", "search_postings": "lz4_raw"}
+COMPRESSION_DEFAULT = "zstd"
+# A table whose file is smaller than this is loaded into memory when a store is opened (no
+# file to read per question), except the entries and events, always read where they are:
+# they can be large, and a damaged file must show up at the next question (tracker.ui).
+IN_MEMORY_BYTES = 8 * 1024 * 1024
+READ_IN_PLACE = {"entities", "events"}
 
 DATA_AS_OF = """
     SELECT greatest((SELECT max(date) FROM events), (SELECT max(publication_date) FROM rules))"""
@@ -87,13 +161,26 @@ class Store:
             self.build_dir = Path(build_dir)
             files = [str(p) for p in sorted(self.build_dir.glob("*.parquet"))]
         for file in files:
-            self.connection.read_parquet(file).create_view(Path(file).stem)
+            relation = self.connection.read_parquet(file)
+            if Path(file).stem not in READ_IN_PLACE and _file_size(file) < IN_MEMORY_BYTES:
+                relation.create(Path(file).stem)  # small: kept in memory, no file read per question
+            else:
+                relation.create_view(Path(file).stem)
+        # Identifies this store to the search cache (one build, one connection).
+        self.connection.execute("CREATE TABLE store_key (key VARCHAR)")
+        self.connection.execute("INSERT INTO store_key VALUES (?)", [uuid.uuid4().hex])
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.connection.cursor()
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _file_size(file: str) -> int:
+    if file.startswith("s3://"):
+        return IN_MEMORY_BYTES  # a remote build's tables stay where they are, read through s3fs
+    return Path(file).stat().st_size
 
 
 _open: dict[Path | str, Store] = {}
@@ -111,10 +198,18 @@ def open_store(build_dir: Path | str, manifest: dict | None = None) -> Store:
     build_dir = str(build_dir) if remote_build else Path(build_dir).resolve()
     with _lock:
         if build_dir not in _open:
-            _open[build_dir] = Store(build_dir, list((manifest or {}).get("rows", {})) or None)
+            _open[build_dir] = Store(build_dir, tables_of(manifest))
             for old in list(_open)[:-KEEP_OPEN]:
                 _open.pop(old).close()
         return _open[build_dir]
+
+
+def tables_of(manifest: dict | None) -> list[str] | None:
+    """The tables of a build: the inputs' and the derived ones (every Parquet file it lists)."""
+    if not manifest:
+        return None
+    files = manifest.get("files") or {f"{name}.parquet": None for name in manifest.get("rows", {})}
+    return [Path(name).stem for name in files] or None
 
 
 def _frame(db: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -128,46 +223,22 @@ def _frame(db: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
 
 # --- Filters -> WHERE clauses ---
 
-def _entity_conditions(filters: Filters) -> tuple[list[str], list]:
-    """Conditions on the entities table `e` (destination, sector, licence, company, search)."""
+# Filters on what an entry is. The events and the counts tables carry the same columns as the
+# entries, so each condition names the table it is put on (`t`: e, ev or a counts table).
+ENTRY_FILTERS = (("destinations", "destination"), ("sectors", "sector"), ("license_scopes", "license_scope"))
+
+
+def _entity_conditions(filters: Filters, t: str = "e") -> tuple[list[str], list]:
+    """Conditions on what an entry is (destination, sector, licence, company), on table `t`."""
     conditions, params = [], []
-    if filters.destinations:
-        conditions.append("list_contains(?, e.destination)")
-        params.append(list(filters.destinations))
-    if filters.sectors:
-        conditions.append("list_contains(?, e.sector)")
-        params.append(list(filters.sectors))
-    if filters.license_scopes:
-        conditions.append("list_contains(?, e.license_scope)")
-        params.append(list(filters.license_scopes))
+    for field, column in ENTRY_FILTERS:
+        if getattr(filters, field):
+            conditions.append(f"list_contains(?, {t}.{column})")
+            params.append(list(getattr(filters, field)))
     if filters.company:
-        conditions.append("e.company_id = ?")
+        conditions.append(f"{t}.company_id = ?")
         params.append(filters.company)
-    tokens = search_tokens(filters.query)
-    if tokens:
-        conditions.append(SEARCH_CONDITION)
-        params.extend([tokens] * SEARCH_PARAMS)
-    elif filters.query.strip():
-        conditions.append("FALSE")  # only punctuation: no name holds it as a word
     return conditions, params
-
-
-# Every search word must be part of one of the entry's words (prefixes and Chinese
-# characters match too). Only when no entry at all matches that way are near
-# spellings accepted (from four letters on), so a typo still finds its entry
-# while a correct name is not diluted by look-alikes.
-_EXACT = """list_bool_and(list_transform(?::VARCHAR[], lambda t:
-    list_bool_or(list_transform({words}, lambda w: contains(w, t)))))"""
-_NEAR = """list_bool_and(list_transform(?::VARCHAR[], lambda t:
-    list_bool_or(list_transform({words}, lambda w: contains(w, t)
-        OR (length(t) >= 4 AND jaro_winkler_similarity(w, t) >= 0.88)))))"""
-SEARCH_CONDITION = f"""({_EXACT.format(words="e.search_words")} OR ({_NEAR.format(words="e.search_words")}
-    AND NOT EXISTS (SELECT 1 FROM entities e2 WHERE {_EXACT.format(words="e2.search_words")})))"""
-SEARCH_PARAMS = 3  # the tokens are bound once for each ? above
-# Closeness of an entry to the search: whole words first, then parts of words, then near spellings.
-SEARCH_RANK = """list_sum(list_transform(?::VARCHAR[], lambda t: list_max(list_transform(e.search_words,
-    lambda w: CASE WHEN w = t THEN 2.0 WHEN contains(w, t) THEN 1.0
-                   ELSE jaro_winkler_similarity(w, t) END))))"""
 
 
 def _event_conditions(filters: Filters) -> tuple[list[str], list]:
@@ -189,22 +260,128 @@ def _where(conditions: list[str]) -> str:
     return " AND ".join(conditions) if conditions else "TRUE"
 
 
-def _matching_entities(filters: Filters) -> tuple[str, list]:
-    """SQL for the entity ids that pass the filters: entry conditions and at least one matching event."""
-    entity_conditions, params = _entity_conditions(filters)
-    event_conditions, event_params = _event_conditions(filters)
-    sql = f"SELECT e.entity_id FROM entities e WHERE {_where(entity_conditions)}"
+def _needs_entries(filters: Filters) -> bool:
+    """Whether a question must look at entries one by one (a company or a search), not at counts."""
+    return bool(filters.company or filters.query.strip())
+
+
+# --- The search ---
+#
+# Every search word must be part of one of the entry's words (prefixes and Chinese
+# characters match too). Only when no entry at all matches that way are near
+# spellings accepted (from four letters on), so a typo still finds its entry
+# while a correct name is not diluted by look-alikes.
+#
+# Entries are ranked by closeness: for each search word, the best of the entry's words
+# (2 for the whole word, 1 for a word containing it, else the Jaro-Winkler similarity),
+# summed over the search words. The best word is always one that matched, so the rank
+# comes from the matching words alone.
+#
+# Both read the vocabulary of every name's words (thousands of words, not a million
+# entries) and the postings (word, entry) of the words that match, never the entries.
+_MATCH = {"exact": "contains(v.word, tokens.t)",
+          "near": "contains(v.word, tokens.t) OR (length(tokens.t) >= 4 "
+                  "AND jaro_winkler_similarity(v.word, tokens.t) >= 0.88)"}
+_HITS = """
+    WITH tokens(i, t) AS (VALUES {tokens}),
+    scores AS (
+        SELECT tokens.i, v.word_id,
+               CASE WHEN v.word = tokens.t THEN 2.0 WHEN contains(v.word, tokens.t) THEN 1.0
+                    ELSE jaro_winkler_similarity(v.word, tokens.t) END AS score
+        FROM tokens JOIN search_vocabulary v ON {match}),
+    per_word AS (
+        SELECT p.entity_no, s.i, max(s.score) AS score
+        FROM scores s JOIN search_postings p USING (word_id) GROUP BY p.entity_no, s.i)
+    SELECT entity_no, list_sum(list(score ORDER BY i)) AS rank
+    FROM per_word GROUP BY entity_no HAVING count(*) = ?"""
+
+
+HITS_TABLE = "search_hits"  # the hits of the search being answered, registered on the cursor
+_hits_cache: OrderedDict[tuple, object] = OrderedDict()
+_hits_lock = threading.Lock()
+HITS_CACHED = 64  # searches remembered per process (the three questions of a page share one)
+
+
+def _search_hits(db, tokens: list[str]):
+    """(entity_no, rank) of the entries a search finds, as an Arrow table, computed once per store."""
+    key = (db.execute("SELECT key FROM store_key").fetchall()[0][0], tuple(tokens))
+    with _hits_lock:
+        if key in _hits_cache:
+            _hits_cache.move_to_end(key)
+            return _hits_cache[key]
+    values = ", ".join(f"({i}, ?)" for i in range(len(tokens)))
+    params = [*tokens, len(tokens)]
+    hits = db.sql(_HITS.format(tokens=values, match=_MATCH["exact"]), params=params).to_arrow_table()
+    if hits.num_rows == 0:
+        hits = db.sql(_HITS.format(tokens=values, match=_MATCH["near"]), params=params).to_arrow_table()
+    with _hits_lock:
+        _hits_cache[key] = hits
+        while len(_hits_cache) > HITS_CACHED:
+            _hits_cache.popitem(last=False)
+    return hits
+
+
+@contextlib.contextmanager
+def _with_hits(db, hits):
+    """Make a search's hits readable as the table `search_hits` for one query on this cursor."""
+    if hits is None:
+        yield
+        return
+    db.register(HITS_TABLE, hits)
+    try:
+        yield
+    finally:
+        db.unregister(HITS_TABLE)
+
+
+def _matching(db, filters: Filters, events: bool = True) -> tuple[str, list, object]:
+    """SQL for (entity_no, rank) of the entries that pass the filters (rank 0 without a search),
+    its parameters, and the search hits it reads (None without a search).
+
+    An entry passes when it is what the filters ask for and, with a date range or actions, has
+    a matching event. The events carry what their entry is, so with events to match the
+    entries are found in the events alone (sorted by date: a range reads only its part).
+    `events=False` leaves out the date range and actions.
+    """
+    tokens = search_tokens(filters.query)
+    if filters.query.strip() and not tokens:  # only punctuation: matches no word
+        return "SELECT 0 AS entity_no, 0.0 AS rank WHERE FALSE", [], None
+    event_conditions, params = _event_conditions(filters) if events else ([], [])
     if event_conditions:
-        sql += (" AND EXISTS (SELECT 1 FROM events ev WHERE ev.entity_id = e.entity_id AND "
-                f"{_where(event_conditions)})")
-        params = params + event_params
-    return sql, params
+        conditions, entry_params = _entity_conditions(filters, "ev")
+        base = f"SELECT DISTINCT ev.entity_no FROM events ev WHERE {_where(event_conditions + conditions)}"
+        params = params + entry_params
+    else:
+        conditions, params = _entity_conditions(filters, "e")
+        base = f"SELECT e.entity_no FROM entities e WHERE {_where(conditions)}" \
+            if conditions or not tokens else None
+    if not tokens:
+        return f"SELECT entity_no, 0.0 AS rank FROM ({base})", params, None
+    hits = _search_hits(db, tokens)
+    if base is None:
+        return f"SELECT entity_no, rank FROM {HITS_TABLE}", [], hits
+    return (f"SELECT b.entity_no, h.rank FROM ({base}) b JOIN {HITS_TABLE} h USING (entity_no)",
+            params, hits)
 
 
 # --- Questions the pages ask ---
 
 GROUP_COLUMNS = {"destination": "ev.destination", "sector": "ev.sector", "none": "'All entries'"}
 PERIOD_UNITS = {"month": "month", "quarter": "quarter", "year": "year"}
+
+
+def _listing_source(db, filters: Filters) -> tuple[str, str, list[str], list, object]:
+    """Where to count listings for entry filters: the counts table, or the events for a company or
+    a search. Returns (table as ev, count expression, conditions, parameters, search hits)."""
+    conditions, params = _entity_conditions(filters, "ev")
+    if not _needs_entries(filters):
+        return "listing_counts ev", "CAST(coalesce(sum(ev.n), 0) AS BIGINT)", conditions, params, None
+    hits = None
+    if filters.query.strip():
+        matching, matching_params, hits = _matching(db, Filters(query=filters.query), events=False)
+        conditions.append(f"ev.entity_no IN (SELECT entity_no FROM ({matching}))")
+        params = params + matching_params
+    return "events ev", "count(*)", conditions, params, hits
 
 
 def listings_over_time(db, filters: Filters, granularity: str, group_by: str) -> pd.DataFrame:
@@ -214,28 +391,27 @@ def listings_over_time(db, filters: Filters, granularity: str, group_by: str) ->
     """
     group = GROUP_COLUMNS[group_by]
     unit = PERIOD_UNITS[granularity]
-    entity_sql, params = _matching_entities(Filters(
-        destinations=filters.destinations, sectors=filters.sectors,
-        license_scopes=filters.license_scopes, company=filters.company, query=filters.query))
     event_conditions, event_params = _event_conditions(filters)
     if not filters.actions:
         event_conditions.append("ev.action = 'added'")
+    source, count, conditions, params, hits = _listing_source(db, replace_dates(filters))
     sql = f"""
         SELECT CAST(date_trunc('{unit}', ev.date) AS DATE) AS period, {group} AS "group",
-               count(*) AS entries
-        FROM events ev
-        WHERE ev.date IS NOT NULL AND {_where(event_conditions)}
-          AND ev.entity_id IN ({entity_sql})
+               {count} AS entries
+        FROM {source}
+        WHERE ev.date IS NOT NULL AND {_where(event_conditions + conditions)}
         GROUP BY ALL ORDER BY period, "group" """
-    return _frame(db, sql, event_params + params)
+    with _with_hits(db, hits):
+        return _frame(db, sql, event_params + params)
 
 
 def undated_listings(db, filters: Filters) -> int:
     """How many matching 'added' events have no date (and so are not on the time axis)."""
-    entity_sql, params = _matching_entities(replace_dates(filters))
-    sql = f"""SELECT count(*) FROM events ev WHERE ev.date IS NULL AND ev.action = 'added'
-              AND ev.entity_id IN ({entity_sql})"""
-    return db.execute(sql, params).fetchone()[0]
+    source, count, conditions, params, hits = _listing_source(db, replace_dates(filters))
+    sql = f"""SELECT {count} FROM {source} WHERE ev.date IS NULL AND ev.action = 'added'
+              AND {_where(conditions)}"""
+    with _with_hits(db, hits):
+        return db.execute(sql, params).fetchall()[0][0]
 
 
 def replace_dates(filters: Filters) -> Filters:
@@ -245,54 +421,62 @@ def replace_dates(filters: Filters) -> Filters:
 
 def top_destinations(db, filters: Filters, limit: int = 10) -> pd.DataFrame:
     """Destinations with the most matching entries (destination, entries)."""
-    entity_sql, params = _matching_entities(filters)
+    hits = None
+    if _needs_entries(filters) or filters != replace_dates(filters):
+        matching, params, hits = _matching(db, filters)
+        source, count = f"entities e WHERE e.entity_no IN (SELECT entity_no FROM ({matching}))", "count(*)"
+    else:
+        conditions, params = _entity_conditions(filters, "e")
+        source, count = f"entity_counts e WHERE {_where(conditions)}", "CAST(sum(e.n) AS BIGINT)"
     sql = f"""
-        SELECT destination, count(*) AS entries FROM entities
-        WHERE entity_id IN ({entity_sql})
-        GROUP BY destination ORDER BY entries DESC, destination LIMIT ?"""
-    return _frame(db, sql, params + [limit])
+        SELECT e.destination, {count} AS entries FROM {source}
+        GROUP BY e.destination ORDER BY entries DESC, e.destination LIMIT ?"""
+    with _with_hits(db, hits):
+        return _frame(db, sql, params + [limit])
 
 
 def headline(db, this_year: int) -> dict:
     """Headline figures: entries, destinations, profiles, rules, entries added this year and last."""
     row = db.execute("""
-        SELECT (SELECT count(*) FROM entities),
-               (SELECT count(DISTINCT destination) FROM entities),
+        SELECT (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM entity_counts),
+               (SELECT count(DISTINCT destination) FROM entity_counts),
                (SELECT count(*) FROM companies),
                (SELECT count(*) FROM rules WHERE scope = 'entity_list_change'),
-               (SELECT count(*) FROM events WHERE action = 'added' AND year = ?),
-               (SELECT count(*) FROM events WHERE action = 'added' AND year = ?)""",
-                     [this_year, this_year - 1]).fetchone()
+               (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM listing_counts
+                WHERE action = 'added' AND year = ?),
+               (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM listing_counts
+                WHERE action = 'added' AND year = ?)""", [this_year, this_year - 1]).fetchone()
     keys = ("entries", "destinations", "companies", "rules", "added_this_year", "added_last_year")
     return dict(zip(keys, row, strict=True))
 
 
-ENTRY_COLUMNS = """e.entity_id, e.name, e.destination, e.listed_date, e.fr_citations,
-    e.company_id, e.company_name, e.sector, e.license_requirement, e.license_scope,
-    e.aliases, e.address, e.entry_type, e.company_link, e.source"""
+# entity_no numbers the entries newest first: listed_date DESC NULLS LAST, entity_id.
+ENTRY_ORDER = "e.entity_no"
 
 
 def entries(db, filters: Filters, limit: int | None = None) -> pd.DataFrame:
     """The entries that pass the filters, best search matches first, else newest first."""
-    entity_sql, params = _matching_entities(filters)
-    order = "e.listed_date DESC NULLS LAST, e.entity_id"
-    tokens = search_tokens(filters.query)
-    order_params: list = []
-    if tokens:
-        order = SEARCH_RANK + " DESC, " + order
-        order_params = [tokens]
-    sql = f"""SELECT {ENTRY_COLUMNS} FROM entities e WHERE e.entity_id IN ({entity_sql})
-              ORDER BY {order}"""
+    matching, params, hits = _matching(db, filters)
+    # The rows to show are picked from entity numbers alone, then only they are read whole.
+    picked = f"SELECT entity_no, rank FROM ({matching}) ORDER BY rank DESC, entity_no"
     if limit is not None:
-        sql += " LIMIT ?"
-        order_params = order_params + [limit]
-    return _frame(db, sql, params + order_params)
+        picked += " LIMIT ?"
+        params = params + [limit]
+    sql = f"""SELECT {ENTRY_COLUMNS} FROM entities e JOIN ({picked}) p USING (entity_no)
+              ORDER BY p.rank DESC, {ENTRY_ORDER}"""
+    with _with_hits(db, hits):
+        return _frame(db, sql, params)
 
 
 def count_entries(db, filters: Filters) -> int:
     """How many entries pass the filters."""
-    entity_sql, params = _matching_entities(filters)
-    return db.execute(f"SELECT count(*) FROM ({entity_sql})", params).fetchone()[0]
+    if not _needs_entries(filters) and filters == replace_dates(filters):
+        conditions, params = _entity_conditions(filters, "e")
+        return db.execute(f"SELECT CAST(coalesce(sum(e.n), 0) AS BIGINT) FROM entity_counts e "
+                          f"WHERE {_where(conditions)}", params).fetchone()[0]
+    matching, params, hits = _matching(db, filters)
+    with _with_hits(db, hits):
+        return db.execute(f"SELECT count(*) FROM ({matching})", params).fetchall()[0][0]
 
 
 @dataclass
@@ -309,13 +493,13 @@ def company(db, company_id: str) -> CompanyData:
     """Profile, entries, listing events and responses of one company (profile None if unknown)."""
     profiles = _frame(db, "SELECT * FROM companies WHERE company_id = ?", [company_id])
     profile = profiles.iloc[0].to_dict() if len(profiles) else None
-    found = _frame(db, f"""SELECT {ENTRY_COLUMNS} FROM entities e WHERE e.company_id = ?
+    found = _frame(db, f"""SELECT {ENTRY_COLUMNS} FROM company_entries e WHERE e.company_id = ?
                             ORDER BY e.listed_date, e.entity_id""", [company_id])
     events = _frame(db, """
         SELECT ev.event_id, ev.entity_id, ev.entity_name, ev.destination, ev.action, ev.date,
                ev.year, ev.fr_citation, ev.rule_id, r.title AS rule_title, r.url AS rule_url,
                ev.derivation, ev.note
-        FROM events ev LEFT JOIN rules r USING (rule_id)
+        FROM company_events ev LEFT JOIN rules r USING (rule_id)
         WHERE ev.company_id = ? ORDER BY ev.date NULLS LAST, ev.event_id""", [company_id])
     said = _frame(db, """SELECT * FROM responses WHERE company_id = ? ORDER BY day, response_id""",
                   [company_id])
@@ -324,14 +508,16 @@ def company(db, company_id: str) -> CompanyData:
 
 def related_companies(db, company_id: str) -> pd.DataFrame:
     """Profiled companies listed by the same rule or on the same day, or sharing a parent."""
+    # Only events of profiled companies can relate two profiles: company_events holds just those.
     return _frame(db, """
-        WITH mine AS (SELECT DISTINCT rule_id, date FROM events WHERE company_id = ? AND action = 'added')
+        WITH mine AS (SELECT DISTINCT rule_id, date FROM company_events
+                      WHERE company_id = ? AND action = 'added')
         SELECT c.company_id, c.name,
                CASE WHEN bool_or(ev.rule_id IN (SELECT rule_id FROM mine))
                     THEN 'listed by the same rule (' || string_agg(DISTINCT ev.rule_id, ', ') || ')'
                     ELSE 'listed the same day (' || string_agg(DISTINCT CAST(ev.date AS VARCHAR), ', ')
                          || ')' END AS relation
-        FROM events ev JOIN companies c USING (company_id)
+        FROM company_events ev JOIN companies c USING (company_id)
         WHERE ev.action = 'added' AND c.company_id <> ?
           AND (ev.rule_id IN (SELECT rule_id FROM mine) OR ev.date IN (SELECT date FROM mine))
         GROUP BY c.company_id, c.name
@@ -347,19 +533,19 @@ def companies(db) -> pd.DataFrame:
     """Every profile for pickers: id, name, local name, aliases, sector, entries."""
     return _frame(db, """
         SELECT c.company_id, c.name, c.local_name, c.aliases, c.sector,
-               (SELECT count(*) FROM entities e WHERE e.company_id = c.company_id) AS entries
-        FROM companies c ORDER BY c.name""")
+               coalesce(n.entries, 0) AS entries
+        FROM companies c LEFT JOIN company_counts n USING (company_id) ORDER BY c.name""")
 
 
 def destinations(db) -> pd.DataFrame:
     """Destinations with their number of entries, largest first."""
-    return _frame(db, """SELECT destination, count(*) AS entries FROM entities
+    return _frame(db, """SELECT destination, CAST(sum(n) AS BIGINT) AS entries FROM entity_counts
                          GROUP BY destination ORDER BY entries DESC, destination""")
 
 
 def sectors(db) -> list[str]:
     """Sectors present in the entries."""
-    return [r[0] for r in db.execute("SELECT DISTINCT sector FROM entities ORDER BY sector").fetchall()]
+    return [r[0] for r in db.execute("SELECT DISTINCT sector FROM entity_counts ORDER BY sector").fetchall()]
 
 
 def rules(db) -> pd.DataFrame:
@@ -382,7 +568,7 @@ def listing_dates_reconciliation(db) -> pd.DataFrame:
             SELECT publication_date AS date, sum(stated_added) AS stated_added
             FROM rules WHERE stated_added IS NOT NULL GROUP BY publication_date),
         today AS (
-            SELECT date, count(*) AS listed_today FROM events
+            SELECT date, CAST(sum(n) AS BIGINT) AS listed_today FROM listing_counts
             WHERE action = 'added' AND date IS NOT NULL GROUP BY date)
         SELECT s.date, s.stated_added, coalesce(t.listed_today, 0) AS listed_today,
                s.stated_added = coalesce(t.listed_today, 0) AS matches
