@@ -54,10 +54,11 @@ class Context:
     """The values a reader would pick at this scale: the biggest company, destination, a search."""
 
     this_year: int
-    company: str
+    company: str  # the profile with the most entries: the company page's worst case
     destination: str
     search: str
     typo: str
+    typical_company: str  # the profile with the median number of entries
 
     @property
     def date_range(self) -> tuple[date, date]:
@@ -118,12 +119,15 @@ def _ours_top(db, ctx):
     return [tuple(row) for row in store.top_destinations(db, _filters(), 10).itertuples(index=False)]
 
 
-def _ours_company(db, ctx):
-    from tracker import store
+def _ours_company(which: str):
+    def ask(db, ctx):
+        from tracker import store
 
-    data = store.company(db, ctx.company)
-    store.related_companies(db, ctx.company)
-    return len(data.entries), len(data.events), len(data.responses)
+        company = getattr(ctx, which)
+        data = store.company(db, company)
+        store.related_companies(db, company)
+        return len(data.entries), len(data.events), len(data.responses)
+    return ask
 
 
 def _ours_rules(db, ctx):
@@ -227,20 +231,25 @@ def _base_explorer(filters_of: Callable[[Context], Any]):
     return ask
 
 
-def _base_company(inputs, ctx):
+def _base_company(which: str):
+    return lambda inputs, ctx: _base_company_of(inputs, getattr(ctx, which))
+
+
+def _base_company_of(inputs, company):
     companies = _csv(inputs, "companies")
     entities = _csv(inputs, "entities")
     events = _csv(inputs, "events")
     rules = _csv(inputs, "rules", ["rule_id", "title", "url"])
     responses = _csv(inputs, "responses")
-    companies[companies["company_id"] == ctx.company]
-    mine = entities[entities["company_id"] == ctx.company]
+    companies[companies["company_id"] == company]
+    mine = entities[entities["company_id"] == company]
     timeline = events[events["entity_id"].isin(mine["entity_id"])].merge(rules, on="rule_id", how="left")
-    notes = responses[responses["company_id"] == ctx.company]
+    notes = responses[responses["company_id"] == company]
     added = events[events["action"] == "added"].merge(entities[["entity_id", "company_id"]], on="entity_id")
-    own = added[added["company_id"] == ctx.company]
-    related = added[(added["company_id"] != ctx.company) & (added["company_id"] != "")
-                    & (added["rule_id"].isin(set(own["rule_id"]) - {""}) | added["date"].isin(own["date"]))]
+    own = added[added["company_id"] == company]
+    related = added[(added["company_id"] != company) & (added["company_id"] != "")
+                    & (added["rule_id"].isin(set(own["rule_id"]) - {""})
+                       | added["date"].isin(set(own["date"]) - {""}))]
     related.merge(companies[["company_id", "name"]], on="company_id").groupby(["company_id", "name"]).size()
     return len(mine), len(timeline), len(notes)
 
@@ -273,6 +282,8 @@ def _base_matrix(inputs, ctx):
 
 
 ENTRY_READ = ("entity_id", "destination", "listed_date")
+COMPANY_READ = (("companies", ("company_id", "parent_id")), ("entities", ("company_id",)),
+                ("events", ("company_id", "rule_id", "date", "action")), ("responses", ("company_id",)))
 QUESTIONS: tuple[Question, ...] = (
     Question("headline", "overview", _ours_headline, _base_headline,
              (("entities", ("destination",)), ("companies", ("company_id",)), ("rules", ("scope",)),
@@ -299,9 +310,9 @@ QUESTIONS: tuple[Question, ...] = (
              (("entities", (*ENTRY_READ, "name", "aliases", "local_name", "company_id")),
               ("companies", ("company_id", "name", "aliases", "local_name")),
               ("events", ("entity_id", "action", "date"))), compare=False),
-    Question("company", "company", _ours_company, _base_company,
-             (("companies", ("company_id", "parent_id")), ("entities", ("company_id",)),
-              ("events", ("company_id", "rule_id", "date", "action")), ("responses", ("company_id",)))),
+    Question("company", "company", _ours_company("company"), _base_company("company"), COMPANY_READ),
+    Question("company_typical", "company", _ours_company("typical_company"), _base_company("typical_company"),
+             COMPANY_READ),
     Question("rules", "rules", _ours_rules, _base_rules,
              (("rules", ("rule_id", "publication_date", "title", "scope", "entries_added", "entities_added",
                          "url", "fr_citation", "document_number", "country_counts")),
@@ -351,13 +362,16 @@ def context(db, manifest: dict) -> Context:
     """The biggest company and destination of the store, and a search for the company's short name."""
     from tracker import store
 
-    companies = store.companies(db)
-    top = companies.sort_values(["entries", "company_id"], ascending=[False, True]).iloc[0]
+    companies = store.companies(db).sort_values(["entries", "company_id"], ascending=[False, True])
+    top = companies.iloc[0]
+    listed = companies[companies["entries"] > 0]
+    typical = (listed if len(listed) else companies).iloc[len(listed) // 2]
     words = [w for w in re.split(r"[\W_]+", (top["aliases"] or top["name"]).lower()) if len(w) >= 4]
     search = words[0] if words else top["company_id"]
     typo = search[:2] + search[3:] if len(search) >= 5 else search + "x"
     destination = store.destinations(db).iloc[0]["destination"]
-    return Context(int(manifest["data_as_of"][:4]), top["company_id"], destination, search, typo)
+    return Context(int(manifest["data_as_of"][:4]), top["company_id"], destination, search, typo,
+                   typical["company_id"])
 
 
 def measure(data_dir: Path, repeat: int, budget_s: float, pages: bool = True) -> dict:
@@ -370,8 +384,8 @@ def measure(data_dir: Path, repeat: int, budget_s: float, pages: bool = True) ->
     opened = store.Store(build_dir)
     db = opened.cursor()
     ctx = context(db, manifest)
-    log(f"  context: company {ctx.company}, destination {ctx.destination}, search '{ctx.search}', "
-        f"typo '{ctx.typo}'")
+    log(f"  context: company {ctx.company} (typical {ctx.typical_company}), destination {ctx.destination}, "
+        f"search '{ctx.search}', typo '{ctx.typo}'")
     picked = {**ctx.__dict__, "date_range": [d.isoformat() for d in ctx.date_range]}
     result: dict[str, Any] = {"context": picked, "queries": {}, "pages": {}}
     answers = {}
@@ -528,6 +542,7 @@ def bench_scale(scale: str, work: Path, repeat: int, budget_s: float, seed: int,
         entry.update(build_s=built.seconds, build_peak_rss_mb=built.peak_rss_mb,
                      store_mb=store_size_mb(folder))
         log(f"scale {scale}: built in {built.seconds} s; measuring")
+        entry["load_before"] = [round(x, 2) for x in os.getloadavg()]
         out = folder / "measure.json"
         measured = run_child(["-m", "tracker.bench", "measure", str(folder), str(out),
                               "--repeat", str(repeat), "--budget", str(budget_s),
@@ -536,6 +551,8 @@ def bench_scale(scale: str, work: Path, repeat: int, budget_s: float, seed: int,
         if measured.returncode:
             raise RuntimeError(f"measuring failed ({measured.returncode}): {measured.output[-2000:]}")
         entry.update(json.loads(out.read_text()))
+        # Other processes on the machine slow every figure: the load average says how busy it was.
+        entry["load_after"] = [round(x, 2) for x in os.getloadavg()]
         entry["entries"] = json.loads((folder / "store" / "current" / "manifest.json").read_text())["rows"][
             "entities"]
     finally:
@@ -556,7 +573,8 @@ def table(results: dict) -> str:
             continue
         lines.append(f"\n## {int(key):,} entries ({scale['label']}): build {scale['build_s']} s "
                      f"(peak {scale['build_peak_rss_mb']:,.0f} MB), store {scale['store_mb']} MB, "
-                     f"inputs {scale['inputs_mb']} MB, peak RSS serving {scale['peak_rss_mb']:,.0f} MB")
+                     f"inputs {scale['inputs_mb']} MB, peak RSS serving {scale['peak_rss_mb']:,.0f} MB; "
+                     f"load average {scale['load_before'][0]} before, {scale['load_after'][0]} after")
         lines.append("")
         lines.append("| question | page | median ms | p95 ms | cold median ms | baseline ms | floor ms "
                      "| baseline/ours | ours/floor |")

@@ -1,0 +1,113 @@
+"""The synthetic data generator and the benchmark, at a small scale (no timing is asserted).
+
+Generated folders must pass the project's own validator, say on every row that they are
+synthetic, never land in the project's data folder, and be the same for the same seed. The
+benchmark must run end to end from the command line and write its JSON in the agreed shape.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tracker import schema
+from tracker.config import PROJECT_DIR
+from tracker.generate import check_destination, generate, source_label
+from tracker.validate import validate_dir
+
+SCALE = 2000
+
+
+def rows(folder: Path, name: str) -> list[dict[str, str]]:
+    with open(folder / "inputs" / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("generated")
+    generate(folder, SCALE, seed=7)
+    return folder
+
+
+def test_generated_data_passes_the_projects_own_validator(generated):
+    result = validate_dir(generated / "inputs")
+    assert result.ok, [str(p) for p in result.errors[:5]]
+    assert len(rows(generated, "entities")) == SCALE
+    events = Counter(e["entity_id"] for e in rows(generated, "events"))
+    assert set(events.values()) <= {1, 2, 3} and len(events) == SCALE
+
+
+def test_every_generated_row_says_it_is_synthetic(generated):
+    label = source_label(7)
+    marked = {"entities": "source", "events": "note", "rules": "counts_source", "companies": "description",
+              "responses": "source_name", "moments": "source_name"}
+    for name, column in marked.items():
+        table = rows(generated, name)
+        assert table and all(label in row[column] for row in table), name
+    links = [row[c] for t in schema.TABLES for row in rows(generated, t.name) for c in t.column_names
+             if schema.TABLES_BY_NAME[t.name].column(c).type == schema.URL and row[c]]
+    assert links and all(link.startswith("https://example.invalid/") for link in links)
+
+
+def test_generated_data_looks_like_the_shipped_list(generated):
+    shipped = Counter(e["destination"] for e in rows(PROJECT_DIR / "data", "entities"))
+    ours = Counter(e["destination"] for e in rows(generated, "entities"))
+    assert [d for d, _ in ours.most_common(2)] == [d for d, _ in shipped.most_common(2)]
+    years = {int(e["year"]) for e in rows(generated, "events")}
+    assert min(years) >= 1997 and max(years) <= 2026
+    dates = Counter(e["date"] for e in rows(generated, "events") if e["action"] == "added" and e["date"])
+    assert dates.most_common(1)[0][1] >= 20, "listings come in bursts on rule dates"
+    entities = rows(generated, "entities")
+    assert any(e["local_name"] for e in entities if e["destination"] == "China")
+    assert max(len(e["aliases"].split(schema.LIST_SEPARATOR)) for e in entities) >= 8
+
+
+def test_generate_gives_the_same_files_for_the_same_seed(generated, tmp_path):
+    generate(tmp_path / "again", SCALE, seed=7)
+    generate(tmp_path / "other", SCALE, seed=8)
+    for table in schema.TABLES:
+        same = (tmp_path / "again" / "inputs" / table.filename).read_bytes()
+        assert same == (generated / "inputs" / table.filename).read_bytes(), table.name
+    assert (tmp_path / "other" / "inputs" / "entities.csv").read_bytes() != \
+        (generated / "inputs" / "entities.csv").read_bytes()
+
+
+def test_generate_refuses_the_projects_data_folder_and_folders_of_real_inputs(tmp_path):
+    with pytest.raises(ValueError, match="data folder"):
+        check_destination(PROJECT_DIR / "data")
+    real = tmp_path / "real"
+    (real / "inputs").mkdir(parents=True)
+    (real / "inputs" / "entities.csv").write_text("entity_id\n")
+    with pytest.raises(ValueError, match="not generated"):
+        generate(real, 10)
+    assert (real / "inputs" / "entities.csv").read_text() == "entity_id\n"
+
+
+def test_the_benchmark_runs_end_to_end_and_writes_its_json(tmp_path):
+    out, work = tmp_path / "bench.json", tmp_path / "work"
+    done = subprocess.run([sys.executable, "-m", "tracker", "bench", "--scale", str(SCALE), "--repeat", "2",
+                           "--budget", "1", "--json", str(out), "--work", str(work)],
+                          cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "| question |" in done.stdout and "baseline/ours" in done.stdout
+    results = json.loads(out.read_text())
+    scale = results["scales"][str(SCALE)]
+    for key in ("build_s", "store_mb", "peak_rss_mb"):
+        assert isinstance(scale[key], int | float) and scale[key] > 0, key
+    assert {"listings_by_month", "listings_by_year", "top_destinations", "explorer_search", "company",
+            "rules", "response_matrix"} <= set(scale["queries"])
+    for name, query in scale["queries"].items():
+        for key in ("median_ms", "p95_ms", "baseline_median_ms", "floor_median_ms"):
+            assert isinstance(query[key], int | float) and query[key] >= 0, (name, key)
+        assert query["agrees"] is not False, f"{name}: the baseline gives another answer"
+    assert set(scale["pages"]) == {"overview", "explorer", "company", "rules", "responses", "about"}
+    for name, page in scale["pages"].items():
+        assert page["median_ms"] > 0 and not page.get("exceptions"), name
+    assert not list(work.iterdir()), "the generated data is deleted after the run"
