@@ -213,12 +213,15 @@ def tables_of(manifest: dict | None) -> list[str] | None:
 
 
 def _frame(db: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
-    """Result as a DataFrame; missing text is None (not NaN), so callers can test it plainly."""
+    """Result as a DataFrame; text columns hold str or None (not NaN), so callers can test it plainly."""
     frame = db.execute(sql, params or []).df()
-    for column in frame.columns:
-        if pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    return frame
+    text = [c for c, dtype in frame.dtypes.items() if pd.api.types.is_string_dtype(dtype)]  # object too
+    if not text:
+        return frame
+    # One new frame rather than a column assignment at a time (several milliseconds on a small result).
+    return pd.DataFrame({c: pd.Series(frame[c].to_numpy(dtype=object, na_value=None), index=frame.index,
+                                      dtype=object, copy=False) if c in text else frame[c]
+                         for c in frame.columns}, copy=False)
 
 
 # --- Filters -> WHERE clauses ---
