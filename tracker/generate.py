@@ -33,6 +33,7 @@ MAX_SCALE = 9_999_999  # entity ids are EL- and at most seven digits
 FIRST_DAY = date(1997, 1, 2)
 LAST_DAY = date(2026, 6, 30)
 FAKE_SITE = "https://example.invalid/synthetic"
+ON_RULE_DAY = 0.95  # share of listings published on a rule's day
 
 
 def source_label(seed: int) -> str:
@@ -55,6 +56,9 @@ class Profile:
     license_weights: np.ndarray
     category_status: list[tuple[str, str]]
     category_status_weights: np.ndarray
+    rules_per_entry: float  # rules recorded for each entry on the list
+    attributed_share: float  # share of listings whose rule is known (rule_id)
+    linked_share: float  # share of entries linked to a company profile
 
 
 def _read(folder: Path, name: str) -> list[dict[str, str]]:
@@ -89,9 +93,13 @@ def learn(inputs: Path = SHIPPED_INPUTS) -> Profile:
                                                  if e["license_requirement"]))
     category_status, category_status_weights = _weights(Counter((r["category"], r["status"])
                                                                 for r in responses))
+    added = [ev for ev in events if ev["action"] == "added"]
     return Profile(destinations, destination_weights, years, year_weights,
                    alias_count_weights / alias_count_weights.sum(), licenses, license_weights,
-                   category_status, category_status_weights)
+                   category_status, category_status_weights,
+                   rules_per_entry=len(_read(inputs, "rules")) / len(entities),
+                   attributed_share=sum(bool(ev["rule_id"]) for ev in added) / len(added),
+                   linked_share=sum(bool(e["company_id"]) for e in entities) / len(entities))
 
 
 # --- Names ---
@@ -268,11 +276,16 @@ def _random_weekday(r: random.Random, year: int) -> date:
 
 # --- The generator ---
 
-def counts_for(scale: int) -> dict[str, int]:
-    """How many rows of each input a scale of `scale` entries gets (events vary, 1 to 3 per entry)."""
+def counts_for(scale: int, profile: Profile) -> dict[str, int]:
+    """How many rows of each input a scale of `scale` entries gets (events vary, 1 to 3 per entry).
+
+    Rules in the shipped proportion (one for about 40 entries), a company profile for 200 entries
+    (the shipped list has 19 for 3,409), about one response note per profile.
+    """
     companies = max(10, scale // 200)
-    return {"entities": scale, "rules": max(40, scale // 250), "companies": companies,
-            "responses": max(30, companies), "moments": min(60, 20 + scale // 50_000)}
+    return {"entities": scale, "rules": max(40, round(scale * profile.rules_per_entry)),
+            "companies": companies, "responses": max(30, companies),
+            "moments": min(60, 20 + scale // 50_000)}
 
 
 def check_destination(out: Path) -> None:
@@ -299,7 +312,7 @@ def generate(out: Path, scale: int, seed: int = 1, inputs: Path = SHIPPED_INPUTS
     # numpy draws whole columns at once; Python's generator the many small choices per row.
     draw = _Draw(np.random.default_rng(seed), random.Random(seed))
     label = source_label(seed)
-    counts = counts_for(scale)
+    counts = counts_for(scale, profile)
     companies = _companies(draw, counts["companies"], label)
     rules = _rules(draw, profile, counts["rules"], label)
     entities, events = _entities_and_events(draw, profile, scale, rules, companies, label)
@@ -393,16 +406,18 @@ def _entities_and_events(draw: _Draw, profile: Profile, n: int, rules: list[dict
     alias_counts = rng.choice(len(profile.alias_count_weights), size=n, p=profile.alias_count_weights)
     licenses = rng.choice(len(profile.license_texts), size=n, p=profile.license_weights)
     n_events = rng.choice([1, 2, 3], size=n, p=[0.80, 0.14, 0.06])
-    # A tenth of the entries belong to a profiled company; a few companies own many (Zipf-like).
-    linked = rng.random(n) < 0.10
+    # As many entries belong to a profiled company as in the shipped list; a few own many (Zipf-like).
+    linked = rng.random(n) < profile.linked_share
     ranks = np.arange(1, len(companies) + 1, dtype=float) ** -0.6
     owner = rng.choice(len(companies), size=n, p=ranks / ranks.sum())
     weights = np.array([rule["_weight"] for rule in rules])
     change_rules = np.flatnonzero(weights > 0)
     rule_order = np.array([rules[i]["_day"].toordinal() for i in change_rules])
     rule_pages = [int(rule["fr_citation"].split(" FR ")[1]) for rule in rules]
-    # Most listings come with a rule, on its day: the bursts of the real list.
-    on_rule = rng.random(n) < 0.85
+    # Listings come on the days rules are published: the bursts of the real list. As there, only
+    # some are tied to their rule (rule_id); a few fall on other days.
+    on_rule = rng.random(n) < ON_RULE_DAY
+    tied = rng.random(n) < profile.attributed_share / ON_RULE_DAY
     picked_rule = rng.choice(change_rules, size=n, p=weights[change_rules] / weights[change_rules].sum())
     years = rng.choice(profile.years, size=n, p=profile.year_weights)
     undated = rng.random(n) < 0.001
@@ -428,7 +443,7 @@ def _entities_and_events(draw: _Draw, profile: Profile, n: int, rules: list[dict
         # The first event is the listing; later ones revise (rarely correct or remove) the entry.
         if on_rule[i]:
             index = int(picked_rule[i])
-            day, rule_id = rules[index]["_day"], rules[index]["rule_id"]
+            day, rule_id = rules[index]["_day"], rules[index]["rule_id"] if tied[i] else ""
             page = rule_pages[index] + r.randrange(60)
         else:
             day = _random_weekday(r, int(years[i]))
