@@ -92,8 +92,12 @@ st.dataframe(
         "aliases": "Aliases",
         "address": "Address",
     })
-entries_now = ui.later("entries", filters)
-ui.download_csv(lambda: ui.with_citation_url(entries_now()),
+if total <= ui.EAGER_CSV_ROWS:
+    download = ui.with_citation_url(ui.ask("entries", filters))
+else:  # built only when clicked
+    entries_now = ui.later("entries", filters)
+    download = lambda: ui.with_citation_url(entries_now())  # noqa: E731
+ui.download_csv(download,
                 file_name=ui.file_stem("entity-list-entries", *filters_to_params(filters).values())
                 + ".csv", key="download_entries", label=f"Download these {total:,} entries as CSV")
 st.caption("Source of every entry: the eCFR text of Supplement No. 4 to Part 744 (July 2026); each "

@@ -294,7 +294,10 @@ def load_from_url(page: str, widget_values: dict[str, Any], notices: list[str]) 
     back button, a fresh tab); otherwise the widgets are the truth and write the URL.
     """
     marker = f"_url_written:{page}"
-    if st.session_state.get(marker) != url_params():
+    # Streamlit forgets a page's widget values while another page runs: coming back through the
+    # sidebar to a link this page wrote must set them again too (else required controls are empty).
+    forgotten = any(key not in st.session_state for key in widget_values)
+    if st.session_state.get(marker) != url_params() or forgotten:
         for key, value in widget_values.items():
             st.session_state[key] = value
         for notice in notices:  # notices quote the URL, which anyone can write: shown as text
@@ -362,10 +365,27 @@ def with_citation_url(frame: pd.DataFrame, column: str = "fr_citations") -> pd.D
 
 # --- Tables, downloads, charts ---
 
+# Up to this many rows a page builds its CSV with the page, not when the button is clicked: Streamlit
+# deletes a file made on click once two script runs of any session have finished, so with many
+# readers the browser could ask for it too late and the download was cancelled (tests/browser/test_load.py).
+EAGER_CSV_ROWS = 10_000
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=64)
+def _csv(frame: pd.DataFrame) -> bytes:
+    return csv_bytes(frame)
+
+
 def download_csv(frame_or_maker, file_name: str, key: str, label: str = "Download CSV") -> None:
-    """A download button for a CSV of exactly these rows (formulas neutralised)."""
+    """A download button for a CSV of exactly these rows (formulas neutralised).
+
+    A maker (a function returning the frame) runs only when the button is clicked: pass one only
+    for results over EAGER_CSV_ROWS rows.
+    """
     if callable(frame_or_maker):
         data = lambda: csv_bytes(frame_or_maker())  # noqa: E731 - built only when clicked
+    elif len(frame_or_maker) <= EAGER_CSV_ROWS:
+        data = _csv(frame_or_maker)  # the same rows in many sessions are written once
     else:
         data = csv_bytes(frame_or_maker)
     st.download_button(label, data=data, file_name=file_name, mime="text/csv", key=key,
