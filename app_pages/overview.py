@@ -39,10 +39,12 @@ columns[3].metric("Rules recorded", figures["rules"], help="Federal Register rul
 # --- Listings over time ---
 st.subheader("Listings over time")
 controls = st.columns([3, 3, 2], vertical_alignment="bottom") + st.columns(1)
+# "or": a click on a control still being redrawn can send no value (seen under load); use the default.
 granularity = controls[0].segmented_control("Granularity", GRANULARITIES, key="granularity",
-                                            required=True)
+                                            required=True) or "quarter"
 group_by = controls[1].segmented_control("Stack by", GROUPINGS, key="group", required=True,
-                                         format_func=lambda g: "nothing" if g == "none" else g)
+                                         format_func=lambda g: "nothing" if g == "none" else g
+                                         ) or "destination"
 cumulative = controls[2].toggle("Running total", key="cumulative")
 destinations = controls[3].multiselect("Destinations", destination_counts["destination"].tolist(),
                                        key="dest", placeholder="All destinations")

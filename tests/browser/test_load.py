@@ -30,6 +30,7 @@ import statistics
 import threading
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import psutil
 import pytest
@@ -47,8 +48,6 @@ RAMP_S = 0.25  # between one session's start and the next
 STEP_TIMEOUT_MS = 120_000
 RESULTS = PROJECT / "test-artifacts" / "load.json"
 SEARCHES = ["huawei", "zhipu", "technology", "moscow", "electronics", "aviation", "beijing", "tehran"]
-COMPANIES = ["Huawei", "Zhipu", "Semiconductor Manufacturing", "DJI", "iFlytek", "Hikvision", "SenseTime",
-             "Megvii", "Cambricon", "ZTE"]
 
 
 def read_inputs(name: str) -> list[dict[str, str]]:
@@ -72,6 +71,17 @@ async def wait_for_app(page, marks: dict | None = None) -> None:
     await page.wait_for_selector(done, timeout=STEP_TIMEOUT_MS)
 
 
+# Counts the script runs the page has seen finish, so a step waits for the run its click started
+# (a slow server can still show the previous page as "not running" right after the click).
+COUNT_RUNS = """
+window.__runsFinished = 0;
+new MutationObserver(records => {
+  for (const record of records) if (record.oldValue === 'running') window.__runsFinished++;
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+
+
 async def page_problems(page) -> list[str]:
     exceptions = await page.locator('[data-testid="stException"]').count()
     errors = await page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
@@ -82,8 +92,9 @@ async def page_problems(page) -> list[str]:
 class Session:
     """One reader: a context, a page, and a walk through the dashboard as a person clicks it."""
 
-    def __init__(self, number: int, url: str, destinations: list[str], stats: dict):
+    def __init__(self, number: int, url: str, destinations: list[str], companies: list[str], stats: dict):
         self.number, self.url, self.stats, self.destinations = number, url, stats, destinations
+        self.companies = companies
         self.rng = random.Random(number)
 
     async def timed(self, name: str, action, prepare=None) -> None:
@@ -125,10 +136,21 @@ class Session:
             await self.page.goto(self.url + "/explorer")
             await wait_for_app(self.page)
 
+    async def after_run(self, trigger) -> None:
+        """Do what makes the server run the page, then wait for that run to finish and be drawn."""
+        before = await self.page.evaluate("window.__runsFinished")
+        await trigger()
+        await self.page.wait_for_function(f"window.__runsFinished > {before}", timeout=STEP_TIMEOUT_MS)
+        self.marks.setdefault("script_done", time.monotonic())
+        await wait_for_app(self.page, self.marks)
+
+    def param(self, name: str, default: str = "") -> str:
+        return parse_qs(urlparse(self.page.url).query).get(name, [default])[0]
+
     async def open(self, page_name: str) -> None:
         """Follow the sidebar link to a page: the app stays loaded, the server runs the page."""
-        await self.page.locator('[data-testid="stSidebarNav"] a', has_text=page_name).first.click()
-        await wait_for_app(self.page, self.marks)
+        link = self.page.locator('[data-testid="stSidebarNav"] a', has_text=page_name).first
+        await self.after_run(link.click)
 
     async def first_load(self) -> None:
         await self.page.goto(self.url + "/")
@@ -138,25 +160,27 @@ class Session:
         await self.open("Overview")
 
     async def overview_control(self) -> None:
-        choice = self.rng.choice(["month", "quarter", "year", "sector", "nothing", "destination"])
-        await self.page.locator('[data-testid="stButtonGroup"] button', has_text=choice).first.click()
-        await wait_for_app(self.page, self.marks)
+        shown = {self.param("granularity", "quarter"), {"none": "nothing"}.get(
+            self.param("group", "destination"), self.param("group", "destination"))}
+        choice = self.rng.choice([c for c in ("month", "quarter", "year", "destination", "sector", "nothing")
+                                  if c not in shown])
+        button = self.page.locator('[data-testid="stButtonGroup"] button', has_text=choice).first
+        await self.after_run(button.click)
 
     async def explorer(self) -> None:
         await self.open("Explorer")
 
     async def explorer_filter(self) -> None:
+        chosen = self.param("dest").split(",")
         box = self.page.locator('[data-testid="stMultiSelect"]').first.locator("input")
-        await box.fill(self.rng.choice(self.destinations))
-        await box.press("Enter")
+        await box.fill(self.rng.choice([d for d in self.destinations if d not in chosen]))
+        await self.after_run(lambda: box.press("Enter"))
         await self.page.keyboard.press("Escape")
-        await wait_for_app(self.page, self.marks)
 
     async def explorer_search(self) -> None:
         box = self.page.locator('[data-testid="stTextInputRootElement"] input').first
-        await box.fill(self.rng.choice(SEARCHES))
-        await box.press("Enter")
-        await wait_for_app(self.page, self.marks)
+        await box.fill(self.rng.choice([s for s in SEARCHES if s != self.param("q")]))
+        await self.after_run(lambda: box.press("Enter"))
 
     async def explorer_download(self) -> None:
         button = self.page.locator('[data-testid="stDownloadButton"] button', has_text="Download these")
@@ -173,9 +197,8 @@ class Session:
     async def company(self) -> None:
         await self.open("Company")
         await self.page.locator('[data-testid="stSelectbox"]').first.click()
-        await self.page.keyboard.type(self.rng.choice(COMPANIES))
-        await self.page.keyboard.press("Enter")
-        await wait_for_app(self.page)
+        await self.page.keyboard.type(self.rng.choice(self.companies))
+        await self.after_run(lambda: self.page.keyboard.press("Enter"))
 
     async def join(self, browser) -> None:
         """Arrive (a little after the previous reader) and open the dashboard: a cold first load."""
@@ -184,6 +207,7 @@ class Session:
                                                  accept_downloads=True)
         self.context.set_default_timeout(STEP_TIMEOUT_MS)  # Playwright's 30 s is a harness limit
         self.context.set_default_navigation_timeout(STEP_TIMEOUT_MS)
+        await self.context.add_init_script(COUNT_RUNS)
         self.page = await self.context.new_page()
         self.page.on("pageerror", lambda error: self.stats["errors"].append(
             f"session {self.number}: script error in the page: {error}"))
@@ -226,6 +250,7 @@ async def drive(url: str, server: psutil.Process, stats: dict) -> None:
     from playwright.async_api import async_playwright
 
     destinations = sorted({e["destination"] for e in read_inputs("entities")})
+    companies = [c["name"] for c in read_inputs("companies")]
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                                    args=CHROMIUM_FLAGS)
@@ -239,7 +264,7 @@ async def drive(url: str, server: psutil.Process, stats: dict) -> None:
             await wait_for_app(warm_page)
         await warm.close()
         # All readers arrive and stay connected; then every one browses for SECONDS at once.
-        sessions = [Session(n, url, destinations, stats) for n in range(SESSIONS)]
+        sessions = [Session(n, url, destinations, companies, stats) for n in range(SESSIONS)]
         await asyncio.gather(*(s.join(browser) for s in sessions))
         began = time.monotonic()
         cpu_before = server.cpu_times(), psutil.cpu_times()
