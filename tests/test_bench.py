@@ -111,3 +111,27 @@ def test_the_benchmark_runs_end_to_end_and_writes_its_json(tmp_path):
     for name, page in scale["pages"].items():
         assert page["median_ms"] > 0 and not page.get("exceptions"), name
     assert not list(work.iterdir()), "the generated data is deleted after the run"
+
+
+def test_the_validators_quick_reading_of_a_large_file_agrees_with_its_thorough_reading(tmp_path):
+    """Past a chunk of rows the validator keeps cells as Arrow and hashes rows in bulk; what it
+    reads, and every problem it finds, must be what the row-by-row reading gives."""
+    from tracker import validate
+
+    generate(tmp_path, validate.QUICK_CHUNK + 3000, seed=3)
+    table = schema.ENTITIES
+    data = (tmp_path / "inputs" / table.filename).read_bytes()
+    quick, quick_problems = validate._parse_path(table, tmp_path / "inputs" / table.filename)
+    thorough, thorough_problems = validate._parse(table, data, quick=False)
+    assert quick_problems == thorough_problems == []
+    assert quick._columns is not None, "the quick reading was used"
+    assert quick.lines == thorough.lines and quick.rows == thorough.rows
+
+    lines = data.split(b"\n")
+    broken = lines[:]
+    broken[validate.QUICK_CHUNK + 10] = lines[validate.QUICK_CHUNK + 9]  # an exact duplicate row
+    broken.insert(validate.QUICK_CHUNK + 500, b" , ,")  # a row of blank cells, skipped
+    broken[validate.QUICK_CHUNK + 900] = broken[validate.QUICK_CHUNK + 900].replace(b"EL-", b"XX-", 1)
+    broken = b"\n".join(broken)
+    assert validate.parse_table(table, broken)[1] == validate._parse(table, broken, quick=False)[1]
+    assert len(validate.parse_table(table, broken)[1]) >= 2
