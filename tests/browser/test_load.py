@@ -44,8 +44,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.load]
 SESSIONS = int(os.environ.get("LOAD_SESSIONS", "4"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "15"))
 MAX_STEPS = 10_000  # per session; the deadline normally ends the loop long before
-RAMP_S = 0.25  # between one session's start and the next
-STEP_TIMEOUT_MS = 120_000
+RAMP_S = 1.0  # between one reader's arrival and the next
+# Generous: on a small machine that also runs every reader's Chromium, a starved renderer can take
+# minutes to draw; the figures show how long steps took, and only a step that never ends is an error.
+STEP_TIMEOUT_MS = 300_000
 RESULTS = PROJECT / "test-artifacts" / "load.json"
 SEARCHES = ["huawei", "zhipu", "technology", "moscow", "electronics", "aviation", "beijing", "tehran"]
 
@@ -115,9 +117,9 @@ class Session:
         self.stats["times"].setdefault(name, []).append(ended - began)
         self.stats["script_times"].append(self.marks.get("script_done", ended) - began)
         self.stats["errors"].extend(f"session {self.number}, {name}: {p}" for p in problems)
-        if problems:  # start the next step from a known page
+        if problems:  # start the next step from a known page, one no step starts on
             try:
-                await self.page.goto(self.url + "/")
+                await self.page.goto(self.url + "/about")
                 await wait_for_app(self.page)
             except Exception as error:  # noqa: BLE001
                 self.stats["errors"].append(f"session {self.number}: could not reopen the app: {error}")
@@ -196,9 +198,9 @@ class Session:
 
     async def company(self) -> None:
         await self.open("Company")
-        await self.page.locator('[data-testid="stSelectbox"]').first.click()
-        await self.page.keyboard.type(self.rng.choice(self.companies))
-        await self.after_run(lambda: self.page.keyboard.press("Enter"))
+        box = self.page.locator('[data-testid="stSelectbox"]').first.locator("input")
+        await box.fill(self.rng.choice(self.companies))
+        await self.after_run(lambda: box.press("Enter"))
 
     async def join(self, browser) -> None:
         """Arrive (a little after the previous reader) and open the dashboard: a cold first load."""
