@@ -4,6 +4,12 @@ and every SQL statement of the project.
 Each page run or thread takes its own `cursor()` of the connection. Every value
 that comes from a user is a bound parameter; the only SQL text chosen at run
 time are fixed fragments picked from the dictionaries below.
+
+Built for a million entries as much as for the few thousand of the real list (see
+BENCHMARKS.md): the entries are stored newest first and numbered in that order
+(entity_no), so a page of rows reads one row group; tables derived with the store
+(DERIVED_TABLES) answer the counts, a company's page and the search without
+scanning every entry; small tables are held in memory.
 """
 
 from __future__ import annotations
