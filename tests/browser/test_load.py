@@ -49,6 +49,8 @@ RAMP_S = 1.0  # between one reader's arrival and the next
 # minutes to draw; the figures show how long steps took, and only a step that never ends is an error.
 STEP_TIMEOUT_MS = 300_000
 RESULTS = PROJECT / "test-artifacts" / "load.json"
+TITLES = {"Overview": "The US Entity List at a glance", "Explorer": "Explore the entries",
+          "Company": "Company"}
 SEARCHES = ["huawei", "zhipu", "technology", "moscow", "electronics", "aviation", "beijing", "tehran"]
 
 
@@ -71,17 +73,6 @@ async def wait_for_app(page, marks: dict | None = None) -> None:
                                  timeout=STEP_TIMEOUT_MS)
     await page.wait_for_timeout(150)
     await page.wait_for_selector(done, timeout=STEP_TIMEOUT_MS)
-
-
-# Counts the script runs the page has seen finish, so a step waits for the run its click started
-# (a slow server can still show the previous page as "not running" right after the click).
-COUNT_RUNS = """
-window.__runsFinished = 0;
-new MutationObserver(records => {
-  for (const record of records) if (record.oldValue === 'running') window.__runsFinished++;
-}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
-"""
 
 
 async def page_problems(page) -> list[str]:
@@ -138,13 +129,21 @@ class Session:
             await self.page.goto(self.url + "/explorer")
             await wait_for_app(self.page)
 
-    async def after_run(self, trigger) -> None:
-        """Do what makes the server run the page, then wait for that run to finish and be drawn."""
-        before = await self.page.evaluate("window.__runsFinished")
+    async def after_run(self, trigger, changed: str) -> None:
+        """Do what makes the server run the page, then wait for that run to finish and be drawn.
+
+        `changed` is a JavaScript condition that only the new run can make true (the page's
+        title, or the link it writes), so a slow server still showing the previous page as
+        "not running" is not taken for done.
+        """
         await trigger()
-        await self.page.wait_for_function(f"window.__runsFinished > {before}", timeout=STEP_TIMEOUT_MS)
-        self.marks.setdefault("script_done", time.monotonic())
+        await self.page.wait_for_function(changed, timeout=STEP_TIMEOUT_MS)
         await wait_for_app(self.page, self.marks)
+
+    async def after_link_change(self, trigger) -> None:
+        """A control that rewrites the link (every filter does): wait for the new link."""
+        before = json.dumps(await self.page.evaluate("location.search"))
+        await self.after_run(trigger, f"location.search !== {before}")
 
     def param(self, name: str, default: str = "") -> str:
         return parse_qs(urlparse(self.page.url).query).get(name, [default])[0]
@@ -152,7 +151,8 @@ class Session:
     async def open(self, page_name: str) -> None:
         """Follow the sidebar link to a page: the app stays loaded, the server runs the page."""
         link = self.page.locator('[data-testid="stSidebarNav"] a', has_text=page_name).first
-        await self.after_run(link.click)
+        title = json.dumps(TITLES[page_name])
+        await self.after_run(link.click, f"document.querySelector('h1')?.innerText.trim() === {title}")
 
     async def first_load(self) -> None:
         await self.page.goto(self.url + "/")
@@ -167,7 +167,7 @@ class Session:
         choice = self.rng.choice([c for c in ("month", "quarter", "year", "destination", "sector", "nothing")
                                   if c not in shown])
         button = self.page.locator('[data-testid="stButtonGroup"] button', has_text=choice).first
-        await self.after_run(button.click)
+        await self.after_link_change(button.click)
 
     async def explorer(self) -> None:
         await self.open("Explorer")
@@ -176,13 +176,13 @@ class Session:
         chosen = self.param("dest").split(",")
         box = self.page.locator('[data-testid="stMultiSelect"]').first.locator("input")
         await box.fill(self.rng.choice([d for d in self.destinations if d not in chosen]))
-        await self.after_run(lambda: box.press("Enter"))
+        await self.after_link_change(lambda: box.press("Enter"))
         await self.page.keyboard.press("Escape")
 
     async def explorer_search(self) -> None:
         box = self.page.locator('[data-testid="stTextInputRootElement"] input').first
         await box.fill(self.rng.choice([s for s in SEARCHES if s != self.param("q")]))
-        await self.after_run(lambda: box.press("Enter"))
+        await self.after_link_change(lambda: box.press("Enter"))
 
     async def explorer_download(self) -> None:
         button = self.page.locator('[data-testid="stDownloadButton"] button', has_text="Download these")
@@ -200,7 +200,7 @@ class Session:
         await self.open("Company")
         box = self.page.locator('[data-testid="stSelectbox"]').first.locator("input")
         await box.fill(self.rng.choice(self.companies))
-        await self.after_run(lambda: box.press("Enter"))
+        await self.after_link_change(lambda: box.press("Enter"))
 
     async def join(self, browser) -> None:
         """Arrive (a little after the previous reader) and open the dashboard: a cold first load."""
@@ -209,7 +209,6 @@ class Session:
                                                  accept_downloads=True)
         self.context.set_default_timeout(STEP_TIMEOUT_MS)  # Playwright's 30 s is a harness limit
         self.context.set_default_navigation_timeout(STEP_TIMEOUT_MS)
-        await self.context.add_init_script(COUNT_RUNS)
         self.page = await self.context.new_page()
         self.page.on("pageerror", lambda error: self.stats["errors"].append(
             f"session {self.number}: script error in the page: {error}"))
