@@ -158,7 +158,9 @@ class Store:
     """
 
     def __init__(self, build_dir: Path | str, tables: list[str] | None = None):
-        self.connection = duckdb.connect(config={"threads": 2})
+        # No replacement scans: a name that is not one of our tables must fail, never be
+        # resolved to a Python variable that happens to have that name.
+        self.connection = duckdb.connect(config={"threads": 2, "python_enable_replacements": False})
         if str(build_dir).startswith("s3://"):
             from tracker import remote
 
