@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from tracker import schema
+from tracker import schema, store
 from tracker.config import PROJECT_DIR
+from tracker.filters import Filters
 from tracker.generate import check_destination, generate, source_label
 from tracker.validate import validate_dir
 
@@ -135,3 +139,74 @@ def test_the_validators_quick_reading_of_a_large_file_agrees_with_its_thorough_r
     broken = b"\n".join(broken)
     assert validate.parse_table(table, broken)[1] == validate._parse(table, broken, quick=False)[1]
     assert len(validate.parse_table(table, broken)[1]) >= 2
+
+
+def reference_frame(db, sql: str, params: list | None = None) -> pd.DataFrame:
+    """A result as DuckDB's own `.df()` gives it, text made object-with-None (the store's contract)."""
+    frame = db.execute(sql, params or []).df()
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
+
+
+def every_question(db, company: str, rule: str, search: str) -> None:
+    """Every store function the pages call, with filters of every kind."""
+    this_year = date.today().year
+    filter_sets = [Filters(), Filters(destinations=("China", "Russia")), Filters(sectors=("Semiconductors",)),
+                   Filters(license_scopes=("all items",)), Filters(company=company),
+                   Filters(date_from=date(2015, 1, 1), date_to=date(2024, 12, 31)),
+                   Filters(actions=("revised", "removed")), Filters(query=search),
+                   Filters(query=search[:2] + search[3:]), Filters(query="!!"),
+                   Filters(query=search, destinations=("China",), date_from=date(2010, 1, 1))]
+    for filters in filter_sets:
+        store.listings_over_time(db, filters, "quarter", "destination")
+        store.listings_over_time(db, filters, "year", "none")
+        store.top_destinations(db, filters, 10)
+        store.entries(db, filters, 50)
+        store.entries(db, filters)
+        store.count_entries(db, filters)
+        store.undated_listings(db, filters)
+    store.headline(db, this_year)
+    store.company(db, company)
+    store.related_companies(db, company)
+    store.companies(db)
+    store.destinations(db)
+    store.rules(db)
+    store.rule_entries(db, rule)
+    store.listing_dates_reconciliation(db)
+    store.responses(db, ("observed",), company, None)
+    store.responses(db)
+    store.response_matrix(db, ("observed", "announced"))
+    store.moments(db)
+    store.newest_rules(db, 6)
+
+
+@pytest.mark.parametrize("data", ["shipped", "generated"])
+def test_store_frames_are_the_ones_duckdb_gives(data, generated, tmp_path, monkeypatch):
+    """The store builds its frames from Arrow for speed; each must equal DuckDB's own `.df()`,
+    column types (nullable integers, dates, text as object with None) included."""
+    from tracker import ingest
+    from tracker.config import data_paths
+
+    source = PROJECT_DIR / "data" if data == "shipped" else generated
+    shutil.copytree(source / "inputs", tmp_path / "inputs")
+    opened = store.Store(ingest.build(data_paths(tmp_path)).path)
+    db = opened.cursor()
+    real, compared = store._frame, []
+
+    def checked(cursor, sql, params=None):
+        ours, expected = real(cursor, sql, params), reference_frame(cursor, sql, params)
+        pd.testing.assert_frame_equal(ours, expected, check_dtype=True)
+        for column in ours.columns:
+            assert list(ours[column].map(type)) == list(expected[column].map(type)), column
+        compared.append(sql)
+        return ours
+
+    monkeypatch.setattr(store, "_frame", checked)
+    profiles = store.companies(db).sort_values("entries", ascending=False)
+    rule = store.rules(db).sort_values("entries_citing", ascending=False).iloc[0]["rule_id"]
+    every_question(db, profiles.iloc[0]["company_id"], rule, "huawei" if data == "shipped" else "zhongke")
+    assert len(compared) > 50
+    db.close()
+    opened.close()
