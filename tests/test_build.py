@@ -130,6 +130,31 @@ def test_failed_first_build_creates_no_store(data_copy: DataPaths) -> None:
     assert ingest.current_build(data_copy) is None
 
 
+def test_a_store_laid_out_by_other_code_is_rebuilt_before_it_is_queried(data_copy: DataPaths) -> None:
+    # A store built before the code changed its tables (a deployment keeping its data folder
+    # across an upgrade) must not be queried for tables it does not have.
+    ingest.ensure_store(data_copy)
+    old = ingest.current_build(data_copy)
+    manifest_path = old / ingest.MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["store_format"] == store.store_format()
+    del manifest["store_format"]  # as written before the layout was recorded
+    manifest_path.write_text(json.dumps(manifest))
+    (old / "company_counts.parquet").unlink()  # a table that code did not build
+    manifest["files"].pop("company_counts.parquet")
+    manifest_path.write_text(json.dumps(manifest))
+    assert ingest.build_is_intact(old, manifest) and ingest.is_stale(data_copy)
+
+    ingest.ensure_store(data_copy)
+    rebuilt = ingest.current_build(data_copy)
+    assert rebuilt != old and not ingest.is_stale(data_copy)
+    opened = store.Store(rebuilt)
+    try:
+        assert store.companies(opened.cursor())["entries"].sum() > 0
+    finally:
+        opened.close()
+
+
 def test_store_turns_stale_after_an_edit_and_is_rebuilt_once(data_copy: DataPaths) -> None:
     assert ingest.is_stale(data_copy)  # no store yet
     ingest.ensure_store(data_copy)

@@ -102,9 +102,11 @@ def build_is_intact(build_dir: Path | None, manifest: dict | None = None) -> boo
 
 
 def is_stale(paths: DataPaths) -> bool:
-    """True when there is no store, it is damaged, or the inputs changed since it was built."""
+    """True when there is no store, it is damaged, it was laid out by other code, or the inputs
+    changed since it was built."""
     manifest = read_manifest(paths)
-    return (manifest is None or manifest["inputs"] != input_hashes(paths.inputs)
+    return (manifest is None or manifest.get("store_format") != store.store_format()
+            or manifest["inputs"] != input_hashes(paths.inputs)
             or not build_is_intact(current_build(paths), manifest))
 
 
@@ -190,6 +192,7 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
         "build_id": f"{built_at:%Y%m%dT%H%M%S%fZ}-{digest}",
         "built_at": built_at.isoformat(timespec="seconds"),
         "data_as_of": data_as_of.isoformat() if data_as_of else None,
+        "store_format": store.store_format(),
         "inputs": hashes,
         "rows": rows,
         "files": {name: (folder / name).stat().st_size for name in files},

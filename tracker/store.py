@@ -15,6 +15,8 @@ scanning every entry; small tables are held in memory.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import threading
 import uuid
 from collections import OrderedDict
@@ -143,6 +145,15 @@ COMPRESSION_DEFAULT = "zstd"
 # they can be large, and a damaged file must show up at the next question (tracker.ui).
 IN_MEMORY_BYTES = 8 * 1024 * 1024
 READ_IN_PLACE = {"entities", "events"}
+
+def store_format() -> str:
+    """A fingerprint of how a store is laid out: the tables' SQL, their files' settings and the
+    inputs' column types. A store built by code with another layout is rebuilt, not queried."""
+    layout = [STORE_TABLES, DERIVED_TABLES, ROW_GROUP_ROWS, ROW_GROUP_DEFAULT, COMPRESSION,
+              COMPRESSION_DEFAULT, [[t.name, [[c.name, SQL_TYPES.get(c.type, "VARCHAR")] for c in t.columns]]
+                                    for t in schema.TABLES]]
+    return hashlib.sha256(json.dumps(layout, sort_keys=True).encode()).hexdigest()[:16]
+
 
 DATA_AS_OF = """
     SELECT greatest((SELECT max(date) FROM events), (SELECT max(publication_date) FROM rules))"""
@@ -559,9 +570,17 @@ def company(db, company_id: str) -> CompanyData:
 def related_companies(db, company_id: str) -> pd.DataFrame:
     """Profiled companies listed by the same rule or on the same day, or sharing a parent."""
     # Only events of profiled companies can relate two profiles: company_events holds just those.
+    # The events sharing a rule and those sharing a day are found apart (two lookups of a few
+    # keys), rather than testing every event against both.
     return _frame(db, """
         WITH mine AS (SELECT DISTINCT rule_id, date FROM company_events
-                      WHERE company_id = ? AND action = 'added')
+                      WHERE company_id = ? AND action = 'added'),
+        shared AS (
+            SELECT company_id, rule_id, date FROM company_events
+            WHERE action = 'added' AND company_id <> ? AND rule_id IN (SELECT rule_id FROM mine)
+            UNION
+            SELECT company_id, rule_id, date FROM company_events
+            WHERE action = 'added' AND company_id <> ? AND date IN (SELECT date FROM mine))
         SELECT c.company_id, c.name,
                CASE WHEN bool_or(ev.rule_id IN (SELECT rule_id FROM mine))
                     THEN 'listed by the same rule ('
@@ -569,16 +588,14 @@ def related_companies(db, company_id: str) -> pd.DataFrame:
                     ELSE 'listed the same day (' || string_agg(DISTINCT CAST(ev.date AS VARCHAR), ', '
                                                                ORDER BY CAST(ev.date AS VARCHAR)) || ')'
                END AS relation
-        FROM company_events ev JOIN companies c USING (company_id)
-        WHERE ev.action = 'added' AND c.company_id <> ?
-          AND (ev.rule_id IN (SELECT rule_id FROM mine) OR ev.date IN (SELECT date FROM mine))
+        FROM shared ev JOIN companies c USING (company_id)
         GROUP BY c.company_id, c.name
         UNION ALL
         SELECT c.company_id, c.name, 'same parent company' AS relation
         FROM companies c, companies me
         WHERE me.company_id = ? AND c.company_id <> me.company_id
           AND (c.parent_id = me.parent_id OR c.parent_id = me.company_id OR c.company_id = me.parent_id)
-        ORDER BY name""", [company_id, company_id, company_id])
+        ORDER BY name, company_id, relation""", [company_id] * 4)
 
 
 def companies(db) -> pd.DataFrame:
