@@ -107,7 +107,11 @@ else:
 # --- Related companies ---
 related = ui.ask("related_companies", company_id)
 if not related.empty:
-    st.subheader("Related companies")
+    total = int(related["related_total"].iloc[0])
+    st.subheader(f"Related companies ({total:,})")
+    if total > len(related):
+        st.caption(f"The {len(related)} most closely related of {total:,}: a shared parent first, then "
+                   "the most rules and days their listings share with this company's.")
     for row in related.itertuples():
         st.markdown(f"- [{ui.md_escape(row.name)}](company?company={row.company_id}) "
                     f"— {ui.md_escape(row.relation)}")

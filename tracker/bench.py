@@ -236,6 +236,8 @@ def _base_company(which: str):
 
 
 def _base_company_of(inputs, company):
+    import pandas as pd
+
     companies = _csv(inputs, "companies")
     entities = _csv(inputs, "entities")
     events = _csv(inputs, "events")
@@ -247,10 +249,19 @@ def _base_company_of(inputs, company):
     notes = responses[responses["company_id"] == company]
     added = events[events["action"] == "added"].merge(entities[["entity_id", "company_id"]], on="entity_id")
     own = added[added["company_id"] == company]
-    related = added[(added["company_id"] != company) & (added["company_id"] != "")
-                    & (added["rule_id"].isin(set(own["rule_id"]) - {""})
-                       | added["date"].isin(set(own["date"]) - {""}))]
-    related.merge(companies[["company_id", "name"]], on="company_id").groupby(["company_id", "name"]).size()
+    others = added[(added["company_id"] != company) & (added["company_id"] != "")]
+    shared_rules = others[others["rule_id"].isin(set(own["rule_id"]) - {""})].groupby("company_id")["rule_id"]
+    shared_days = others[others["date"].isin(set(own["date"]) - {""})].groupby("company_id")["date"]
+    me = companies[companies["company_id"] == company]["parent_id"].tolist() or [""]
+    parent = companies["company_id"].where(
+        (companies["company_id"] != company) & (((companies["parent_id"] == me[0]) & (me[0] != ""))
+                                                | (companies["parent_id"] == company)
+                                                | (companies["company_id"] == me[0])))
+    related = pd.concat({"rules": shared_rules.nunique(), "days": shared_days.nunique(),
+                         "parent": pd.Series(True, index=parent.dropna())}, axis=1)
+    related = related.join(companies.set_index("company_id")["name"])
+    related = related.fillna({"rules": 0, "days": 0, "parent": False})
+    related.sort_values(["parent", "rules", "days", "name"], ascending=[False, False, False, True]).head(30)
     return len(mine), len(timeline), len(notes)
 
 

@@ -107,6 +107,8 @@ ENTRY_COLUMNS = """e.entity_id, e.name, e.destination, e.listed_date, e.fr_citat
     e.company_id, e.company_name, e.sector, e.license_requirement, e.license_scope,
     e.aliases, e.address, e.entry_type, e.company_link, e.source"""
 
+RELATED_SHOWN = 30  # related companies kept per profile, the most closely related first
+
 # Tables derived from the ones above, built with them, so that no question has to scan every
 # entry or event: counts by what the filters choose, each company's entries and events in one
 # place, and an index of the words of every name.
@@ -120,7 +122,46 @@ DERIVED_TABLES: dict[str, str] = {
         SELECT {ENTRY_COLUMNS} FROM entities e WHERE e.company_id IS NOT NULL
         ORDER BY e.company_id, e.listed_date, e.entity_id""",
     "company_events": """
-        SELECT * FROM events WHERE company_id IS NOT NULL ORDER BY company_id, date NULLS LAST, event_id""",
+        SELECT ev.*, r.title AS rule_title, r.url AS rule_url
+        FROM events ev LEFT JOIN rules r USING (rule_id)
+        WHERE ev.company_id IS NOT NULL ORDER BY ev.company_id, ev.date NULLS LAST, ev.event_id""",
+    # For each profile, the RELATED_SHOWN profiles most closely related to it (a shared parent
+    # first, then the most rules, then the most days shared by their listings), with how many
+    # are related in all: a big company can be related to thousands.
+    "company_relations": f"""
+        WITH added AS (SELECT DISTINCT company_id, rule_id, date FROM company_events WHERE action = 'added'),
+        by_rule AS (
+            SELECT a.company_id, b.company_id AS other_id,
+                   list(DISTINCT a.rule_id ORDER BY a.rule_id) AS rules
+            FROM added a JOIN added b USING (rule_id) WHERE a.company_id <> b.company_id GROUP BY ALL),
+        by_day AS (
+            SELECT a.company_id, b.company_id AS other_id, list(DISTINCT a.date ORDER BY a.date) AS days
+            FROM added a JOIN added b USING (date) WHERE a.company_id <> b.company_id GROUP BY ALL),
+        by_parent AS (
+            SELECT me.company_id, c.company_id AS other_id, true AS parent
+            FROM companies me JOIN companies c ON c.company_id <> me.company_id
+             AND (c.parent_id = me.parent_id OR c.parent_id = me.company_id OR c.company_id = me.parent_id)),
+        pairs AS (
+            SELECT company_id, other_id, coalesce(parent, false) AS parent,
+                   coalesce(rules, []) AS rules, coalesce(days, []) AS days
+            FROM by_rule FULL JOIN by_day USING (company_id, other_id)
+                 FULL JOIN by_parent USING (company_id, other_id)),
+        ranked AS (
+            SELECT p.*, c.name,
+                   CAST(row_number() OVER (PARTITION BY p.company_id ORDER BY p.parent DESC,
+                        len(p.rules) DESC, len(p.days) DESC, c.name, p.other_id) AS INTEGER) AS rank,
+                   CAST(count(*) OVER (PARTITION BY p.company_id) AS INTEGER) AS related_total
+            FROM pairs p JOIN companies c ON c.company_id = p.other_id)
+        SELECT company_id, other_id, name, rank, related_total,
+               concat_ws('; ',
+                   CASE WHEN parent THEN 'same parent company' END,
+                   CASE WHEN len(rules) > 0
+                        THEN 'listed by the same rule (' || array_to_string(rules, ', ') || ')'
+                        WHEN len(days) > 0
+                        THEN 'listed the same day (' || array_to_string(
+                             list_transform(days, lambda d: strftime(d, '%Y-%m-%d')), ', ') || ')'
+                   END) AS relation
+        FROM ranked WHERE rank <= {RELATED_SHOWN} ORDER BY company_id, rank""",
     "company_counts": """
         SELECT company_id, count(*) AS entries FROM entities WHERE company_id IS NOT NULL
         GROUP BY company_id ORDER BY company_id""",
@@ -552,50 +593,27 @@ class CompanyData:
 
 def company(db, company_id: str) -> CompanyData:
     """Profile, entries, listing events and responses of one company (profile None if unknown)."""
-    profiles = _frame(db, "SELECT * FROM companies WHERE company_id = ?", [company_id])
-    profile = profiles.iloc[0].to_dict() if len(profiles) else None
-    found = _frame(db, f"""SELECT {ENTRY_COLUMNS} FROM company_entries e WHERE e.company_id = ?
-                            ORDER BY e.listed_date, e.entity_id""", [company_id])
+    db.complete()
+    found = db.execute("SELECT * FROM companies WHERE company_id = ?", [company_id])
+    row = found.fetchone()
+    profile = dict(zip([d[0] for d in found.description], row, strict=True)) if row else None
+    entries = _frame(db, f"""SELECT {ENTRY_COLUMNS} FROM company_entries e WHERE e.company_id = ?
+                              ORDER BY e.listed_date, e.entity_id""", [company_id])
     events = _frame(db, """
-        SELECT ev.event_id, ev.entity_id, ev.entity_name, ev.destination, ev.action, ev.date,
-               ev.year, ev.fr_citation, ev.rule_id, r.title AS rule_title, r.url AS rule_url,
-               ev.derivation, ev.note
-        FROM company_events ev LEFT JOIN rules r USING (rule_id)
-        WHERE ev.company_id = ? ORDER BY ev.date NULLS LAST, ev.event_id""", [company_id])
+        SELECT event_id, entity_id, entity_name, destination, action, date, year, fr_citation,
+               rule_id, rule_title, rule_url, derivation, note
+        FROM company_events WHERE company_id = ? ORDER BY date NULLS LAST, event_id""", [company_id])
     said = _frame(db, """SELECT * FROM responses WHERE company_id = ? ORDER BY day, response_id""",
                   [company_id])
-    return CompanyData(profile, found, events, said)
+    return CompanyData(profile, entries, events, said)
 
 
 def related_companies(db, company_id: str) -> pd.DataFrame:
-    """Profiled companies listed by the same rule or on the same day, or sharing a parent."""
-    # Only events of profiled companies can relate two profiles: company_events holds just those.
-    # The events sharing a rule and those sharing a day are found apart (two lookups of a few
-    # keys), rather than testing every event against both.
+    """The profiles most closely related to one (at most RELATED_SHOWN): a shared parent, then
+    listed by the same rules, then on the same days; `related_total` counts all of them."""
     return _frame(db, """
-        WITH mine AS (SELECT DISTINCT rule_id, date FROM company_events
-                      WHERE company_id = ? AND action = 'added'),
-        shared AS (
-            SELECT company_id, rule_id, date FROM company_events
-            WHERE action = 'added' AND company_id <> ? AND rule_id IN (SELECT rule_id FROM mine)
-            UNION
-            SELECT company_id, rule_id, date FROM company_events
-            WHERE action = 'added' AND company_id <> ? AND date IN (SELECT date FROM mine))
-        SELECT c.company_id, c.name,
-               CASE WHEN bool_or(ev.rule_id IN (SELECT rule_id FROM mine))
-                    THEN 'listed by the same rule ('
-                         || string_agg(DISTINCT ev.rule_id, ', ' ORDER BY ev.rule_id) || ')'
-                    ELSE 'listed the same day (' || string_agg(DISTINCT CAST(ev.date AS VARCHAR), ', '
-                                                               ORDER BY CAST(ev.date AS VARCHAR)) || ')'
-               END AS relation
-        FROM shared ev JOIN companies c USING (company_id)
-        GROUP BY c.company_id, c.name
-        UNION ALL
-        SELECT c.company_id, c.name, 'same parent company' AS relation
-        FROM companies c, companies me
-        WHERE me.company_id = ? AND c.company_id <> me.company_id
-          AND (c.parent_id = me.parent_id OR c.parent_id = me.company_id OR c.company_id = me.parent_id)
-        ORDER BY name, company_id, relation""", [company_id] * 4)
+        SELECT other_id AS company_id, name, relation, related_total
+        FROM company_relations WHERE company_id = ? ORDER BY rank""", [company_id])
 
 
 def companies(db) -> pd.DataFrame:
