@@ -4,6 +4,8 @@ import streamlit as st
 
 from tracker import charts, schema, takeaways, ui
 
+NOTES_SHOWN = 200  # written out one by one; the CSV download holds every note that matches
+
 st.title("Strategic responses")
 ui.data_as_of()
 
@@ -66,7 +68,10 @@ notes = ui.ask("responses", tuple(chosen_statuses), company, category)
 st.subheader(f"{len(notes)} notes")
 if notes.empty:
     st.info("No notes match. Clear the company or category, or choose more statuses.")
-for note in notes.itertuples():
+if len(notes) > NOTES_SHOWN:
+    st.caption(f"Showing the first {NOTES_SHOWN} of {len(notes):,} notes, oldest first. Choose a company or "
+               "a category to narrow them, or download them all below.")
+for note in notes.head(NOTES_SHOWN).itertuples():
     ui.response_note(note, with_company=True)
 ui.download_csv(notes, file_name=ui.file_stem("entity-list-responses", company, category) + ".csv",
                 key="download_responses")

@@ -36,7 +36,7 @@ st.dataframe(
     hide_index=True,
     column_order=["publication_date", "fr_citation", "document_number", "title", "entities_added",
                   "entries_added", "entries_revised", "entities_removed", "entries_citing",
-                  "country_counts", "url"],
+                  "country_counts", "counts_source", "url"],
     column_config={
         "publication_date": st.column_config.DateColumn("Published"),
         "fr_citation": "Citation", "document_number": "FR doc.",
@@ -46,7 +46,7 @@ st.dataframe(
         "entries_revised": st.column_config.NumberColumn("Revised (stated)"),
         "entities_removed": st.column_config.NumberColumn("Removed (stated)"),
         "entries_citing": st.column_config.NumberColumn("Today's entries citing it"),
-        "country_counts": "Added by destination (stated)",
+        "country_counts": "Added by destination (stated)", "counts_source": "Counts source",
         "url": st.column_config.LinkColumn("Link", display_text="open"),
     })
 ui.download_csv(shown, file_name="entity-list-rules.csv", key="download_rules")

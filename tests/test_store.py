@@ -295,7 +295,9 @@ def test_rules_stated_counts_beside_entries_citing(db, model: Model) -> None:
         if ev["rule_id"]:
             citing[ev["rule_id"]].add(ev["entity_id"])
     frame = store.rules(db)
-    assert sorted(frame["rule_id"]) == sorted(r["rule_id"] for r in model.rules)
+    by_id = sorted(model.rules, key=lambda r: r["rule_id"])
+    newest_first = sorted(by_id, key=lambda r: r["publication_date"], reverse=True)
+    assert list(frame["rule_id"]) == [r["rule_id"] for r in newest_first]
     by_id = {r["rule_id"]: r for r in model.rules}
     for row in frame.itertuples():
         source = by_id[row.rule_id]

@@ -38,6 +38,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tracker import schema
 from tracker.config import PROJECT_DIR, data_paths
 
 DEFAULT_SCALES = ("shipped", "100000", "1000000")
@@ -325,8 +326,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question("company_typical", "company", _ours_company("typical_company"), _base_company("typical_company"),
              COMPANY_READ),
     Question("rules", "rules", _ours_rules, _base_rules,
-             (("rules", ("rule_id", "publication_date", "title", "scope", "entries_added", "entities_added",
-                         "url", "fr_citation", "document_number", "country_counts")),
+             # every column: the page's table and its CSV download hold the whole rule
+             (("rules", (*schema.RULES.column_names, "stated_added", "entries_citing", "listed_that_day")),
               ("events", ("rule_id", "entity_id", "action", "date")))),
     Question("response_matrix", "responses", _ours_matrix, _base_matrix,
              (("responses", ("company_id", "company_name", "category", "status", "day")),)),

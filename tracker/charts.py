@@ -104,15 +104,18 @@ def _add_moments(fig: go.Figure, moments: pd.DataFrame, start, end) -> None:
     moments = moments.assign(number=range(1, len(moments) + 1))
     shown = moments[(pd.to_datetime(moments["date"]) >= pd.to_datetime(start))
                     & (pd.to_datetime(moments["date"]) <= pd.to_datetime(end) + pd.Timedelta(days=400))]
-    for _, moment in shown.iterrows():
-        number = int(moment["number"])
-        fig.add_vline(x=pd.to_datetime(moment["date"]).timestamp() * 1000, line_dash="dot",
-                      line_color="#888888", line_width=1)
+    lines, labels = [], []
+    for moment in shown.itertuples():
+        when = pd.to_datetime(moment.date)
+        lines.append({"type": "line", "xref": "x", "yref": "paper", "x0": when, "x1": when, "y0": 0, "y1": 1,
+                      "line": {"dash": "dot", "color": "#888888", "width": 1}})
         # Three staggered heights keep labels of moments close in time from overlapping.
-        fig.add_annotation(x=pd.to_datetime(moment["date"]), y=1 + 0.045 * (number % 3), yref="paper",
-                           yanchor="bottom",
-                           text=str(number), showarrow=False, font={"size": 12, "color": "#555555"},
-                           hovertext=f"{moment['date']}: {_plain(moment['title'])}")
+        labels.append({"x": when, "y": 1 + 0.045 * (moment.number % 3), "yref": "paper", "yanchor": "bottom",
+                       "text": str(moment.number), "showarrow": False,
+                       "font": {"size": 12, "color": "#555555"},
+                       "hovertext": f"{moment.date}: {_plain(moment.title)}"})
+    # One layout update for all of them: fig.add_vline/add_annotation one by one took ~15 ms each.
+    fig.update_layout(shapes=[*fig.layout.shapes, *lines], annotations=[*fig.layout.annotations, *labels])
 
 
 def top_destinations(data: pd.DataFrame, title: str) -> go.Figure:

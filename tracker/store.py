@@ -637,7 +637,9 @@ def sectors(db) -> list[str]:
 
 def rules(db) -> pd.DataFrame:
     """Every rule, newest first, with the stated counts beside today's entries that cite it."""
-    return _frame(db, "SELECT * FROM rules ORDER BY publication_date DESC, rule_id")
+    # The table is stored in this order and DuckDB returns a plain scan in stored order
+    # (preserve_insertion_order); sorting 25,000 wide rows again took a third of the time.
+    return _frame(db, "SELECT * FROM rules")
 
 
 def rule_entries(db, rule_id: str) -> pd.DataFrame:

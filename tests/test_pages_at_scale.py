@@ -1,0 +1,66 @@
+"""Pages on a generated data set bigger than the shipped one: long lists are cut to what a
+reader can take in, and say how much there is."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tracker import store
+from tracker.generate import generate
+
+PROJECT = Path(__file__).resolve().parents[1]
+NOTES_SHOWN = 200  # app_pages/responses.py
+
+
+@pytest.fixture(scope="module", autouse=True)
+def generated(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scaled")
+    generate(root, 50_000, seed=5)
+    previous = os.environ.get("TRACKER_DATA_DIR")
+    os.environ["TRACKER_DATA_DIR"] = str(root)
+    yield root / "inputs"
+    if previous is None:
+        os.environ.pop("TRACKER_DATA_DIR", None)
+    else:
+        os.environ["TRACKER_DATA_DIR"] = previous
+
+
+def rows(inputs: Path, name: str) -> list[dict[str, str]]:
+    with open(inputs / f"{name}.csv", encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def run_page(name: str, **params: str) -> AppTest:
+    app = AppTest.from_file(str(PROJECT / "app_pages" / f"{name}.py"), default_timeout=180)
+    for key, value in params.items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def test_responses_page_writes_the_first_notes_and_says_how_many_there_are(generated):
+    total = len(rows(generated, "responses"))
+    assert total > NOTES_SHOWN
+    app = run_page("responses")
+    assert not app.exception and not app.error
+    assert f"{total} notes" in [s.value for s in app.subheader]
+    assert any(f"first {NOTES_SHOWN} of {total:,} notes" in c.value for c in app.caption)
+    assert sum("Source:" in m.value for m in app.markdown) == NOTES_SHOWN
+
+
+def test_company_page_lists_the_closest_related_companies_and_the_total(generated):
+    owners = Counter(e["company_id"] for e in rows(generated, "entities") if e["company_id"])
+    biggest = min(owners, key=lambda c: (-owners[c], c))
+    app = run_page("company", company=biggest)
+    assert not app.exception and not app.error
+    heading = next(s.value for s in app.subheader if s.value.startswith("Related companies ("))
+    total = int(heading.removeprefix("Related companies (").rstrip(")").replace(",", ""))
+    assert total > store.RELATED_SHOWN
+    assert any(f"The {store.RELATED_SHOWN} most closely related of {total:,}" in c.value for c in app.caption)
+    links = [m.value for m in app.markdown if m.value.startswith("- [") and "company?company=" in m.value]
+    assert len(links) == store.RELATED_SHOWN
