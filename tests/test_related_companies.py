@@ -10,6 +10,7 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tracker import ingest, store
@@ -90,3 +91,23 @@ def test_related_companies_are_capped_to_the_closest_with_the_total(generated_st
     assert any("same parent company" in text for shown, _ in expected.values() for _, text in shown)
     db = opened.cursor()
     assert {company: answered(db, company) for company in expected} == expected
+
+
+def test_company_tables_come_in_the_order_the_page_shows(generated_store):
+    # The company questions rely on the stored order (no ORDER BY): check it on a big company.
+    inputs, opened = generated_store
+    db = opened.cursor()
+    companies = store.companies(db)
+    biggest = companies.sort_values(["entries", "company_id"], ascending=[False, True]).iloc[0]["company_id"]
+    data = store.company(db, biggest)
+    assert len(data.entries) > 50 and len(data.events) > 50
+    entries = list(zip(data.entries["listed_date"], data.entries["entity_id"], strict=True))
+    assert entries == sorted(entries)
+    events = [(pd.isna(d), d if not pd.isna(d) else None, e)
+              for d, e in zip(data.events["date"], data.events["event_id"], strict=True)]
+    assert events == sorted(events, key=lambda t: (t[0], t[1] or 0, t[2]))
+    said = store.company(db, max(companies["company_id"],
+                                 key=lambda c: len(store.responses(db, company_id=c)))).responses
+    assert len(said) > 1
+    notes = list(zip(said["day"], said["response_id"], strict=True))
+    assert notes == sorted(notes)

@@ -592,19 +592,22 @@ class CompanyData:
 
 
 def company(db, company_id: str) -> CompanyData:
-    """Profile, entries, listing events and responses of one company (profile None if unknown)."""
+    """Profile, entries, listing events and responses of one company (profile None if unknown).
+
+    No ORDER BY: each table is stored in the order the page shows (see DERIVED_TABLES and
+    STORE_TABLES), and DuckDB returns a filtered scan in stored order (preserve_insertion_order).
+    """
     db.complete()
     found = db.execute("SELECT * FROM companies WHERE company_id = ?", [company_id])
     row = found.fetchone()
     profile = dict(zip([d[0] for d in found.description], row, strict=True)) if row else None
-    entries = _frame(db, f"""SELECT {ENTRY_COLUMNS} FROM company_entries e WHERE e.company_id = ?
-                              ORDER BY e.listed_date, e.entity_id""", [company_id])
+    entries = _frame(db, f"SELECT {ENTRY_COLUMNS} FROM company_entries e WHERE e.company_id = ?",
+                     [company_id])  # by listed_date, entity_id
     events = _frame(db, """
         SELECT event_id, entity_id, entity_name, destination, action, date, year, fr_citation,
                rule_id, rule_title, rule_url, derivation, note
-        FROM company_events WHERE company_id = ? ORDER BY date NULLS LAST, event_id""", [company_id])
-    said = _frame(db, """SELECT * FROM responses WHERE company_id = ? ORDER BY day, response_id""",
-                  [company_id])
+        FROM company_events WHERE company_id = ?""", [company_id])  # by date (undated last), event_id
+    said = _frame(db, "SELECT * FROM responses WHERE company_id = ?", [company_id])  # by day, response_id
     return CompanyData(profile, entries, events, said)
 
 
@@ -613,7 +616,7 @@ def related_companies(db, company_id: str) -> pd.DataFrame:
     listed by the same rules, then on the same days; `related_total` counts all of them."""
     return _frame(db, """
         SELECT other_id AS company_id, name, relation, related_total
-        FROM company_relations WHERE company_id = ? ORDER BY rank""", [company_id])
+        FROM company_relations WHERE company_id = ?""", [company_id])  # stored by rank
 
 
 def companies(db) -> pd.DataFrame:
