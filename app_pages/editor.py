@@ -43,14 +43,14 @@ def show_outcome(result: editing.SaveResult) -> None:
     """What a save did, in plain sentences, and make every page read the new store."""
     ui.refresh_after_save()
     for line in result.lines():
-        (st.success if result.published else st.warning)(line)
+        (st.success if result.published else st.warning)(ui.md_escape(line))
 
 
 def show_write_failure(error: OSError) -> None:
     """A save the disk refused (full, read-only): its writes were undone, so say so, not a traceback."""
-    st.error(f"Not saved: the disk refused a write ({error.strerror or error}). The inputs keep their "
-             "previous version (a save stopped half way is undone before the next one); free some space "
-             "or ask whoever runs the server, then save again.")
+    st.error(f"Not saved: the disk refused a write ({ui.md_escape(error.strerror or error)}). The inputs "
+             "keep their previous version (a save stopped half way is undone before the next one); free "
+             "some space or ask whoever runs the server, then save again.")
 
 
 def show_problems(result, frame: pd.DataFrame | None, table_name: str) -> None:
@@ -70,7 +70,7 @@ def review_and_publish(table_name: str, candidate: bytes, frame: pd.DataFrame | 
     try:
         check = editing.check_edit(paths, table_name, candidate)
     except CsvError as error:
-        st.error(f"The file cannot be read: {error}")
+        st.error(f"The file cannot be read: {ui.md_escape(error)}")
         return
     if not check.ok:
         show_problems(check.result, frame, table_name)
@@ -82,10 +82,10 @@ def review_and_publish(table_name: str, candidate: bytes, frame: pd.DataFrame | 
     st.markdown(f"**Changes to {table_name}.csv:** {counts['added']} added, {counts['removed']} removed, "
                 f"{counts['changed']} changed")
     if check.diff.message:
-        st.caption(check.diff.message)
+        st.caption(ui.md_escape(check.diff.message))
     st.dataframe(pd.DataFrame(check.diff.records()), hide_index=True)
     for warning in check.result.warnings:
-        st.caption(f"⚠️ {warning}")
+        st.caption(f"⚠️ {ui.md_escape(warning)}")
     if persistent is False:
         ui.download_bytes(candidate, f"{table_name}.csv", key=f"{key}_csv", label="Download the checked CSV")
         ui.download_bytes(editing.patch_for(paths, table_name, candidate).encode("utf-8"),
@@ -97,7 +97,7 @@ def review_and_publish(table_name: str, candidate: bytes, frame: pd.DataFrame | 
             result = editing.save_input(paths, table_name, candidate, editor_name,
                                         expected_hash=st.session_state.get(f"{key}_opened_hash"))
         except editing.EditConflict as error:
-            st.error(f"Not saved: {error}")
+            st.error(f"Not saved: {ui.md_escape(error)}")
             return
         except editing.SaveRefused as error:
             show_problems(error.result, frame, table_name)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import duckdb
 import pytest
@@ -249,6 +251,31 @@ def test_a_save_killed_half_way_is_undone_by_the_next_save(paths):
     assert tree_hashes(paths.inputs) == before
     assert not (paths.history / ".pending.json").exists()
     assert audit(paths)[-1]["action"] == "rollback" and audit(paths)[-1]["files"] == ["rules.csv"]
+
+
+def test_the_temporary_file_of_a_write_killed_before_its_rename_is_removed_by_a_later_save(paths):
+    script = textwrap.dedent(f"""
+        import os
+        from tracker import editing, inputs
+        from tracker.config import data_paths
+        real_replace = os.replace
+        def dying_replace(source, target):
+            if str(target).endswith("responses.csv"):
+                os._exit(9)  # the new bytes are in the temporary file, not yet renamed
+            real_replace(source, target)
+        inputs.os.replace = dying_replace
+        editing.add_response(data_paths({str(paths.root)!r}), {NOTE!r}, "ann")
+    """)
+    killed = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, capture_output=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr
+    leftovers = list(paths.inputs.glob(".responses.csv.*.tmp"))
+    assert len(leftovers) == 1 and validate_dir(paths.inputs).ok
+
+    editing.save_input(paths, "responses", responses_bytes(paths), "bob")  # too young to be sure: kept
+    assert leftovers[0].exists()
+    os.utime(leftovers[0], (time.time() - 2 * editing.LEFTOVER_AGE_S,) * 2)
+    editing.save_input(paths, "responses", responses_bytes(paths), "bob")
+    assert not list(paths.inputs.glob(".*.tmp"))
 
 
 def test_an_edit_of_a_file_changed_since_it_was_opened_is_refused(paths):

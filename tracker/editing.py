@@ -31,6 +31,7 @@ import io
 import json
 import os
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,6 +46,7 @@ from tracker.validate import Problem, ValidationResult, validate_dir
 AUDIT_LOG = "audit.log"
 JOURNAL = ".pending.json"
 LOCK = ".save.lock"
+LEFTOVER_AGE_S = 60  # a temporary file this old belongs to no write still running
 _COMMUNITY_CLOUD_MOUNT = Path("/mount/src")
 _STAMP = re.compile(r"\d{8}T\d{12}Z(-\d+)?")
 
@@ -291,6 +293,7 @@ def recover(paths: DataPaths) -> list[str]:
 
 def _recover(paths: DataPaths) -> list[str]:
     # Only under the save lock: a journal is also present while a save is running.
+    _remove_leftovers(paths)
     journal_path = paths.history / JOURNAL
     if not journal_path.exists():
         return []
@@ -311,6 +314,15 @@ def _recover(paths: DataPaths) -> list[str]:
            note="an interrupted save was undone from its history copies")
     journal_path.unlink()
     return restored
+
+
+def _remove_leftovers(paths: DataPaths) -> None:
+    """Delete the temporary files of writes killed half way (`inputs.write_atomic`'s `.<name>.*.tmp`)."""
+    for folder in (paths.inputs, paths.history):
+        for leftover in folder.glob(".*.tmp") if folder.is_dir() else ():
+            with contextlib.suppress(OSError):  # the age guards a write outside the save lock (import)
+                if time.time() - leftover.stat().st_mtime > LEFTOVER_AGE_S:
+                    leftover.unlink()
 
 
 def _rebuild(paths: DataPaths) -> tuple[dict | None, str | None]:
