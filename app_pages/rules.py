@@ -10,8 +10,7 @@ st.title("Federal Register rules")
 ui.data_as_of()
 
 all_rules = ui.ask("rules")
-labels = {row.rule_id: f"{ui.day(row.publication_date)} · {row.fr_citation or row.document_number or ''} · "
-          f"{row.title or '(no title recorded)'}" for row in all_rules.itertuples()}
+labels = ui.rule_labels()
 requested = (ui.url_params().get("rule") or "").strip()
 notices = [f"Ignored unknown rule '{requested}'."] if requested and requested not in labels else []
 ui.load_from_url("rules", {"rule": requested if requested in labels else None}, notices)
@@ -49,7 +48,8 @@ st.dataframe(
         "country_counts": "Added by destination (stated)", "counts_source": "Counts source",
         "url": st.column_config.LinkColumn("Link", display_text="open"),
     })
-ui.download_csv(shown, file_name="entity-list-rules.csv", key="download_rules")
+ui.download_csv(shown, file_name="entity-list-rules.csv", key="download_rules",
+                view=("rules", tuple(sorted(scope or []))))
 
 # --- One rule ---
 st.subheader("One rule and its entries")

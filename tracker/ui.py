@@ -170,6 +170,19 @@ def day(value: object) -> str:
     return str(value)[:10]
 
 
+def rule_labels() -> dict[str, str]:
+    """rule_id -> 'YYYY-MM-DD · citation · title' for the rule picker, made once per store build."""
+    return _rule_labels(require_store().manifest["build_id"], ask("rules"))
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=4)
+def _rule_labels(build_id: str, _rules: pd.DataFrame) -> dict[str, str]:
+    published = pd.to_datetime(_rules["publication_date"]).dt.strftime("%Y-%m-%d").fillna("")
+    cited = _rules["fr_citation"].fillna(_rules["document_number"]).fillna("")
+    titles = _rules["title"].fillna("(no title recorded)")
+    return dict(zip(_rules["rule_id"], published + " · " + cited + " · " + titles, strict=True))
+
+
 def data_as_of() -> None:
     """The 'data as of' stamp every page shows, after any notice about the store."""
     status = require_store()
@@ -376,14 +389,23 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return csv_bytes(frame)
 
 
-def download_csv(frame_or_maker, file_name: str, key: str, label: str = "Download CSV") -> None:
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=16)
+def _csv_of_view(build_id: str, view: tuple, _frame: pd.DataFrame) -> bytes:
+    return csv_bytes(_frame)  # keyed by the view, not by hashing (a sample of) a large frame
+
+
+def download_csv(frame_or_maker, file_name: str, key: str, label: str = "Download CSV",
+                 view: tuple | None = None) -> None:
     """A download button for a CSV of exactly these rows (formulas neutralised).
 
     A maker (a function returning the frame) runs only when the button is clicked: pass one only
-    for results over EAGER_CSV_ROWS rows.
+    for results over EAGER_CSV_ROWS rows. `view`, when given, names everything the frame depends
+    on besides the store build; its CSV is then written once per build and view, at any size.
     """
     if callable(frame_or_maker):
         data = lambda: csv_bytes(frame_or_maker())  # noqa: E731 - built only when clicked
+    elif view is not None:
+        data = _csv_of_view(require_store().manifest["build_id"], view, frame_or_maker)
     elif len(frame_or_maker) <= EAGER_CSV_ROWS:
         data = _csv(frame_or_maker)  # the same rows in many sessions are written once
     else:

@@ -89,6 +89,25 @@ def test_csv_download_holds_exactly_the_filtered_rows(page, app_url):
     assert len(rows) == len(expected)
 
 
+def test_rules_download_follows_the_scope_shown(page, app_url):
+    # The rules CSV is written once per store build and scope (tracker.ui.download_csv's view).
+    def downloaded() -> list[dict[str, str]]:
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download CSV").first.click()
+        content = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+        return list(csv.DictReader(io.StringIO(content)))
+
+    page.goto(app_url + "/rules")
+    wait_for_app(page)
+    rules = inputs("rules")
+    assert sorted(r["rule_id"] for r in downloaded()) == sorted(r["rule_id"] for r in rules)
+    page.locator('[data-testid="stButtonGroup"] button', has_text="Related rules").first.click()
+    wait_for_app(page)
+    changes = [r["rule_id"] for r in rules if r["scope"] == "entity_list_change"]
+    assert 0 < len(changes) < len(rules)
+    assert sorted(r["rule_id"] for r in downloaded()) == sorted(changes)
+
+
 def test_changing_a_control_puts_the_view_in_the_link(page, app_url):
     page.goto(app_url + "/")
     wait_for_app(page)
