@@ -94,6 +94,29 @@ def test_a_replica_with_nothing_published_has_no_store(s3, tmp_path):
     assert status.build_dir is None and status.manifest is None
 
 
+def test_a_replica_does_not_query_a_build_laid_out_by_another_version(s3, tmp_path, monkeypatch):
+    # Replicas upgraded before the publisher: the bucket's build lacks what this code asks for.
+    from tracker import ingest, remote
+    from tracker.config import data_paths
+
+    publisher = data_paths(tmp_path / "publisher")
+    shutil.copytree(PROJECT / "data" / "inputs", publisher.inputs)
+    monkeypatch.setenv("TRACKER_PUBLISH", "1")
+    ingest.refresh_store(publisher)
+    location, manifest = remote.current_build(s3["TRACKER_STORE_URL"])
+    fs = remote.filesystem()
+    manifest_key = remote._path(location) + "/manifest.json"
+    fs.pipe_file(manifest_key, json.dumps({**manifest, "store_format": "older"}).encode())
+
+    monkeypatch.setenv("TRACKER_PUBLISH", "0")
+    status = ingest.refresh_store(data_paths(tmp_path / "replica"))
+    assert status.build_dir is None and status.build_error == ingest.OTHER_LAYOUT
+
+    fs.pipe_file(manifest_key, json.dumps(manifest).encode())  # this version's layout again: read
+    status = ingest.refresh_store(data_paths(tmp_path / "replica"))
+    assert status.build_dir == location and status.build_error is None
+
+
 def test_store_url_must_be_s3(monkeypatch):
     from tracker import remote
 

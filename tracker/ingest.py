@@ -254,6 +254,10 @@ class StoreStatus:
     build_error: str | None = None  # why valid inputs could not be built (e.g. a full disk)
 
 
+OTHER_LAYOUT = ("the published data was built by another version of the tracker; it is shown again once the "
+                "publishing server (TRACKER_PUBLISH=1) runs this version, which rebuilds and republishes it")
+
+
 def refresh_store(paths: DataPaths) -> StoreStatus:
     """Rebuild when the inputs changed (once, under a lock); bad inputs keep the last good store.
 
@@ -265,6 +269,8 @@ def refresh_store(paths: DataPaths) -> StoreStatus:
     url = remote.store_url()
     if url and not remote.publishes():
         published = remote.current_build(url)
+        if published and published[1].get("store_format") != store.store_format():
+            return StoreStatus(None, None, build_error=OTHER_LAYOUT)  # a replica cannot rebuild it
         return StoreStatus(*published) if published else StoreStatus(None, None)
     status = _refresh_local(paths)
     if url and status.build_dir is not None:
