@@ -106,7 +106,7 @@ def test_the_benchmark_runs_end_to_end_and_writes_its_json(tmp_path):
     for key in ("build_s", "store_mb", "peak_rss_mb"):
         assert isinstance(scale[key], int | float) and scale[key] > 0, key
     assert {"listings_by_month", "listings_by_year", "top_destinations", "explorer_search", "company",
-            "rules", "response_matrix"} <= set(scale["queries"])
+            "company_related", "rules", "response_matrix"} <= set(scale["queries"])
     for name, query in scale["queries"].items():
         for key in ("median_ms", "p95_ms", "baseline_median_ms", "floor_median_ms"):
             assert isinstance(query[key], int | float) and query[key] >= 0, (name, key)

@@ -124,10 +124,17 @@ def _ours_company(which: str):
     def ask(db, ctx):
         from tracker import store
 
-        company = getattr(ctx, which)
-        data = store.company(db, company)
-        store.related_companies(db, company)
+        data = store.company(db, getattr(ctx, which))
         return len(data.entries), len(data.events), len(data.responses)
+    return ask
+
+
+def _ours_related(which: str):
+    def ask(db, ctx):
+        from tracker import store
+
+        related = store.related_companies(db, getattr(ctx, which))
+        return len(related), int(related["related_total"].iloc[0]) if len(related) else 0
     return ask
 
 
@@ -237,18 +244,29 @@ def _base_company(which: str):
 
 
 def _base_company_of(inputs, company):
-    import pandas as pd
-
     companies = _csv(inputs, "companies")
     entities = _csv(inputs, "entities")
     events = _csv(inputs, "events")
     rules = _csv(inputs, "rules", ["rule_id", "title", "url"])
     responses = _csv(inputs, "responses")
     companies[companies["company_id"] == company]
-    mine = entities[entities["company_id"] == company]
+    mine = entities[entities["company_id"] == company].sort_values(["entity_id"])
     timeline = events[events["entity_id"].isin(mine["entity_id"])].merge(rules, on="rule_id", how="left")
-    notes = responses[responses["company_id"] == company]
-    added = events[events["action"] == "added"].merge(entities[["entity_id", "company_id"]], on="entity_id")
+    notes = responses[responses["company_id"] == company].sort_values(["date", "response_id"])
+    return len(mine), len(timeline.sort_values(["date", "event_id"])), len(notes)
+
+
+def _base_related(which: str):
+    return lambda inputs, ctx: _base_related_of(inputs, getattr(ctx, which))
+
+
+def _base_related_of(inputs, company):
+    import pandas as pd
+
+    companies = _csv(inputs, "companies", ["company_id", "name", "parent_id"])
+    entities = _csv(inputs, "entities", ["entity_id", "company_id"])
+    events = _csv(inputs, "events", ["entity_id", "action", "rule_id", "date"])
+    added = events[events["action"] == "added"].merge(entities, on="entity_id")
     own = added[added["company_id"] == company]
     others = added[(added["company_id"] != company) & (added["company_id"] != "")]
     shared_rules = others[others["rule_id"].isin(set(own["rule_id"]) - {""})].groupby("company_id")["rule_id"]
@@ -262,8 +280,8 @@ def _base_company_of(inputs, company):
                          "parent": pd.Series(True, index=parent.dropna())}, axis=1)
     related = related.join(companies.set_index("company_id")["name"])
     related = related.fillna({"rules": 0, "days": 0, "parent": False})
-    related.sort_values(["parent", "rules", "days", "name"], ascending=[False, False, False, True]).head(30)
-    return len(mine), len(timeline), len(notes)
+    shown = related.sort_values(["parent", "rules", "days", "name"], ascending=[False, False, False, True])
+    return len(shown.head(30)), len(related)
 
 
 def _base_rules(inputs, ctx):
@@ -294,8 +312,10 @@ def _base_matrix(inputs, ctx):
 
 
 ENTRY_READ = ("entity_id", "destination", "listed_date")
-COMPANY_READ = (("companies", ("company_id", "parent_id")), ("entities", ("company_id",)),
-                ("events", ("company_id", "rule_id", "date", "action")), ("responses", ("company_id",)))
+COMPANY_READ = (("companies", ("company_id",)), ("entities", ("company_id",)), ("events", ("company_id",)),
+                ("responses", ("company_id",)))
+RELATED_READ = (("companies", ("company_id", "parent_id")),
+                ("events", ("company_id", "rule_id", "date", "action")))
 QUESTIONS: tuple[Question, ...] = (
     Question("headline", "overview", _ours_headline, _base_headline,
              (("entities", ("destination",)), ("companies", ("company_id",)), ("rules", ("scope",)),
@@ -323,8 +343,11 @@ QUESTIONS: tuple[Question, ...] = (
               ("companies", ("company_id", "name", "aliases", "local_name")),
               ("events", ("entity_id", "action", "date"))), compare=False),
     Question("company", "company", _ours_company("company"), _base_company("company"), COMPANY_READ),
+    Question("company_related", "company", _ours_related("company"), _base_related("company"), RELATED_READ),
     Question("company_typical", "company", _ours_company("typical_company"), _base_company("typical_company"),
              COMPANY_READ),
+    Question("company_typical_related", "company", _ours_related("typical_company"),
+             _base_related("typical_company"), RELATED_READ),
     Question("rules", "rules", _ours_rules, _base_rules,
              # every column: the page's table and its CSV download hold the whole rule
              (("rules", (*schema.RULES.column_names, "stated_added", "entries_citing", "listed_that_day")),
