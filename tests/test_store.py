@@ -338,7 +338,8 @@ def test_responses_by_status(db, model: Model) -> None:
     assert len(store.responses(db, company_id="zte", category="public_statement")) == len(zte)
 
 
-@pytest.mark.parametrize("statuses", [(), ("observed",), ("announced", "proposed")])
+@pytest.mark.parametrize("statuses", [(), ("observed",), ("announced", "proposed"), ("proposed", "announced"),
+                                      ("observed", "announced", "proposed"), ("announced", "other")])
 def test_response_matrix_counts(db, model: Model, statuses: tuple[str, ...]) -> None:
     expected = Counter((r["company_id"], r["category"]) for r in model.responses
                        if not statuses or r["status"] in statuses)
@@ -346,6 +347,14 @@ def test_response_matrix_counts(db, model: Model, statuses: tuple[str, ...]) -> 
     assert Counter({(r.company_id, r.category): r.notes for r in frame.itertuples()}) == expected
     names = {c: model.companies[c]["name"] for c, _ in expected}
     assert all(r.company_name == names[r.company_id] for r in frame.itertuples())
+    shown = list(zip(frame["company_name"], frame["category"], strict=True))
+    assert shown == sorted(shown)
+
+
+def test_response_matrix_of_unknown_statuses_is_empty(db) -> None:
+    frame = store.response_matrix(db, statuses=("other",))
+    assert frame.empty and list(frame.columns) == ["company_id", "company_name", "category", "notes",
+                                                   "first_day", "last_day"]
 
 
 def test_moments_for_the_time_axis(db, model: Model) -> None:

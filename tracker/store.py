@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import threading
 import uuid
@@ -108,6 +109,9 @@ ENTRY_COLUMNS = """e.entity_id, e.name, e.destination, e.listed_date, e.fr_citat
     e.aliases, e.address, e.entry_type, e.company_link, e.source"""
 
 RELATED_SHOWN = 30  # related companies kept per profile, the most closely related first
+# Every choice of statuses the responses page offers, as the key of its matrix: 'announced,observed'.
+STATUS_CHOICES = [",".join(sorted(choice)) for n in range(1, len(schema.RESPONSE_STATUSES) + 1)
+                  for choice in itertools.combinations(schema.RESPONSE_STATUSES, n)]
 
 # Tables derived from the ones above, built with them, so that no question has to scan every
 # entry or event: counts by what the filters choose, each company's entries and events in one
@@ -165,6 +169,13 @@ DERIVED_TABLES: dict[str, str] = {
     "company_counts": """
         SELECT company_id, count(*) AS entries FROM entities WHERE company_id IS NOT NULL
         GROUP BY company_id ORDER BY company_id""",
+    # The responses matrix for each choice of statuses (7 choices), in the order it is shown.
+    "response_matrix": f"""
+        WITH choices(choice) AS (VALUES {", ".join(f"('{c}')" for c in STATUS_CHOICES)})
+        SELECT ch.choice, r.company_id, r.company_name, r.category, count(*) AS notes,
+               min(r.day) AS first_day, max(r.day) AS last_day
+        FROM choices ch JOIN responses r ON list_contains(string_split(ch.choice, ','), r.status)
+        GROUP BY ALL ORDER BY ch.choice, r.company_name, r.category""",
     "search_vocabulary": """
         SELECT CAST(row_number() OVER (ORDER BY word) AS INTEGER) AS word_id, word
         FROM (SELECT DISTINCT unnest(search_words) AS word FROM entities) ORDER BY word_id""",
@@ -685,13 +696,12 @@ def responses(db, statuses: tuple[str, ...] = (), company_id: str | None = None,
 
 
 def response_matrix(db, statuses: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Companies against response categories: (company_id, company_name, category, notes)."""
-    conditions, params = ([], []) if not statuses else (["list_contains(?, status)"], [list(statuses)])
-    return _frame(db, f"""
-        SELECT company_id, company_name, category, count(*) AS notes,
-               min(day) AS first_day, max(day) AS last_day
-        FROM responses WHERE {_where(conditions)}
-        GROUP BY ALL ORDER BY company_name, category""", params)
+    """Companies against response categories: (company_id, company_name, category, notes, first and
+    last day), counting the notes of the given statuses (all when none are given)."""
+    chosen = sorted(set(statuses or schema.RESPONSE_STATUSES) & set(schema.RESPONSE_STATUSES))
+    return _frame(db, """
+        SELECT company_id, company_name, category, notes, first_day, last_day
+        FROM response_matrix WHERE choice = ?""", [",".join(chosen)])  # stored by name, category
 
 
 def moments(db) -> pd.DataFrame:
