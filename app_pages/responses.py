@@ -65,7 +65,7 @@ ui.write_url("responses", {
     **({"category": category} if category else {}),
 })
 notes = ui.ask("responses", tuple(chosen_statuses), company, category)
-st.subheader(f"{len(notes)} notes")
+st.subheader(f"{len(notes):,} notes")
 if notes.empty:
     st.info("No notes match. Clear the company or category, or choose more statuses.")
 if len(notes) > NOTES_SHOWN:
