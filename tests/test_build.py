@@ -197,3 +197,43 @@ def test_old_builds_are_pruned_to_three(data_copy: DataPaths) -> None:
     assert builds_of(data_copy) == sorted(built)[-3:]
     assert ingest.current_build(data_copy).name == built[-1]
     assert not [p for p in data_copy.store.rglob(".staging-*")]
+
+
+def counting_reads(monkeypatch) -> list[str]:
+    """Record every file `ingest.file_sha256` reads (through hashlib.file_digest)."""
+    reads, real = [], hashlib.file_digest
+
+    def digest(handle, name):
+        reads.append(handle.name)
+        return real(handle, name)
+    monkeypatch.setattr(hashlib, "file_digest", digest)
+    return reads
+
+
+def test_unchanged_inputs_are_not_read_again_to_check_the_store(data_copy: DataPaths, monkeypatch) -> None:
+    monkeypatch.setattr(ingest, "RACY_NS", 0)  # the copies were just written: trust them at once
+    first = ingest.input_hashes(data_copy.inputs)
+    reads = counting_reads(monkeypatch)
+    assert ingest.input_hashes(data_copy.inputs) == first
+    assert reads == []
+
+
+def test_an_input_changed_in_place_is_seen_even_with_its_size_and_mtime_kept(data_copy: DataPaths,
+                                                                            monkeypatch) -> None:
+    monkeypatch.setattr(ingest, "RACY_NS", 0)
+    path = data_copy.inputs / "moments.csv"
+    first = ingest.input_hashes(data_copy.inputs)
+    before = path.stat()
+    data = path.read_bytes()
+    with open(path, "r+b") as handle:  # same length, other bytes, the old modification time put back
+        handle.write(data[:10].swapcase())
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert ingest.input_hashes(data_copy.inputs)["moments.csv"] != first["moments.csv"]
+
+
+def test_a_file_changed_just_before_it_was_hashed_is_read_again(data_copy: DataPaths, monkeypatch) -> None:
+    ingest.input_hashes(data_copy.inputs)  # the copies are seconds old: within RACY_NS
+    reads = counting_reads(monkeypatch)
+    ingest.input_hashes(data_copy.inputs)
+    assert len(reads) == len(schema.TABLES)
