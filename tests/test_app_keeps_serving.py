@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from page_helpers import run_page, text_of
 
 from tracker import ingest
 from tracker.config import PROJECT_DIR, DataPaths
@@ -29,19 +29,6 @@ def good_store(tmp_path, monkeypatch) -> DataPaths:
     paths = DataPaths(tmp_path)
     ingest.build(paths)
     return paths
-
-
-def run_page(name: str, **params: str) -> AppTest:
-    app = AppTest.from_file(str(PROJECT_DIR / "app_pages" / f"{name}.py"), default_timeout=120)
-    for key, value in params.items():
-        app.query_params[key] = value
-    return app.run()
-
-
-def text_of(app: AppTest) -> str:
-    parts = [m.value for m in app.markdown] + [c.value for c in app.caption]
-    parts += [h.value for h in app.header] + [h.value for h in app.subheader]
-    return "\n".join(parts).replace("\\", "")
 
 
 def entity_count(paths: DataPaths) -> int:

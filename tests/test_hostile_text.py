@@ -34,10 +34,11 @@ from hostile_data import (
     hostile_inputs,
     hostile_store,
 )
+from page_helpers import run_page
 from streamlit.testing.v1 import AppTest
 
 from tracker import export, ingest, store, ui
-from tracker.config import PROJECT_DIR, DataPaths
+from tracker.config import DataPaths
 from tracker.export import FORMULA_STARTS
 from tracker.filters import Filters
 from tracker.validate import validate_dir
@@ -70,13 +71,6 @@ def app_data(hostile, monkeypatch) -> DataPaths:
     monkeypatch.setenv("TRACKER_DATA_DIR", str(hostile.root))
     monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
     return hostile
-
-
-def run_page(name: str, params: dict[str, str]) -> AppTest:
-    app = AppTest.from_file(str(PROJECT_DIR / "app_pages" / f"{name}.py"), default_timeout=120)
-    for key, value in params.items():
-        app.query_params[key] = value
-    return app.run()
 
 
 def markdown_bodies(app: AppTest) -> list[str]:
@@ -120,7 +114,7 @@ def chart_strings(app: AppTest) -> list[str]:
 @pytest.mark.parametrize("page", list(PAGE_VIEWS))
 def test_every_page_shows_hostile_text_as_text(app_data, page) -> None:
     params, must_read = PAGE_VIEWS[page]
-    app = run_page(page, params)
+    app = run_page(page, **params)
 
     assert not app.exception, app.exception
     bodies = markdown_bodies(app)
@@ -138,21 +132,21 @@ def test_every_page_shows_hostile_text_as_text(app_data, page) -> None:
 
 
 def test_the_company_header_and_chart_title_read_the_name_as_written(app_data) -> None:
-    app = run_page("company", {"company": COMPANY})
+    app = run_page("company", company=COMPANY)
     assert visible(app.header[0].value) == COMPANY_NAME
     escaped = COMPANY_NAME.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     assert any(s.startswith(escaped) for s in chart_strings(app)), "the timeline's title names the company"
 
 
 def test_a_source_address_that_would_break_out_of_its_link_is_shown_unlinked(app_data) -> None:
-    app = run_page("company", {"company": COMPANY})
+    app = run_page("company", company=COMPANY)
     bodies = [b for b in markdown_bodies(app) if "title 1" in visible(b)]
     assert bodies and all("example.invalid/a)" not in b for b in bodies)
     assert all(BREAKOUT_URL not in b for b in markdown_bodies(app))
 
 
 def test_entries_table_holds_the_names_unchanged(app_data) -> None:
-    app = run_page("explorer", {"company": COMPANY})
+    app = run_page("explorer", company=COMPANY)
     names = set(app.dataframe[0].value["name"])
     assert {f"{h} entity {i}" for i, h in enumerate(ENTITY_TEXT[:7])} <= names
 
@@ -163,7 +157,7 @@ def test_entries_table_holds_the_names_unchanged(app_data) -> None:
     {"from": BEACON, "action": SCRIPT},
 ])
 def test_hostile_text_in_a_shared_link_is_quoted_as_text(app_data, params) -> None:
-    app = run_page("explorer", params)
+    app = run_page("explorer", **params)
     assert not app.exception
     notices = [c.value for c in app.caption if c.value.startswith("⚠️")] + [t.value for t in app.toast]
     assert notices
@@ -172,7 +166,7 @@ def test_hostile_text_in_a_shared_link_is_quoted_as_text(app_data, params) -> No
 
 
 def test_an_unknown_company_in_a_shared_link_is_quoted_as_text(app_data) -> None:
-    app = run_page("company", {"company": BEACON})
+    app = run_page("company", company=BEACON)
     [warning] = [w.value for w in app.warning]
     assert_markdown_is_text(warning)
     assert BEACON in visible(warning)

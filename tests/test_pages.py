@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from page_helpers import run_page, text_of
 from streamlit.testing.v1 import AppTest
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -27,19 +28,6 @@ def page_data(tmp_path_factory):
         os.environ.pop("TRACKER_DATA_DIR", None)
     else:
         os.environ["TRACKER_DATA_DIR"] = previous
-
-
-def run_page(name: str, **params: str) -> AppTest:
-    app = AppTest.from_file(str(PROJECT / "app_pages" / f"{name}.py"), default_timeout=120)
-    for key, value in params.items():
-        app.query_params[key] = value
-    return app.run()
-
-
-def text_of(app: AppTest) -> str:
-    parts = [m.value for m in app.markdown] + [c.value for c in app.caption]
-    parts += [h.value for h in app.header] + [h.value for h in app.subheader]
-    return "\n".join(parts).replace("\\", "")
 
 
 def notices(app: AppTest) -> list[str]:

@@ -9,12 +9,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from page_helpers import run_page
 
 from tracker import store
 from tracker.generate import generate
 
-PROJECT = Path(__file__).resolve().parents[1]
 NOTES_SHOWN = 200  # app_pages/responses.py
 
 
@@ -36,17 +35,10 @@ def rows(inputs: Path, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def run_page(name: str, **params: str) -> AppTest:
-    app = AppTest.from_file(str(PROJECT / "app_pages" / f"{name}.py"), default_timeout=180)
-    for key, value in params.items():
-        app.query_params[key] = value
-    return app.run()
-
-
 def test_responses_page_writes_the_first_notes_and_says_how_many_there_are(generated):
     total = len(rows(generated, "responses"))
     assert total > NOTES_SHOWN
-    app = run_page("responses")
+    app = run_page("responses", timeout=180)
     assert not app.exception and not app.error
     assert f"{total} notes" in [s.value for s in app.subheader]
     assert any(f"first {NOTES_SHOWN} of {total:,} notes" in c.value for c in app.caption)
@@ -56,7 +48,7 @@ def test_responses_page_writes_the_first_notes_and_says_how_many_there_are(gener
 def test_company_page_lists_the_closest_related_companies_and_the_total(generated):
     owners = Counter(e["company_id"] for e in rows(generated, "entities") if e["company_id"])
     biggest = min(owners, key=lambda c: (-owners[c], c))
-    app = run_page("company", company=biggest)
+    app = run_page("company", timeout=180, company=biggest)
     assert not app.exception and not app.error
     heading = next(s.value for s in app.subheader if s.value.startswith("Related companies ("))
     total = int(heading.removeprefix("Related companies (").rstrip(")").replace(",", ""))
