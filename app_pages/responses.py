@@ -5,6 +5,7 @@ import streamlit as st
 from tracker import charts, schema, takeaways, ui
 
 NOTES_SHOWN = 200  # written out one by one; the CSV download holds every note that matches
+MATRIX_COMPANIES = 40  # rows of the matrix chart: a row per company, 40 px each
 
 st.title("Strategic responses")
 ui.data_as_of()
@@ -38,7 +39,8 @@ matrix = ui.ask("response_matrix", tuple(chosen_statuses))
 if matrix.empty:
     st.info("No responses have the chosen status. Choose at least one status above.")
 else:
-    event = ui.chart(charts.response_matrix(matrix, "Companies × response categories (number of notes)"),
+    shown = charts.busiest_companies(matrix, MATRIX_COMPANIES)
+    event = ui.chart(charts.response_matrix(shown, "Companies × response categories (number of notes)"),
                      key="response_matrix_chart", file_name=ui.file_stem("entity-list-responses",
                                                                          *chosen_statuses),
                      takeaway=takeaways.response_matrix(matrix), on_select="rerun",
@@ -50,6 +52,10 @@ else:
                                                   st.session_state.get("category")):
             st.session_state["company"], st.session_state["category"] = picked_company, picked_category
             st.rerun()
+    companies = matrix["company_id"].nunique()
+    if companies > MATRIX_COMPANIES:
+        st.caption(f"The {MATRIX_COMPANIES} companies with the most notes, of {companies:,}; choose a "
+                   "company below for any other.")
     st.caption("Click a dot to read its notes, or choose below.")
 
 # --- Notes ---

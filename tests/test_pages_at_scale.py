@@ -4,6 +4,7 @@ reader can take in, and say how much there is."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -15,6 +16,7 @@ from tracker import store
 from tracker.generate import generate
 
 NOTES_SHOWN = 200  # app_pages/responses.py
+MATRIX_COMPANIES = 40
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -56,3 +58,19 @@ def test_company_page_lists_the_closest_related_companies_and_the_total(generate
     assert any(f"The {store.RELATED_SHOWN} most closely related of {total:,}" in c.value for c in app.caption)
     links = [m.value for m in app.markdown if m.value.startswith("- [") and "company?company=" in m.value]
     assert len(links) == store.RELATED_SHOWN
+
+
+def test_response_matrix_draws_the_busiest_companies_and_says_how_many_there_are(generated):
+    notes = Counter(r["company_id"] for r in rows(generated, "responses"))
+    assert len(notes) > MATRIX_COMPANIES
+    app = run_page("responses", timeout=180)
+    assert not app.exception and not app.error
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    names = {c["company_id"]: c["name"] for c in rows(generated, "companies")}
+    drawn = set(figure["data"][0]["y"])
+    assert len(drawn) == MATRIX_COMPANIES
+    # No company left out has more notes than one drawn.
+    fewest_drawn = min(n for c, n in notes.items() if names[c] in drawn)
+    assert all(n <= fewest_drawn for c, n in notes.items() if names[c] not in drawn)
+    assert any(f"The {MATRIX_COMPANIES} companies with the most notes, of {len(notes):,}" in c.value
+               for c in app.caption)

@@ -161,6 +161,13 @@ def company_timeline(events: pd.DataFrame, responses: pd.DataFrame, title: str) 
     return _layout(fig, title, height=max(260, 46 * len(lanes) + 160))
 
 
+def busiest_companies(data: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The matrix rows of the `limit` companies with the most notes (ties by name)."""
+    totals = data.groupby(["company_id", "company_name"], as_index=False)["notes"].sum()
+    kept = totals.sort_values(["notes", "company_name"], ascending=[False, True]).head(limit)
+    return data[data["company_id"].isin(kept["company_id"])]
+
+
 def response_matrix(data: pd.DataFrame, title: str) -> go.Figure:
     """Companies against response categories as sized dots; each dot is selectable."""
     fig = go.Figure()
