@@ -45,13 +45,13 @@ def company_timeline(events: pd.DataFrame, responses: pd.DataFrame) -> str:
     dated = events.dropna(subset=["date"]) if not events.empty else events
     if not dated.empty:
         first = pd.Timestamp(dated["date"].min()).date().isoformat()
-        parts.append(f"First listed {first}; {dated['entity_id'].nunique()} entries")
+        parts.append(f"First listed {first}; {dated['entity_id'].nunique():,} entries")
     else:
         parts.append("No listing events on today's list")
     if not responses.empty:
         counts = responses["status"].value_counts()
-        described = ", ".join(f"{n} {status}" for status, n in counts.items())
-        parts.append(f"{len(responses)} responses recorded ({described})")
+        described = ", ".join(f"{n:,} {status}" for status, n in counts.items())
+        parts.append(f"{len(responses):,} responses recorded ({described})")
     else:
         parts.append("no responses recorded")
     return "; ".join(parts) + "."
@@ -63,9 +63,9 @@ def response_matrix(data: pd.DataFrame) -> str:
         return "No responses match."
     by_category = data.groupby("category")["notes"].sum().sort_values(ascending=False)
     by_company = data.groupby("company_name")["notes"].sum().sort_values(ascending=False)
-    return (f"{int(data['notes'].sum())} notes across {data['company_name'].nunique()} companies; "
+    return (f"{int(data['notes'].sum()):,} notes across {data['company_name'].nunique():,} companies; "
             f"the most common move is '{CATEGORY_LABELS[by_category.index[0]]}'; "
-            f"{by_company.index[0]} has the most notes ({int(by_company.iloc[0])}).")
+            f"{by_company.index[0]} has the most notes ({int(by_company.iloc[0]):,}).")
 
 
 def reconciliation(data: pd.DataFrame) -> str:
@@ -73,5 +73,5 @@ def reconciliation(data: pd.DataFrame) -> str:
     if data.empty:
         return "No rule states how many entries it added."
     matches = int(data["matches"].sum())
-    return (f"On {matches} of {len(data)} rule dates, the number of entries the rules say they added "
+    return (f"On {matches:,} of {len(data):,} rule dates, the number of entries the rules say they added "
             f"equals today's entries first listed that day; the rest show later removals or revisions.")
