@@ -11,6 +11,7 @@ FONT_SIZE = 15  # readable on a projector; Plotly's default 12 is not
 PALETTE = ("#1f5fa8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d5a97", "#f08a4b",
            "#7f7f7f", "#a3a3a3")
 OTHER = "Other destinations"
+MATRIX_ROW_PX = 40  # height of a company's row in the responses matrix
 # Bar widths on a date axis are in milliseconds; without them a lone bar is a hairline.
 DAY_MS = 86_400_000
 BAR_WIDTH_MS = {"month": 26 * DAY_MS, "quarter": 80 * DAY_MS, "year": 330 * DAY_MS, "day": 12 * DAY_MS}
@@ -177,7 +178,8 @@ def response_matrix(data: pd.DataFrame, title: str) -> go.Figure:
     fig.add_scatter(
         x=labels, y=data["company_name"].map(_plain), mode="markers+text", text=data["notes"],
         textposition="middle center", textfont={"color": "white", "size": 13},
-        marker={"size": 16 + 7 * data["notes"].clip(upper=6), "color": PALETTE[0], "opacity": 0.9},
+        # 16 px for one note up to 34 px for four or more: dots never overlap the next row.
+        marker={"size": 16 + 6 * (data["notes"].clip(upper=4) - 1), "color": PALETTE[0], "opacity": 0.9},
         customdata=data[["company_id", "category"]].values,
         hovertemplate="%{y}<br>%{x}: %{text} notes<extra></extra>", showlegend=False)
     categories = [CATEGORY_LABELS[c] for c in schema.RESPONSE_CATEGORIES]
@@ -186,7 +188,7 @@ def response_matrix(data: pd.DataFrame, title: str) -> go.Figure:
                "tickangle": -30},
         yaxis={"categoryorder": "category descending", "automargin": True},
         clickmode="event+select")
-    return _layout(fig, title, height=max(360, 40 * data["company_name"].nunique() + 200))
+    return _layout(fig, title, height=max(360, MATRIX_ROW_PX * data["company_name"].nunique() + 200))
 
 
 def rule_reconciliation(data: pd.DataFrame, title: str) -> go.Figure:
