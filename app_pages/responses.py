@@ -5,7 +5,7 @@ import streamlit as st
 from tracker import charts, schema, takeaways, ui
 
 NOTES_SHOWN = 200  # written out one by one; the CSV download holds every note that matches
-MATRIX_COMPANIES = 40  # rows of the matrix chart: a row per company, 40 px each
+MATRIX_COMPANIES = 40  # rows of the matrix chart, one per company (charts.MATRIX_ROW_PX tall)
 
 st.title("Strategic responses")
 ui.data_as_of()
