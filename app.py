@@ -1,4 +1,4 @@
-"""Entry point: page settings and navigation, nothing else.
+"""Entry point: page settings, navigation and the frame around every page, nothing else.
 
 The pages live in app_pages/, not pages/: a pages/ folder beside this file switches
 Streamlit to its legacy multipage mode for a deep link opened before "/" ever ran.
@@ -6,22 +6,33 @@ Streamlit to its legacy multipage mode for a deep link opened before "/" ever ra
 
 import streamlit as st
 
-from tracker import auth, ui
+from tracker.editing import auth
+from tracker.present import page_state as states
+from tracker.ui import page
 
 st.set_page_config(page_title="Entity List Tracker", page_icon=":material/policy:", layout="wide")
-ui.print_styles()
+page.styles()
+
+
+def route(state: states.PageState, title: str, icon: str, **options) -> st.Page:
+    """The page whose state is declared as `state`, at its declared URL path."""
+    return st.Page(f"app_pages/{state.page}.py", title=title, icon=f":material/{icon}:",
+                   url_path=state.path or None, **options)
+
 
 pages = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/insights:", default=True),
-    st.Page("app_pages/explorer.py", title="Explorer", icon=":material/search:", url_path="explorer"),
-    st.Page("app_pages/company.py", title="Company", icon=":material/apartment:", url_path="company"),
-    st.Page("app_pages/rules.py", title="Rules", icon=":material/gavel:", url_path="rules"),
-    st.Page("app_pages/responses.py", title="Responses", icon=":material/forum:", url_path="responses"),
-    st.Page("app_pages/story.py", title="Story", icon=":material/slideshow:", url_path="story"),
+    route(states.OVERVIEW, "Overview", "insights", default=True),
+    route(states.EXPLORER, "Explorer", "search"),
+    route(states.COMPANY, "Company", "apartment"),
+    route(states.RULES, "Rules", "gavel"),
+    route(states.RESPONSES, "Responses", "forum"),
+    route(states.STORY, "Story", "slideshow"),
     # A read-only deployment has no editor page at all: /editor is not a page there.
-    *([] if auth.read_only() else
-      [st.Page("app_pages/editor.py", title="Editor", icon=":material/edit:", url_path="editor")]),
-    st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
+    *([] if auth.read_only() else [route(states.EDITOR, "Editor", "edit")]),
+    route(states.ABOUT, "About", "info"),
 ]
-st.navigation(pages, position="hidden" if ui.presenting() else "sidebar").run()
-ui.footer()
+body, foot = st.container(), st.container()
+with foot:  # drawn first, below the page, so a page that stops early keeps its footer
+    page.footer()
+with body:
+    st.navigation(pages, position="hidden" if page.presenting() else "sidebar").run()

@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from tracker import ui
+from tracker.ui import page, questions
 
-st.title("About this tracker")
-ui.data_as_of()
-manifest = ui.require_store().manifest
-rows = manifest["rows"]
+page.frame("About this tracker")
+manifest = questions.manifest()
+rows = manifest.rows
 
 st.markdown(f"""
 This dashboard follows the US Commerce Department's **Entity List** (Supplement No. 4 to Part 744 of
@@ -16,7 +15,7 @@ listed companies responded. It holds {rows['entities']:,} entries, {rows['events
 {rows['rules']} rules, {rows['companies']} company profiles, {rows['responses']} response notes and
 {rows['moments']} policy moments.
 
-### Sources
+## Sources
 - **Entries** — the eCFR text of
   [Supplement No. 4 to Part 744](https://www.ecfr.gov/current/title-15/subtitle-B/chapter-VII/subchapter-C/part-744)
   as downloaded in July 2026, split into fields by the open-source parser
@@ -30,7 +29,7 @@ listed companies responded. It holds {rows['entities']:,} entries, {rows['events
   every row. A response's status says whether the company did it (*observed*), said it will
   (*announced*), or an analyst recommended it (*proposed*).
 
-### Method
+## Method
 - Each entry's citations are read in order: the first is its **addition**, later ones **revisions**.
   The date is the one written after the citation; where none is written, only the year (from the
   Federal Register volume) is known and the entry is left off the time axis.
@@ -39,18 +38,18 @@ listed companies responded. It holds {rows['entities']:,} entries, {rows['events
 - Entries are linked to company profiles by the entries the profile names, and by the company's name in
   an affiliate's name or alias; every link says how it was made.
 
-### What today's list cannot show (survivorship)
+## What today's list cannot show (survivorship)
 The list only holds entries that are on it **now**. Entries removed since are gone, so charts of
 "listings over time" count the survivors, and early years look smaller than they were. The rules'
 own counts of additions and removals are the only record of what was removed: the Rules page shows
 them beside today's entries.
 
-### Data as of
-The newest Federal Register change recorded is dated **{manifest['data_as_of']}**; the store was built
-{manifest['built_at'].replace('T', ' ')}.
+## Data as of
+The newest Federal Register change recorded is dated **{manifest.data_as_of}**; the store was built
+{manifest.built_at.replace('T', ' ')}.
 
-### How to cite
-> Entity List Tracker, data as of {manifest['data_as_of']}. Entries: eCFR Supplement No. 4 to
+## How to cite
+> Entity List Tracker, data as of {manifest.data_as_of}. Entries: eCFR Supplement No. 4 to
 > Part 744 (July 2026). Cite the Federal Register citation shown with each fact.
 
 Each fact on these pages links to its Federal Register citation or source page: cite that source, not

@@ -2,29 +2,26 @@
 
 import streamlit as st
 
-from tracker import charts, schema, takeaways, ui
+from tracker import schema
+from tracker.present import charts, takeaways
+from tracker.present.page_state import COMPANY
+from tracker.present.text import file_stem, link, md_escape, with_citation_url
+from tracker.ui import page, questions, state, widgets
 
-st.title("Company")
-ui.data_as_of()
+page.frame("Company")
 
 # --- Picker, from and to ?company= ---
-profiles = ui.ask("companies")
+profiles = questions.companies()
 labels = {row.company_id: " · ".join(filter(None, [row.name, row.local_name, row.aliases]))
           for row in profiles.itertuples()}
-requested = (ui.url_params().get("company") or "").strip()
-unknown = requested and requested not in labels
-ui.load_from_url("company", {"company": None if unknown else (requested or None)}, [])
+state.read(COMPANY, company=set(labels))
 company_id = st.selectbox("Company (type to search names, aliases and local names)", list(labels),
                           key="company", index=None, format_func=labels.get,
                           placeholder="Choose a company…")
-ui.write_url("company", {"company": company_id} if company_id else
-             ({"company": requested} if unknown else {}))
+state.write(COMPANY, {"company": company_id})
 
-if unknown and not company_id:
-    st.warning(f"There is no company profile with the id '{ui.md_escape(requested)}'. Choose one above "
-               "or from the list below.")
 if not company_id:
-    st.subheader("Companies followed")
+    st.header("Companies followed")
     st.dataframe(
         profiles.assign(page=profiles["company_id"].map(lambda c: f"company?company={c}")),
         hide_index=True, column_order=["page", "name", "local_name", "sector", "entries"],
@@ -33,35 +30,35 @@ if not company_id:
                        "entries": st.column_config.NumberColumn("Entries on the list")})
     st.stop()
 
-data = ui.ask("company", company_id)
+data = questions.company(company_id)
 profile = data.profile
 
 # --- Profile ---
-st.header(ui.md_escape(profile["name"]))
-facts = [f"**{label}:** {ui.md_escape(profile[key])}" for label, key in
+st.header(md_escape(profile["name"]))
+facts = [f"**{label}:** {md_escape(profile[key])}" for label, key in
          (("Local name", "local_name"), ("Also known as", "aliases"), ("Sector", "sector_detail"),
           ("Headquarters", "city"), ("Country", "country"), ("Founded", "founded"))
          if isinstance(profile.get(key), str | int) and str(profile[key])]
 if isinstance(profile.get("website"), str):
-    facts.append(f"**Website:** {ui.link(profile['website'], profile['website'])}")
+    facts.append(f"**Website:** {link(profile['website'], profile['website'])}")
 st.markdown("  \n".join(facts))
-st.markdown(ui.md_escape(profile.get("description")))
+st.markdown(md_escape(profile.get("description")))
 sources = [s for s in str(profile.get("sources") or "").split(schema.LIST_SEPARATOR) if s]
-st.caption("Profile sources: " + " · ".join(ui.link(f"[{n}]", url) for n, url in enumerate(sources, 1)))
+st.caption("Profile sources: " + " · ".join(link(f"[{n}]", url) for n, url in enumerate(sources, 1)))
 
 # --- Timeline ---
-st.subheader("Listing events and responses")
+st.header("Listing events and responses")
 if data.events.empty and data.responses.empty:
     st.info("Nothing on the time axis yet: this company has no entries on today's list and no "
             "responses recorded.")
 else:
-    ui.chart(charts.company_timeline(data.events, data.responses,
+    widgets.chart(charts.company_timeline(data.events, data.responses,
                                      title=f"{profile['name']}: Entity List events and responses"),
-             key="company_timeline", file_name=ui.file_stem("entity-list-company", company_id),
+             key="company_timeline", file_name=file_stem("entity-list-company", company_id),
              takeaway=takeaways.company_timeline(data.events, data.responses))
 
 # --- Responses by category and status ---
-st.subheader("Strategic responses")
+st.header("Strategic responses")
 if data.responses.empty:
     st.info("No strategic responses are recorded for this company.")
 statuses = st.pills("Status", schema.RESPONSE_STATUSES, selection_mode="multi",
@@ -73,16 +70,17 @@ for category in schema.RESPONSE_CATEGORIES:
                            & data.responses["status"].isin(statuses)]
     if notes.empty:
         continue
-    with st.expander(f"{charts.CATEGORY_LABELS[category]} ({len(notes)})", expanded=True):
+    label = schema.RESPONSE_CATEGORY_LABELS[category]
+    with st.expander(f"{label} ({len(notes)})", expanded=True):
         for note in notes.itertuples():
-            ui.response_note(note)
+            widgets.response_note(note)
 
 # --- Entries and events ---
-st.subheader(f"Entries on the list ({len(data.entries)})")
+st.header(f"Entries on the list ({len(data.entries)})")
 if data.entries.empty:
     st.info("No entry on today's list is linked to this company.")
 else:
-    st.dataframe(ui.with_citation_url(data.entries), hide_index=True,
+    st.dataframe(with_citation_url(data.entries), hide_index=True,
                  column_order=["entity_id", "name", "destination", "listed_date", "citation_url",
                                "fr_citations", "address", "license_requirement", "company_link"],
                  column_config={
@@ -94,8 +92,8 @@ else:
                      "fr_citations": "All citations", "address": "Address",
                      "license_requirement": "License requirement",
                      "company_link": "How linked to this company"})
-    ui.download_csv(ui.with_citation_url(data.entries),
-                    file_name=ui.file_stem("entity-list-company", company_id, "entries") + ".csv",
+    widgets.download_csv(with_citation_url(data.entries),
+                    file_name=file_stem("entity-list-company", company_id, "entries") + ".csv",
                     key="download_company_entries")
     with st.expander(f"Listing events ({len(data.events)})"):
         st.dataframe(data.events, hide_index=True,
@@ -105,13 +103,13 @@ else:
                                     "rule_url": st.column_config.LinkColumn("Rule", display_text="open")})
 
 # --- Related companies ---
-related = ui.ask("related_companies", company_id)
+related = questions.related_companies(company_id)
 if not related.empty:
     total = int(related["related_total"].iloc[0])
-    st.subheader(f"Related companies ({total:,})")
+    st.header(f"Related companies ({total:,})")
     if total > len(related):
         st.caption(f"The {len(related)} most closely related of {total:,}: a shared parent first, then "
                    "the most rules and days their listings share with this company's.")
     for row in related.itertuples():
-        st.markdown(f"- [{ui.md_escape(row.name)}](company?company={row.company_id}) "
-                    f"— {ui.md_escape(row.relation)}")
+        st.markdown(f"- [{md_escape(row.name)}](company?company={row.company_id}) "
+                    f"— {md_escape(row.relation)}")

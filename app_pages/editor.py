@@ -5,50 +5,51 @@ import io
 import pandas as pd
 import streamlit as st
 
-from tracker import auth, editing, schema, ui
-from tracker.charts import CATEGORY_LABELS
+from tracker import schema
 from tracker.config import data_paths
-from tracker.diff import CsvError
-from tracker.inputs import rows_to_csv
+from tracker.editing import auth, saves
+from tracker.inputs.diff import CsvError
+from tracker.inputs.files import rows_to_csv
+from tracker.present.text import md_escape
+from tracker.ui import editor, page, questions, widgets
 
 EDITABLE = ("entities", "events", "rules", "companies", "responses", "moments")
 
-st.title("Editor")
-ui.data_as_of()
+page.frame("Editor")
 
-if ui.presenting():
+if page.presenting():
     st.info("Editing is not available in presenter mode.")
     st.stop()
 if auth.read_only():
     st.info("This deployment is read-only: the inputs cannot be edited here.")
     st.stop()
-if not ui.editor_signed_in():
+if not editor.editor_signed_in():
     st.stop()
 
 paths = data_paths()
 editor_name = st.session_state.get("editor_signed_in_as") or None
-st.caption(f"Signed in as {ui.md_escape(editor_name or 'an editor (no name given)')}. Every save keeps the "
+st.caption(f"Signed in as {md_escape(editor_name or 'an editor (no name given)')}. Every save keeps the "
            "previous version and is written to the audit log.")
-recovered = editing.recover(paths)
+recovered = saves.recover(paths)
 if recovered:
     st.warning("An earlier save was interrupted; the previous files were put back: " + "; ".join(recovered))
-persistent = editing.persistent_storage()
+persistent = saves.persistent_storage()
 if persistent is False:
     st.warning("This host does not keep files after a restart (for example Streamlit Community Cloud). "
                "Saving here would be lost, so instead download the checked file or the patch below and "
                "commit it to the repository.")
 
 
-def show_outcome(result: editing.SaveResult) -> None:
+def show_outcome(result: saves.SaveResult) -> None:
     """What a save did, in plain sentences, and make every page read the new store."""
-    ui.refresh_after_save()
+    questions.refresh_after_save()
     for line in result.lines():
-        (st.success if result.published else st.warning)(ui.md_escape(line))
+        (st.success if result.published else st.warning)(md_escape(line))
 
 
 def show_write_failure(error: OSError) -> None:
     """A save the disk refused (full, read-only): its writes were undone, so say so, not a traceback."""
-    st.error(f"Not saved: the disk refused a write ({ui.md_escape(error.strerror or error)}). The inputs "
+    st.error(f"Not saved: the disk refused a write ({md_escape(error.strerror or error)}). The inputs "
              "keep their previous version (a save stopped half way is undone before the next one); free "
              "some space or ask whoever runs the server, then save again.")
 
@@ -56,10 +57,11 @@ def show_write_failure(error: OSError) -> None:
 def show_problems(result, frame: pd.DataFrame | None, table_name: str) -> None:
     """Every problem with file, line and column; with the editor's rows they come from."""
     st.error(f"{len(result.errors)} problem(s): nothing can be published until they are fixed.")
-    ui.problem_list(result.errors)
+    page.problem_table(result.errors)
     parsed = result.tables.get(table_name)
     if frame is not None and parsed is not None:
-        rows = ui.rows_with_problems(frame, parsed.lines, result.errors, schema.TABLES_BY_NAME[table_name])
+        table = schema.TABLES_BY_NAME[table_name]
+        rows = editor.rows_with_problems(frame, parsed.lines, result.errors, table)
         if not rows.empty:
             st.markdown("**The rows with problems**")
             st.dataframe(rows, hide_index=True)
@@ -68,9 +70,9 @@ def show_problems(result, frame: pd.DataFrame | None, table_name: str) -> None:
 def review_and_publish(table_name: str, candidate: bytes, frame: pd.DataFrame | None, key: str) -> None:
     """Check a candidate file, show its diff, and publish it when the editor confirms."""
     try:
-        check = editing.check_edit(paths, table_name, candidate)
+        check = saves.check_edit(paths, table_name, candidate)
     except CsvError as error:
-        st.error(f"The file cannot be read: {ui.md_escape(error)}")
+        st.error(f"The file cannot be read: {md_escape(error)}")
         return
     if not check.ok:
         show_problems(check.result, frame, table_name)
@@ -82,24 +84,25 @@ def review_and_publish(table_name: str, candidate: bytes, frame: pd.DataFrame | 
     st.markdown(f"**Changes to {table_name}.csv:** {counts['added']} added, {counts['removed']} removed, "
                 f"{counts['changed']} changed")
     if check.diff.message:
-        st.caption(ui.md_escape(check.diff.message))
+        st.caption(md_escape(check.diff.message))
     st.dataframe(pd.DataFrame(check.diff.records()), hide_index=True)
     for warning in check.result.warnings:
-        st.caption(f"⚠️ {ui.md_escape(warning)}")
+        st.caption(f"⚠️ {md_escape(warning)}")
     if persistent is False:
-        ui.download_bytes(candidate, f"{table_name}.csv", key=f"{key}_csv", label="Download the checked CSV")
-        ui.download_bytes(editing.patch_for(paths, table_name, candidate).encode("utf-8"),
+        widgets.download_bytes(candidate, f"{table_name}.csv", key=f"{key}_csv",
+                               label="Download the checked CSV")
+        widgets.download_bytes(saves.patch_for(paths, table_name, candidate).encode("utf-8"),
                           f"{table_name}.patch", key=f"{key}_patch", label="Download a patch")
         return
     confirmed = st.checkbox("I have reviewed these changes", key=f"{key}_confirm")
     if st.button("Publish", type="primary", disabled=not confirmed, key=f"{key}_publish"):
         try:
-            result = editing.save_input(paths, table_name, candidate, editor_name,
+            result = saves.save_input(paths, table_name, candidate, editor_name,
                                         expected_hash=st.session_state.get(f"{key}_opened_hash"))
-        except editing.EditConflict as error:
-            st.error(f"Not saved: {ui.md_escape(error)}")
+        except saves.EditConflict as error:
+            st.error(f"Not saved: {md_escape(error)}")
             return
-        except editing.SaveRefused as error:
+        except saves.SaveRefused as error:
             show_problems(error.result, frame, table_name)
             return
         except OSError as error:
@@ -117,15 +120,15 @@ edit_tab, response_tab, rule_tab, history_tab = st.tabs(
 with edit_tab:
     table_name = st.selectbox("Input", EDITABLE, key="editor_table", format_func=lambda n: f"{n}.csv")
     table = schema.TABLES_BY_NAME[table_name]
-    current = editing.current_bytes(paths, table_name) or b""
+    current = saves.current_bytes(paths, table_name) or b""
     key = f"edit_{table_name}"
-    st.session_state.setdefault(f"{key}_opened_hash", editing.file_hash(current))
+    st.session_state.setdefault(f"{key}_opened_hash", saves.file_hash(current))
     mode = st.segmented_control("How", ["Edit in the table", "Upload a replacement CSV"],
                                 default="Edit in the table", key="editor_mode", required=True)
     if mode == "Edit in the table":
         original = pd.read_csv(io.BytesIO(current), dtype=str, keep_default_na=False, encoding="utf-8-sig")
         edited = st.data_editor(original, key=f"{key}_editor", num_rows="dynamic", hide_index=True,
-                                column_config=ui.editor_columns(table), width="stretch", height=420)
+                                column_config=editor.editor_columns(table), width="stretch", height=420)
         rows = edited.fillna("").astype(str).to_dict("records")
         review_and_publish(table_name, rows_to_csv(table, rows), edited, key)
     else:
@@ -135,14 +138,15 @@ with edit_tab:
 
 # --- Add a response note ---
 with response_tab:
-    companies = ui.ask("companies")
+    companies = questions.companies()
     names = dict(zip(companies["company_id"], companies["name"], strict=True))
     with st.form("add_response", clear_on_submit=False):
         company_id = st.selectbox("Company", list(names), format_func=names.get, key="response_company")
         date_text = st.text_input("Date (YYYY-MM-DD, or YYYY-MM when only the month is known)",
                                   key="response_date")
         left, right = st.columns(2)
-        category = left.selectbox("Category", schema.RESPONSE_CATEGORIES, format_func=CATEGORY_LABELS.get,
+        category = left.selectbox("Category", schema.RESPONSE_CATEGORIES,
+                                  format_func=schema.RESPONSE_CATEGORY_LABELS.get,
                                   key="response_category")
         status = right.selectbox("Status", schema.RESPONSE_STATUSES, key="response_status")
         title = st.text_input("Title (one line)", key="response_title")
@@ -163,8 +167,8 @@ with response_tab:
                    "note": note.strip(), "source_name": source_name.strip(),
                    "source_url": source_url.strip()}
             try:
-                show_outcome(editing.add_response(paths, row, editor_name))
-            except editing.SaveRefused as error:
+                show_outcome(saves.add_response(paths, row, editor_name))
+            except saves.SaveRefused as error:
                 show_problems(error.result, None, "responses")
             except OSError as error:
                 show_write_failure(error)
@@ -183,7 +187,7 @@ with rule_tab:
             pd.DataFrame(columns=["name", "destination", "aliases", "address", "license_requirement",
                                   "fr_citations"], dtype=str),
             num_rows="dynamic", key="rule_entries", hide_index=True,
-            column_config=ui.editor_columns(schema.ENTITIES))
+            column_config=editor.editor_columns(schema.ENTITIES))
         submitted_rule = st.form_submit_button("Record the rule", type="primary")
     if submitted_rule:
         rule_id = document_number.strip() or f"{publication_date.strip()}-{citation.replace(' ', '')}"
@@ -200,8 +204,8 @@ with rule_tab:
             st.error("This host does not keep saved files; record the rule in the repository instead.")
         else:
             try:
-                show_outcome(editing.record_rule(paths, rule, new_entries, editor_name))
-            except editing.SaveRefused as error:
+                show_outcome(saves.record_rule(paths, rule, new_entries, editor_name))
+            except saves.SaveRefused as error:
                 show_problems(error.result, None, "entities")
             except OSError as error:
                 show_write_failure(error)
@@ -209,7 +213,7 @@ with rule_tab:
 # --- History: previous versions and the audit log ---
 with history_tab:
     history_table = st.selectbox("Input", EDITABLE, key="history_table", format_func=lambda n: f"{n}.csv")
-    versions = editing.list_versions(paths, history_table)
+    versions = saves.list_versions(paths, history_table)
     if not versions:
         st.caption("No earlier versions kept yet: every save keeps the version it replaces.")
     else:
@@ -219,12 +223,12 @@ with history_tab:
         chosen = st.selectbox("Version to restore", [v.version for v in versions], key="restore_version")
         if st.button("Restore this version", key="restore_button"):
             try:
-                show_outcome(editing.restore_version(paths, history_table, chosen, editor_name))
-            except editing.SaveRefused as error:
+                show_outcome(saves.restore_version(paths, history_table, chosen, editor_name))
+            except saves.SaveRefused as error:
                 show_problems(error.result, None, history_table)
             except OSError as error:
                 show_write_failure(error)
-    audit = editing.audit_entries(paths)
+    audit = saves.audit_entries(paths)
     if audit:
         st.markdown("**Audit log (newest first)**")
         st.dataframe(pd.DataFrame(audit[::-1][:50]), hide_index=True)

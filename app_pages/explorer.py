@@ -4,31 +4,23 @@ from datetime import date
 
 import streamlit as st
 
-from tracker import charts, schema, ui
-from tracker.filters import LICENSE_SCOPES, Filters, filters_from_params, filters_to_params
+from tracker import schema
+from tracker.present import charts
+from tracker.present.filters import Filters, values_of
+from tracker.present.page_state import EXPLORER
+from tracker.present.text import file_stem, with_citation_url
+from tracker.store import queries
+from tracker.ui import page, questions, state, widgets
 
 TABLE_ROWS = 500
 
-st.title("Explore the entries")
-ui.data_as_of()
-
-# --- State from the URL ---
-destination_counts = ui.ask("destinations")
-sector_options = ui.ask("sectors")
-profiles = ui.ask("companies")
+page.frame("Explore the entries")
+destination_counts = questions.destinations()
+sector_options = questions.sectors()
+profiles = questions.companies()
 company_names = dict(zip(profiles["company_id"], profiles["name"], strict=True))
-parsed = filters_from_params(ui.url_params(), set(destination_counts["destination"]),
-                             set(sector_options), set(company_names))
-url_filters = parsed.filters
-ui.load_from_url("explorer", {
-    "q": url_filters.query,
-    "dates": tuple(d for d in (url_filters.date_from, url_filters.date_to) if d),
-    "dest": list(url_filters.destinations),
-    "sector": list(url_filters.sectors),
-    "action": list(url_filters.actions),
-    "license": list(url_filters.license_scopes),
-    "company": url_filters.company,
-}, parsed.notices)
+state.read(EXPLORER, dest=set(destination_counts["destination"]), sector=set(sector_options),
+           company=set(company_names))
 
 # --- Filters ---
 query = st.text_input("Search names, aliases and local-language names", key="q",
@@ -44,32 +36,31 @@ row2 = st.columns(3)
 sectors = row2[0].multiselect("Sector (of the company profile)", sector_options, key="sector",
                               placeholder="All sectors")
 actions = row2[1].multiselect("Action", schema.ACTIONS, key="action", placeholder="Any action")
-licenses = row2[2].multiselect("License requirement", LICENSE_SCOPES, key="license",
+licenses = row2[2].multiselect("License requirement", schema.LICENSE_SCOPES, key="license",
                                placeholder="Any requirement")
 
 date_from, date_to = (tuple(dates) + (None, None))[:2] if dates else (None, None)
 filters = Filters(date_from=date_from, date_to=date_to, destinations=tuple(destinations),
                   sectors=tuple(sectors), actions=tuple(actions), license_scopes=tuple(licenses),
                   company=company, query=(query or "").strip())
-ui.write_url("explorer", filters_to_params(filters))
+view = state.write(EXPLORER, values_of(filters))
 
 # --- Results ---
-total = ui.ask("count_entries", filters)
+total = questions.count_entries(filters)
 if total == 0:
     st.info("No entries match. Try fewer filters, another spelling, or fewer words in the search.")
     st.stop()
 
-by_year = ui.ask("listings_over_time", filters, "year", "none")
+by_year = questions.listings_over_time(filters, "year", "none")
 if not by_year.empty:
-    ui.chart(charts.listings_over_time(by_year, ui.ask("moments").head(0), "year", False,
-                                       title="Matching entries by year first listed"),
-             key="explorer_chart", file_name=ui.file_stem("entity-list-explorer",
-                                                          *filters_to_params(filters).values()),
-             takeaway=f"{total:,} entries match; "
-                      f"{int(by_year['entries'].sum()):,} have a dated event in the range shown.")
+    widgets.chart(charts.listings_over_time(by_year, questions.moments().head(0), "year", False,
+                                            title="Matching entries by year first listed"),
+                  key="explorer_chart", file_name=file_stem("entity-list-explorer", *view.values()),
+                  takeaway=f"{total:,} entries match; "
+                           f"{int(by_year['entries'].sum()):,} have a dated event in the range shown.")
 
-rows = ui.ask("entries", filters, TABLE_ROWS)
-shown = ui.with_citation_url(rows).assign(
+rows = questions.entries(filters, TABLE_ROWS)
+shown = with_citation_url(rows).assign(
     company_page=rows["company_id"].map(lambda c: f"company?company={c}" if isinstance(c, str) else None))
 st.markdown(f"**{total:,} entries**" + (f" (first {TABLE_ROWS} shown; the CSV has all)"
                                           if total > TABLE_ROWS else ""))
@@ -92,13 +83,12 @@ st.dataframe(
         "aliases": "Aliases",
         "address": "Address",
     })
-if total <= ui.EAGER_CSV_ROWS:
-    download = ui.with_citation_url(ui.ask("entries", filters))
+if total <= widgets.EAGER_CSV_ROWS:
+    download = with_citation_url(questions.entries(filters))
 else:  # built only when clicked
-    entries_now = ui.later("entries", filters)
-    download = lambda: ui.with_citation_url(entries_now())  # noqa: E731
-ui.download_csv(download,
-                file_name=ui.file_stem("entity-list-entries", *filters_to_params(filters).values())
-                + ".csv", key="download_entries", label=f"Download these {total:,} entries as CSV")
+    entries_now = questions.later(queries.entries, filters)
+    download = lambda: with_citation_url(entries_now())  # noqa: E731
+widgets.download_csv(download, file_name=file_stem("entity-list-entries", *view.values()) + ".csv",
+                     key="download_entries", label=f"Download these {total:,} entries as CSV")
 st.caption("Source of every entry: the eCFR text of Supplement No. 4 to Part 744 (July 2026); each "
            "row's citations link to the Federal Register.")

@@ -3,30 +3,20 @@
 import pandas as pd
 import streamlit as st
 
-from tracker import charts, takeaways, ui
-from tracker.filters import GRANULARITIES, GROUPINGS, Filters, choice_from_params, filters_from_params
+from tracker.present import charts, takeaways
+from tracker.present.filters import Filters
+from tracker.present.page_state import GRANULARITIES, GROUPINGS, OVERVIEW
+from tracker.present.text import citation_links, day, file_stem, link, md_escape
+from tracker.ui import page, questions, state, widgets
 
-st.title("The US Entity List at a glance")
-ui.data_as_of()
-
-# --- State from the URL ---
-params = ui.url_params()
-notices: list[str] = []
-granularity = choice_from_params(params, "granularity", GRANULARITIES, "quarter", notices)
-group_by = choice_from_params(params, "group", GROUPINGS, "destination", notices)
-destination_counts = ui.ask("destinations")
-parsed = filters_from_params(params, set(destination_counts["destination"]), set(), set())
-ui.load_from_url("overview", {
-    "granularity": granularity,
-    "group": group_by,
-    "cumulative": params.get("cumulative") == "1",
-    "dest": list(parsed.filters.destinations),
-}, notices + parsed.notices)
+page.frame("The US Entity List at a glance")
+destination_counts = questions.destinations()
+state.read(OVERVIEW, dest=set(destination_counts["destination"]))
 
 # --- Headline figures ---
 # "This year" is the year of the newest recorded change, so the comparison is between full data.
-this_year = int(ui.require_store().manifest["data_as_of"][:4])
-figures = ui.ask("headline", this_year)
+this_year = int(questions.manifest().data_as_of[:4])
+figures = questions.headline(this_year)
 columns = st.columns(4)
 columns[0].metric("Entries on the list", f"{figures['entries']:,}")
 columns[1].metric("Destinations", figures["destinations"])
@@ -37,60 +27,54 @@ columns[2].metric(f"Added in {this_year}", figures["added_this_year"],
 columns[3].metric("Rules recorded", figures["rules"], help="Federal Register rules that changed the list.")
 
 # --- Listings over time ---
-st.subheader("Listings over time")
+st.header("Listings over time")
 controls = st.columns([3, 3, 2], vertical_alignment="bottom") + st.columns(1)
 # "or": a click on a control still being redrawn can send no value (seen under load); use the default.
 granularity = controls[0].segmented_control("Granularity", GRANULARITIES, key="granularity",
-                                            required=True) or "quarter"
+                                            required=True) or OVERVIEW.param("granularity").default
 group_by = controls[1].segmented_control("Stack by", GROUPINGS, key="group", required=True,
                                          format_func=lambda g: "nothing" if g == "none" else g
-                                         ) or "destination"
+                                         ) or OVERVIEW.param("group").default
 cumulative = controls[2].toggle("Running total", key="cumulative")
 destinations = controls[3].multiselect("Destinations", destination_counts["destination"].tolist(),
                                        key="dest", placeholder="All destinations")
+state.write(OVERVIEW, {"granularity": granularity, "group": group_by, "cumulative": cumulative,
+                       "dest": tuple(destinations)})
 filters = Filters(destinations=tuple(destinations))
 
-listings = ui.ask("listings_over_time", filters, granularity, group_by)
-moments = ui.ask("moments")
+listings = questions.listings_over_time(filters, granularity, group_by)
+moments = questions.moments()
 if listings.empty:
     st.info("No entries match these destinations. Clear the destination filter to see the whole list.")
 else:
-    ui.chart(
+    widgets.chart(
         charts.listings_over_time(listings, moments, granularity, cumulative,
                                   title=f"Entries on today's list by {granularity} first listed"),
-        key="listings_chart", file_name=ui.file_stem("entity-list-listings", granularity, group_by,
-                                                     *destinations),
+        key="listings_chart",
+        file_name=file_stem("entity-list-listings", granularity, group_by, *destinations),
         takeaway=takeaways.listings(listings, granularity))
-    undated = ui.ask("undated_listings", filters)
+    undated = questions.undated_listings(filters)
     st.caption("Counts entries on the list today by the date of their first Federal Register citation. "
                "Entries removed since are not on today's list, so they are not counted here; the Rules "
                "page gives what each rule says it added and removed."
                + (f" Left out: {undated} entries with no dated citation." if undated else ""))
     with st.expander("Policy moments marked on the chart"):
         for number, moment in enumerate(moments.itertuples(), start=1):
-            st.markdown(f"**{number}. {ui.day(moment.date)}** {ui.md_escape(moment.title)} · "
-                        f"{ui.citation_links(moment.fr_citations)} · "
-                        f"{ui.link(moment.source_name, moment.source_url)}")
+            st.markdown(f"**{number}. {day(moment.date)}** {md_escape(moment.title)} · "
+                        f"{citation_links(moment.fr_citations)} · "
+                        f"{link(moment.source_name, moment.source_url)}")
 
 # --- Top destinations and newest rules ---
 left, right = st.columns(2)
 with left:
-    top = ui.ask("top_destinations", filters, 10)
-    ui.chart(charts.top_destinations(top, "Top destinations"), key="top_destinations_chart",
-             file_name=ui.file_stem("entity-list-top-destinations", *destinations),
-             takeaway=takeaways.top_destinations(top, figures["entries"]))
+    top = questions.top_destinations(filters, 10)
+    widgets.chart(charts.top_destinations(top, "Top destinations"), key="top_destinations_chart",
+                  file_name=file_stem("entity-list-top-destinations", *destinations),
+                  takeaway=takeaways.top_destinations(top, figures["entries"]))
 with right:
-    st.subheader("Newest rules")
-    newest = ui.ask("newest_rules", 6)
-    for rule in newest.itertuples():
+    st.header("Newest rules")
+    for rule in questions.newest_rules(6).itertuples():
         added = f" · {int(rule.stated_added)} added" if pd.notna(rule.stated_added) else ""
-        st.markdown(f"**{ui.day(rule.publication_date)}** · {ui.md_escape(rule.title or 'Untitled')}"
-                    f"{added} · {ui.link(rule.document_number or rule.fr_citation or 'source', rule.url)}")
+        st.markdown(f"**{day(rule.publication_date)}** · {md_escape(rule.title or 'Untitled')}"
+                    f"{added} · {link(rule.document_number or rule.fr_citation or 'source', rule.url)}")
     st.markdown("[All rules →](rules)")
-
-ui.write_url("overview", {
-    **({"granularity": granularity} if granularity != "quarter" else {}),
-    **({"group": group_by} if group_by != "destination" else {}),
-    **({"cumulative": "1"} if cumulative else {}),
-    **({"dest": ",".join(destinations)} if destinations else {}),
-})

@@ -2,46 +2,32 @@
 
 import streamlit as st
 
-from tracker import charts, schema, takeaways, ui
+from tracker import schema
+from tracker.present import charts, takeaways
+from tracker.present.page_state import RESPONSES
+from tracker.present.text import file_stem
+from tracker.ui import page, questions, state, widgets
 
 NOTES_SHOWN = 200  # written out one by one; the CSV download holds every note that matches
 MATRIX_COMPANIES = 40  # rows of the matrix chart, one per company (charts.MATRIX_ROW_PX tall)
 
-st.title("Strategic responses")
-ui.data_as_of()
-
-# --- State from the URL ---
-params = ui.url_params()
-profiles = ui.ask("companies")
+page.frame("Strategic responses")
+profiles = questions.companies()
 names = dict(zip(profiles["company_id"], profiles["name"], strict=True))
-notices: list[str] = []
-statuses = [s for s in (params.get("status") or "").split(",") if s]
-if any(s not in schema.RESPONSE_STATUSES for s in statuses):
-    notices.append("Ignored unknown status value(s): "
-                   + ", ".join(s for s in statuses if s not in schema.RESPONSE_STATUSES) + ".")
-statuses = [s for s in statuses if s in schema.RESPONSE_STATUSES] or list(schema.RESPONSE_STATUSES)
-company = params.get("company")
-category = params.get("category")
-if company and company not in names:
-    notices.append(f"Ignored unknown company '{company}'.")
-    company = None
-if category and category not in schema.RESPONSE_CATEGORIES:
-    notices.append(f"Ignored unknown category '{category}'.")
-    category = None
-ui.load_from_url("responses", {"status": statuses, "company": company, "category": category}, notices)
+state.read(RESPONSES, company=set(names))
 
 # --- Matrix ---
 chosen_statuses = st.pills("Status", schema.RESPONSE_STATUSES, selection_mode="multi", key="status",
                            format_func=str.capitalize)
 st.caption("Observed: the company did it. Announced: the company said it will. Proposed: an analyst "
            "recommended it. Some notes answer other US measures (the note says which).")
-matrix = ui.ask("response_matrix", tuple(chosen_statuses))
+matrix = questions.response_matrix(tuple(chosen_statuses))
 if matrix.empty:
     st.info("No responses have the chosen status. Choose at least one status above.")
 else:
     shown = charts.busiest_companies(matrix, MATRIX_COMPANIES)
-    event = ui.chart(charts.response_matrix(shown, "Companies × response categories (number of notes)"),
-                     key="response_matrix_chart", file_name=ui.file_stem("entity-list-responses",
+    event = widgets.chart(charts.response_matrix(shown, "Companies × response categories (number of notes)"),
+                     key="response_matrix_chart", file_name=file_stem("entity-list-responses",
                                                                          *chosen_statuses),
                      takeaway=takeaways.response_matrix(matrix), on_select="rerun",
                      selection_mode="points")
@@ -63,21 +49,17 @@ left, right = st.columns(2)
 company = left.selectbox("Company", list(names), key="company", index=None, format_func=names.get,
                          placeholder="All companies")
 category = right.selectbox("Category", schema.RESPONSE_CATEGORIES, key="category", index=None,
-                           format_func=charts.CATEGORY_LABELS.get, placeholder="All categories")
-ui.write_url("responses", {
-    **({"status": ",".join(chosen_statuses)} if set(chosen_statuses) != set(schema.RESPONSE_STATUSES)
-       else {}),
-    **({"company": company} if company else {}),
-    **({"category": category} if category else {}),
-})
-notes = ui.ask("responses", tuple(chosen_statuses), company, category)
-st.subheader(f"{len(notes):,} notes")
+                           format_func=schema.RESPONSE_CATEGORY_LABELS.get,
+                           placeholder="All categories")
+state.write(RESPONSES, {"status": tuple(chosen_statuses), "company": company, "category": category})
+notes = questions.responses(tuple(chosen_statuses), company, category)
+st.header(f"{len(notes):,} notes")
 if notes.empty:
     st.info("No notes match. Clear the company or category, or choose more statuses.")
 if len(notes) > NOTES_SHOWN:
     st.caption(f"Showing the first {NOTES_SHOWN} of {len(notes):,} notes, oldest first. Choose a company or "
                "a category to narrow them, or download them all below.")
 for note in notes.head(NOTES_SHOWN).itertuples():
-    ui.response_note(note, with_company=True)
-ui.download_csv(notes, file_name=ui.file_stem("entity-list-responses", company, category) + ".csv",
+    widgets.response_note(note, with_company=True)
+widgets.download_csv(notes, file_name=file_stem("entity-list-responses", company, category) + ".csv",
                 key="download_responses")

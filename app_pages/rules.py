@@ -3,23 +3,23 @@
 import pandas as pd
 import streamlit as st
 
-from tracker import charts, schema, takeaways, ui
+from tracker import schema
 from tracker.citations import source_url
+from tracker.present import charts, takeaways
+from tracker.present.page_state import RULES
+from tracker.present.text import citation_links, day, file_stem, link, md_escape, with_citation_url
+from tracker.ui import page, questions, state, widgets
 
-st.title("Federal Register rules")
-ui.data_as_of()
-
-all_rules = ui.ask("rules")
-labels = ui.rule_labels()
-requested = (ui.url_params().get("rule") or "").strip()
-notices = [f"Ignored unknown rule '{requested}'."] if requested and requested not in labels else []
-ui.load_from_url("rules", {"rule": requested if requested in labels else None}, notices)
+page.frame("Federal Register rules")
+all_rules = questions.rules()
+labels = questions.rule_labels()
+state.read(RULES, rule=set(labels))
 
 # --- What the rules say against today's list ---
-reconciliation = ui.ask("listing_dates_reconciliation")
-ui.chart(charts.rule_reconciliation(reconciliation, "Added by each rule date: stated vs on today's list"),
-         key="rules_chart", file_name="entity-list-rules-reconciliation",
-         takeaway=takeaways.reconciliation(reconciliation))
+reconciliation = questions.listing_dates_reconciliation()
+widgets.chart(charts.rule_reconciliation(reconciliation, "Added by each rule date: stated vs on today's list"
+                                         ), key="rules_chart", file_name="entity-list-rules-reconciliation",
+              takeaway=takeaways.reconciliation(reconciliation))
 st.caption("Stated counts come from each rule's own text (summary, title or a secondary source, as the "
            "'counts source' column says). Today's list no longer holds entries removed since, and an "
            "entry's citation may be a later revision, so the two can differ.")
@@ -48,20 +48,20 @@ st.dataframe(
         "country_counts": "Added by destination (stated)", "counts_source": "Counts source",
         "url": st.column_config.LinkColumn("Link", display_text="open"),
     })
-ui.download_csv(shown, file_name="entity-list-rules.csv", key="download_rules",
+widgets.download_csv(shown, file_name="entity-list-rules.csv", key="download_rules",
                 view=("rules", tuple(sorted(scope or []))))
 
 # --- One rule ---
-st.subheader("One rule and its entries")
+st.header("One rule and its entries")
 rule_id = st.selectbox("Rule", list(labels), key="rule", index=None, format_func=labels.get,
                        placeholder="Choose a rule…")
-ui.write_url("rules", {"rule": rule_id} if rule_id else {})
+state.write(RULES, {"rule": rule_id})
 if rule_id:
     rule = all_rules[all_rules["rule_id"] == rule_id].iloc[0]
-    st.markdown(f"**{ui.md_escape(rule['title'] or '(no title recorded)')}**  \n"
-                f"Published {ui.day(rule['publication_date'])} · "
-                f"{ui.citation_links(rule['fr_citation']) or 'citation not recorded'} · "
-                f"{ui.link('Federal Register document', rule['url'])}")
+    st.markdown(f"**{md_escape(rule['title'] or '(no title recorded)')}**  \n"
+                f"Published {day(rule['publication_date'])} · "
+                f"{citation_links(rule['fr_citation']) or 'citation not recorded'} · "
+                f"{link('Federal Register document', rule['url'])}")
     counts = {label: rule[key] for label, key in
               (("Entities added", "entities_added"), ("Entries added", "entries_added"),
                ("Entries revised", "entries_revised"), ("Entries corrected", "entries_corrected"),
@@ -71,20 +71,20 @@ if rule_id:
         for column, (label, value) in zip(columns, counts.items(), strict=True):
             column.metric(f"{label} (stated)", int(value))
     if rule["summary"]:
-        st.markdown(ui.md_escape(rule["summary"]))
+        st.markdown(md_escape(rule["summary"]))
     if rule["notes"]:
-        st.caption("Note: " + ui.md_escape(rule["notes"]))
+        st.caption("Note: " + md_escape(rule["notes"]))
     sources = [s for s in (rule["sources"] or "").split(schema.LIST_SEPARATOR) if s]
-    st.caption("Recorded from: " + " · ".join(ui.link(s if len(s) < 60 else s[:57] + "…", source_url(s))
+    st.caption("Recorded from: " + " · ".join(link(s if len(s) < 60 else s[:57] + "…", source_url(s))
                                               for s in sources))
-    entries = ui.ask("rule_entries", rule_id)
+    entries = questions.rule_entries(rule_id)
     if entries.empty:
         st.info("No entry on today's list is attributed to this rule. Either its entries were removed "
                 "since, or their citations could not be tied to this rule (several rules on one day "
                 "without a recorded first page).")
     else:
         st.markdown(f"**{len(entries)} entries on today's list cite this rule**")
-        st.dataframe(ui.with_citation_url(entries, "fr_citation"), hide_index=True,
+        st.dataframe(with_citation_url(entries, "fr_citation"), hide_index=True,
                      column_order=["action", "entity_id", "name", "destination", "fr_citation",
                                    "citation_url", "license_requirement"],
                      column_config={
@@ -93,5 +93,5 @@ if rule_id:
                          "citation_url": st.column_config.LinkColumn(
                              "Federal Register", display_text=r"citation/(\d+-FR-\d+)"),
                          "license_requirement": "License requirement"})
-        ui.download_csv(entries, file_name=ui.file_stem("entity-list-rule", rule_id) + ".csv",
+        widgets.download_csv(entries, file_name=file_stem("entity-list-rule", rule_id) + ".csv",
                         key="download_rule_entries")

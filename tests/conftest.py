@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker import ingest, store
 from tracker.config import PROJECT_DIR, DataPaths, data_paths
+from tracker.store import build, connection
 
 
 @pytest.fixture(scope="session")
@@ -35,22 +35,22 @@ def data_copy(tmp_path: Path, shipped_inputs: Path) -> DataPaths:
 
 
 @pytest.fixture(scope="session")
-def built_store(tmp_path_factory: pytest.TempPathFactory, shipped_inputs: Path) -> Iterator[store.Store]:
+def built_store(tmp_path_factory: pytest.TempPathFactory, shipped_inputs: Path) -> Iterator[connection.Store]:
     """A store built once per session from a copy of the shipped inputs.
 
-    Opened as its own `Store`, not through `store.open_store`: that keeps one store per
+    Opened as its own `Store`, not through `connection.open_store`: that keeps one store per
     process and closes the previous one, so another test opening a build would close ours.
     """
     root = tmp_path_factory.mktemp("built_store")
     shutil.copytree(shipped_inputs, root / "inputs")
-    info = ingest.build(data_paths(root))
-    opened = store.Store(info.path)
+    info = build.build_store(data_paths(root))
+    opened = connection.Store(info.path)
     yield opened
     opened.close()
 
 
 @pytest.fixture
-def db(built_store: store.Store):
+def db(built_store: connection.Store):
     """A cursor of the session's built store, for one test."""
     cursor = built_store.cursor()
     yield cursor

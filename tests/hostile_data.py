@@ -11,8 +11,9 @@ import io
 import shutil
 from pathlib import Path
 
-from tracker import ingest, schema
+from tracker import schema
 from tracker.config import PROJECT_DIR, DataPaths
+from tracker.store import build
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -98,5 +99,5 @@ def hostile_inputs(root: Path) -> DataPaths:
 def hostile_store(root: Path) -> DataPaths:
     """The hostile inputs with their store built."""
     paths = hostile_inputs(root)
-    ingest.build(paths)
+    build.build_store(paths)
     return paths

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from page_helpers import run_page, text_of
 
-from tracker import ingest
 from tracker.config import PROJECT_DIR, DataPaths
+from tracker.store import build
 
 PAGES = ("overview", "explorer", "company", "rules", "responses", "story", "editor", "about")
 
@@ -27,7 +27,7 @@ def good_store(tmp_path, monkeypatch) -> DataPaths:
     monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
     paths = DataPaths(tmp_path)
-    ingest.build(paths)
+    build.build_store(paths)
     return paths
 
 
@@ -44,7 +44,7 @@ def break_events(paths: DataPaths) -> None:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_broken_input_shows_a_warning_and_every_page_serves_the_last_good_store(good_store, page):
-    good = ingest.read_manifest(good_store)
+    good = build.read_manifest(good_store)
     entries = entity_count(good_store)
     break_events(good_store)
 
@@ -55,7 +55,7 @@ def test_a_broken_input_shows_a_warning_and_every_page_serves_the_last_good_stor
     [warning] = [w.value for w in app.warning]  # said once, not once per question the page asks
     assert "1 problem(s)" in warning and "last good data" in warning
     assert f"Data as of {good['data_as_of']}" in text_of(app)
-    assert ingest.read_manifest(good_store) == good  # nothing was rebuilt from the bad input
+    assert build.read_manifest(good_store) == good  # nothing was rebuilt from the bad input
     if page == "overview":
         metrics = {m.label: m.value for m in app.metric}
         assert metrics["Entries on the list"] == f"{entries:,}"
@@ -85,7 +85,7 @@ def test_a_store_file_damaged_under_the_running_app_is_rebuilt_with_a_message(go
     entries = entity_count(good_store)
     first = run_page("explorer")  # the app is running: store open, answers cached
     assert not first.exception and f"{entries:,} entries" in text_of(first)
-    damaged = ingest.current_build(good_store)
+    damaged = build.current_build(good_store)
     target = damaged / "entities.parquet"
     target.unlink() if damage == "deleted" else truncate(target)
 
@@ -94,7 +94,7 @@ def test_a_store_file_damaged_under_the_running_app_is_rebuilt_with_a_message(go
 
     assert not app.exception, app.exception
     assert any("rebuilt" in w.value for w in app.warning), [w.value for w in app.warning]
-    rebuilt = ingest.current_build(good_store)
+    rebuilt = build.current_build(good_store)
     assert rebuilt != damaged and (rebuilt / "entities.parquet").exists()
     with open(good_store.inputs / "entities.csv", encoding="utf-8") as handle:
         iran = sum(1 for row in csv.DictReader(handle) if row["destination"] == "Iran")
@@ -102,32 +102,32 @@ def test_a_store_file_damaged_under_the_running_app_is_rebuilt_with_a_message(go
 
 
 def test_a_damaged_store_is_found_by_the_periodic_check_and_rebuilt(good_store):
-    damaged = ingest.current_build(good_store)
+    damaged = build.current_build(good_store)
     truncate(damaged / "events.parquet")
-    assert ingest.is_stale(good_store)
+    assert build.is_stale(good_store)
 
-    status = ingest.refresh_store(good_store)
+    status = build.refresh_store(good_store)
 
-    assert status.build_dir != damaged and not ingest.is_stale(good_store)
+    assert status.build_dir != damaged and not build.is_stale(good_store)
     assert status.manifest["rows"]["events"] > 0
 
 
 def test_a_cut_short_manifest_counts_as_no_store_and_is_rebuilt(good_store):
-    damaged = ingest.current_build(good_store)
+    damaged = build.current_build(good_store)
     truncate(damaged / "manifest.json")
-    assert ingest.read_manifest(good_store) is None and ingest.is_stale(good_store)
+    assert build.read_manifest(good_store) is None and build.is_stale(good_store)
 
     app = run_page("overview")
 
     assert not app.exception and not app.error
-    assert ingest.current_build(good_store) != damaged
+    assert build.current_build(good_store) != damaged
 
 
 def test_a_damaged_store_with_broken_inputs_falls_back_to_the_last_intact_build(good_store):
-    intact = ingest.current_build(good_store)
+    intact = build.current_build(good_store)
     (good_store.inputs / "moments.csv").write_bytes((good_store.inputs / "moments.csv").read_bytes())
-    ingest.build(good_store)  # a second, newer build, which is then damaged
-    damaged = ingest.current_build(good_store)
+    build.build_store(good_store)  # a second, newer build, which is then damaged
+    damaged = build.current_build(good_store)
     (damaged / "rules.parquet").unlink()
     break_events(good_store)
 
@@ -135,4 +135,4 @@ def test_a_damaged_store_with_broken_inputs_falls_back_to_the_last_intact_build(
 
     assert not app.exception and not app.error
     assert any("last good data" in w.value for w in app.warning)
-    assert ingest.current_build(good_store) == intact
+    assert build.current_build(good_store) == intact

@@ -28,9 +28,10 @@ from editor_fixtures import small_data
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from tracker import ingest, schema
+from tracker import schema
 from tracker.config import PROJECT_DIR, DataPaths
-from tracker.validate import ParsedTable, check_cell, validate_dir
+from tracker.inputs.validate import ParsedTable, check_cell, validate_dir
+from tracker.store import build
 
 FILENAMES = {t.filename for t in schema.TABLES}
 # Characters that would break a one-problem-per-line report or rewrite a terminal.
@@ -59,15 +60,15 @@ odd_text = st.one_of(st.sampled_from(ODD_VALUES), st.text(max_size=40))
 def small(tmp_path_factory) -> DataPaths:
     """A small valid data folder with a published store (shared: tests must put back what they change)."""
     paths = small_data(tmp_path_factory.mktemp("bad-input"))
-    ingest.build(paths)
+    build.build_store(paths)
     # The first refresh of stale inputs creates the (empty) build lock file; do that once here,
     # so the tests can compare every byte of the store before and after.
     events = paths.inputs / "events.csv"
     good = events.read_bytes()
     events.write_bytes(good + b"broken\n")
-    ingest.refresh_store(paths)
+    build.refresh_store(paths)
     events.write_bytes(good)
-    assert (paths.store / ".build.lock").exists() and not ingest.is_stale(paths)
+    assert (paths.store / ".build.lock").exists() and not build.is_stale(paths)
     return paths
 
 
@@ -321,18 +322,18 @@ def test_what_validates_builds_and_what_does_not_leaves_the_store_byte_identical
         folder = tmp_path / f"ok-{len(list(tmp_path.iterdir()))}"
         shutil.copytree(small.inputs, folder / "inputs")
         (folder / "inputs" / f"{name}.csv").write_bytes(broken)
-        info = ingest.build(DataPaths(folder))
+        info = build.build_store(DataPaths(folder))
         assert info.manifest["rows"][name] == len(result.tables[name].rows)
         shutil.rmtree(folder)
         return
-    good = ingest.read_manifest(small)
+    good = build.read_manifest(small)
     before = tree_state(small.store)
     target = small.inputs / f"{name}.csv"
     try:
         target.write_bytes(broken)
-        with pytest.raises(ingest.BuildError):
-            ingest.build(small)
-        status = ingest.refresh_store(small)
+        with pytest.raises(build.BuildError):
+            build.build_store(small)
+        status = build.refresh_store(small)
         assert status.manifest == good
         assert status.problems
     finally:
@@ -364,7 +365,7 @@ def test_every_cell_the_validator_accepts_the_build_can_type(data) -> None:
     if check_cell(column, value) is not None:
         return
     parsed = ParsedTable(table, table.column_names, rows=[{column.name: value}], lines=[2])
-    frame = ingest._typed_frame(parsed)  # the build's own conversion of validated text
+    frame = build._typed_frame(parsed)  # the build's own conversion of validated text
     if column.type == schema.INT and value:
         assert frame[column.name].iloc[0] == int(value)
 

@@ -19,11 +19,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tracker import schema, store
+from tracker import schema
+from tracker.bench.generate import check_destination, generate, source_label
 from tracker.config import PROJECT_DIR
-from tracker.filters import Filters
-from tracker.generate import check_destination, generate, source_label
-from tracker.validate import validate_dir
+from tracker.inputs.validate import validate_dir
+from tracker.present.filters import Filters
+from tracker.store import connection, queries
 
 SCALE = 2000
 
@@ -120,7 +121,7 @@ def test_the_benchmark_runs_end_to_end_and_writes_its_json(tmp_path):
 def test_the_validators_quick_reading_of_a_large_file_agrees_with_its_thorough_reading(tmp_path):
     """Past a chunk of rows the validator keeps cells as Arrow and hashes rows in bulk; what it
     reads, and every problem it finds, must be what the row-by-row reading gives."""
-    from tracker import validate
+    from tracker.inputs import validate
 
     generate(tmp_path, validate.QUICK_CHUNK + 3000, seed=3)
     table = schema.ENTITIES
@@ -160,40 +161,40 @@ def every_question(db, company: str, rule: str, search: str) -> None:
                    Filters(query=search[:2] + search[3:]), Filters(query="!!"),
                    Filters(query=search, destinations=("China",), date_from=date(2010, 1, 1))]
     for filters in filter_sets:
-        store.listings_over_time(db, filters, "quarter", "destination")
-        store.listings_over_time(db, filters, "year", "none")
-        store.top_destinations(db, filters, 10)
-        store.entries(db, filters, 50)
-        store.entries(db, filters)
-        store.count_entries(db, filters)
-        store.undated_listings(db, filters)
-    store.headline(db, this_year)
-    store.company(db, company)
-    store.related_companies(db, company)
-    store.companies(db)
-    store.destinations(db)
-    store.rules(db)
-    store.rule_entries(db, rule)
-    store.listing_dates_reconciliation(db)
-    store.responses(db, ("observed",), company, None)
-    store.responses(db)
-    store.response_matrix(db, ("observed", "announced"))
-    store.moments(db)
-    store.newest_rules(db, 6)
+        queries.listings_over_time(db, filters, "quarter", "destination")
+        queries.listings_over_time(db, filters, "year", "none")
+        queries.top_destinations(db, filters, 10)
+        queries.entries(db, filters, 50)
+        queries.entries(db, filters)
+        queries.count_entries(db, filters)
+        queries.undated_listings(db, filters)
+    queries.headline(db, this_year)
+    queries.company(db, company)
+    queries.related_companies(db, company)
+    queries.companies(db)
+    queries.destinations(db)
+    queries.rules(db)
+    queries.rule_entries(db, rule)
+    queries.listing_dates_reconciliation(db)
+    queries.responses(db, ("observed",), company, None)
+    queries.responses(db)
+    queries.response_matrix(db, ("observed", "announced"))
+    queries.moments(db)
+    queries.newest_rules(db, 6)
 
 
 @pytest.mark.parametrize("data", ["shipped", "generated"])
 def test_store_frames_are_the_ones_duckdb_gives(data, generated, tmp_path, monkeypatch):
     """The store builds its frames from Arrow for speed; each must equal DuckDB's own `.df()`,
     column types (nullable integers, dates, text as object with None) included."""
-    from tracker import ingest
     from tracker.config import data_paths
+    from tracker.store import build
 
     source = PROJECT_DIR / "data" if data == "shipped" else generated
     shutil.copytree(source / "inputs", tmp_path / "inputs")
-    opened = store.Store(ingest.build(data_paths(tmp_path)).path)
+    opened = connection.Store(build.build_store(data_paths(tmp_path)).path)
     db = opened.cursor()
-    real, compared = store._frame, []
+    real, compared = connection._frame, []
 
     def checked(cursor, sql, params=None):
         ours, expected = real(cursor, sql, params), reference_frame(cursor, sql, params)
@@ -203,9 +204,9 @@ def test_store_frames_are_the_ones_duckdb_gives(data, generated, tmp_path, monke
         compared.append(sql)
         return ours
 
-    monkeypatch.setattr(store, "_frame", checked)
-    profiles = store.companies(db).sort_values("entries", ascending=False)
-    rule = store.rules(db).sort_values("entries_citing", ascending=False).iloc[0]["rule_id"]
+    monkeypatch.setattr(queries, "_frame", checked)
+    profiles = queries.companies(db).sort_values("entries", ascending=False)
+    rule = queries.rules(db).sort_values("entries_citing", ascending=False).iloc[0]["rule_id"]
     every_question(db, profiles.iloc[0]["company_id"], rule, "huawei" if data == "shipped" else "zhongke")
     assert len(compared) > 50
     db.close()

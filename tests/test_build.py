@@ -16,8 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tracker import ingest, schema, store
+from tracker import schema
 from tracker.config import PROJECT_DIR, DataPaths
+from tracker.store import build, connection, layout, queries
+from tracker.store.manifest import MANIFEST_FILE
 
 
 def run_build(paths: DataPaths) -> subprocess.CompletedProcess[str]:
@@ -72,11 +74,11 @@ def test_build_publishes_one_parquet_per_table_and_a_manifest(data_copy: DataPat
     assert link.is_symlink()
     target = Path(os.readlink(link))
     assert target.parent == Path("builds")  # relative, so the data folder can move
-    build = link.resolve()
-    assert build == (data_copy.store / "builds" / target.name).resolve()
-    # One file per input, plus the tables derived from them for fast questions (store.DERIVED_TABLES).
-    assert sorted(p.name for p in build.iterdir()) == sorted(
-        [f"{t.name}.parquet" for t in schema.TABLES] + [f"{name}.parquet" for name in store.DERIVED_TABLES]
+    build_dir = link.resolve()
+    assert build_dir == (data_copy.store / "builds" / target.name).resolve()
+    # One file per input, plus the tables derived from them for fast questions (layout.DERIVED_TABLES).
+    assert sorted(p.name for p in build_dir.iterdir()) == sorted(
+        [f"{t.name}.parquet" for t in schema.TABLES] + [f"{name}.parquet" for name in layout.DERIVED_TABLES]
         + ["manifest.json"])
 
     manifest = json.loads((build / "manifest.json").read_text())
@@ -97,12 +99,12 @@ def test_build_publishes_one_parquet_per_table_and_a_manifest(data_copy: DataPat
 
 
 def test_manifest_input_hashes_are_sha256_of_the_files(data_copy: DataPaths) -> None:
-    info = ingest.build(data_copy)
+    info = build.build_store(data_copy)
     manifest = json.loads((info.path / "manifest.json").read_text())
     assert manifest["inputs"] == {
         t.filename: hashlib.sha256((data_copy.inputs / t.filename).read_bytes()).hexdigest()
         for t in schema.TABLES}
-    assert ingest.read_manifest(data_copy) == manifest
+    assert build.read_manifest(data_copy) == manifest
 
 
 def test_failed_build_leaves_store_untouched(data_copy: DataPaths) -> None:
@@ -122,85 +124,85 @@ def test_failed_build_leaves_store_untouched(data_copy: DataPaths) -> None:
 
 def test_failed_first_build_creates_no_store(data_copy: DataPaths) -> None:
     line = append_event(data_copy, event_id="EL-0001-9", action="deleted")
-    with pytest.raises(ingest.BuildError) as raised:
-        ingest.build(data_copy)
+    with pytest.raises(build.BuildError) as raised:
+        build.build_store(data_copy)
     assert [(p.file, p.line, p.column_name) for p in raised.value.result.errors] == [
         ("events.csv", line, "action")]
     assert not data_copy.store.exists()
-    assert ingest.current_build(data_copy) is None
+    assert build.current_build(data_copy) is None
 
 
 def test_a_store_laid_out_by_other_code_is_rebuilt_before_it_is_queried(data_copy: DataPaths) -> None:
     # A store built before the code changed its tables (a deployment keeping its data folder
     # across an upgrade) must not be queried for tables it does not have.
-    ingest.ensure_store(data_copy)
-    old = ingest.current_build(data_copy)
-    manifest_path = old / ingest.MANIFEST
+    build.ensure_store(data_copy)
+    old = build.current_build(data_copy)
+    manifest_path = old / MANIFEST_FILE
     manifest = json.loads(manifest_path.read_text())
-    assert manifest["store_format"] == store.store_format()
+    assert manifest["store_format"] == layout.store_format()
     del manifest["store_format"]  # as written before the layout was recorded
     manifest_path.write_text(json.dumps(manifest))
     (old / "company_counts.parquet").unlink()  # a table that code did not build
     manifest["files"].pop("company_counts.parquet")
     manifest_path.write_text(json.dumps(manifest))
-    assert ingest.build_is_intact(old, manifest) and ingest.is_stale(data_copy)
+    assert build.build_is_intact(old, manifest) and build.is_stale(data_copy)
 
-    ingest.ensure_store(data_copy)
-    rebuilt = ingest.current_build(data_copy)
-    assert rebuilt != old and not ingest.is_stale(data_copy)
-    opened = store.Store(rebuilt)
+    build.ensure_store(data_copy)
+    rebuilt = build.current_build(data_copy)
+    assert rebuilt != old and not build.is_stale(data_copy)
+    opened = connection.Store(rebuilt)
     try:
-        assert store.companies(opened.cursor())["entries"].sum() > 0
+        assert queries.companies(opened.cursor())["entries"].sum() > 0
     finally:
         opened.close()
 
 
 def test_store_turns_stale_after_an_edit_and_is_rebuilt_once(data_copy: DataPaths) -> None:
-    assert ingest.is_stale(data_copy)  # no store yet
-    ingest.ensure_store(data_copy)
-    assert not ingest.is_stale(data_copy)
+    assert build.is_stale(data_copy)  # no store yet
+    build.ensure_store(data_copy)
+    assert not build.is_stale(data_copy)
     first = builds_of(data_copy)
     assert len(first) == 1
 
     append_event(data_copy, event_id="EL-0001-9", action="revised", note="edited by a test")
-    assert ingest.is_stale(data_copy)
+    assert build.is_stale(data_copy)
 
     # Many readers at once: one rebuild.
     manifests = []
-    threads = [threading.Thread(target=lambda: manifests.append(ingest.ensure_store(data_copy)))
+    threads = [threading.Thread(target=lambda: manifests.append(build.ensure_store(data_copy)))
                for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert len(builds_of(data_copy)) == 2
-    assert not ingest.is_stale(data_copy)
-    assert {m["build_id"] for m in manifests} == {ingest.read_manifest(data_copy)["build_id"]}
+    assert not build.is_stale(data_copy)
+    assert {m["build_id"] for m in manifests} == {build.read_manifest(data_copy)["build_id"]}
     events = read_rows(data_copy.inputs / "events.csv")
-    assert ingest.read_manifest(data_copy)["rows"]["events"] == len(events)
+    assert build.read_manifest(data_copy)["rows"]["events"] == len(events)
 
-    ingest.ensure_store(data_copy)  # nothing changed since: no build
+    build.ensure_store(data_copy)  # nothing changed since: no build
     assert len(builds_of(data_copy)) == 2
 
 
 def test_bad_edit_keeps_serving_the_last_good_store(data_copy: DataPaths) -> None:
-    good = ingest.ensure_store(data_copy)
+    good = build.ensure_store(data_copy)
     append_event(data_copy, event_id="EL-0001-9", date="16/01/2025")
-    assert ingest.is_stale(data_copy)
-    assert ingest.ensure_store(data_copy) == good
+    assert build.is_stale(data_copy)
+    assert build.ensure_store(data_copy) == good
     assert builds_of(data_copy) == [good["build_id"]]
 
 
 def test_old_builds_are_pruned_to_three(data_copy: DataPaths) -> None:
-    built = [ingest.build(data_copy).path.name for _ in range(ingest.KEEP_BUILDS + 2)]
-    assert ingest.KEEP_BUILDS == 3
+    built = [build.build_store(data_copy).path.name for _ in range(build.KEEP_BUILDS + 2)]
+    assert build.KEEP_BUILDS == 3
     assert builds_of(data_copy) == sorted(built)[-3:]
-    assert ingest.current_build(data_copy).name == built[-1]
+    assert build.current_build(data_copy).name == built[-1]
     assert not [p for p in data_copy.store.rglob(".staging-*")]
 
 
 def counting_reads(monkeypatch) -> list[str]:
-    """Record every file `ingest.file_sha256` reads (through hashlib.file_digest)."""
+    """Record every file `build.file_sha256` reads (through hashlib.file_digest)."""
     reads, real = [], hashlib.file_digest
 
     def digest(handle, name):
@@ -211,29 +213,29 @@ def counting_reads(monkeypatch) -> list[str]:
 
 
 def test_unchanged_inputs_are_not_read_again_to_check_the_store(data_copy: DataPaths, monkeypatch) -> None:
-    monkeypatch.setattr(ingest, "RACY_NS", 0)  # the copies were just written: trust them at once
-    first = ingest.input_hashes(data_copy.inputs)
+    monkeypatch.setattr(build, "RACY_NS", 0)  # the copies were just written: trust them at once
+    first = build.input_hashes(data_copy.inputs)
     reads = counting_reads(monkeypatch)
-    assert ingest.input_hashes(data_copy.inputs) == first
+    assert build.input_hashes(data_copy.inputs) == first
     assert reads == []
 
 
 def test_an_input_changed_in_place_is_seen_even_with_its_size_and_mtime_kept(data_copy: DataPaths,
                                                                             monkeypatch) -> None:
-    monkeypatch.setattr(ingest, "RACY_NS", 0)
+    monkeypatch.setattr(build, "RACY_NS", 0)
     path = data_copy.inputs / "moments.csv"
-    first = ingest.input_hashes(data_copy.inputs)
+    first = build.input_hashes(data_copy.inputs)
     before = path.stat()
     data = path.read_bytes()
     with open(path, "r+b") as handle:  # same length, other bytes, the old modification time put back
         handle.write(data[:10].swapcase())
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
-    assert ingest.input_hashes(data_copy.inputs)["moments.csv"] != first["moments.csv"]
+    assert build.input_hashes(data_copy.inputs)["moments.csv"] != first["moments.csv"]
 
 
 def test_a_file_changed_just_before_it_was_hashed_is_read_again(data_copy: DataPaths, monkeypatch) -> None:
-    ingest.input_hashes(data_copy.inputs)  # the copies are seconds old: within RACY_NS
+    build.input_hashes(data_copy.inputs)  # the copies are seconds old: within RACY_NS
     reads = counting_reads(monkeypatch)
-    ingest.input_hashes(data_copy.inputs)
+    build.input_hashes(data_copy.inputs)
     assert len(reads) == len(schema.TABLES)

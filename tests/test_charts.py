@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker import charts
+from tracker.present import charts
 
 
 def matrix(rows: list[tuple[str, str, int]]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pytest
 from editor_fixtures import REAL_INPUTS, assert_clear_error, copy_of_inputs, run_cli
 
 from tracker import schema
-from tracker.diff import CsvError, diff_csv_bytes, diff_tables, excerpt_pair, render_patch, render_text
+from tracker.inputs.diff import CsvError, diff_csv_bytes, diff_tables, excerpt_pair, render_patch, render_text
 
 RULES = schema.RULES
 HEADER = "rule_id,publication_date,scope,sources\n"

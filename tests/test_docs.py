@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from tracker import schema
-from tracker.docs import inputs_readme
+from tracker.inputs.docs import inputs_readme
 
 README = Path(__file__).resolve().parents[1] / "data" / "inputs" / "README.md"
 

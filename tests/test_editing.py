@@ -14,9 +14,11 @@ import duckdb
 import pytest
 from editor_fixtures import assert_clear_error, read_csv, run_cli, small_data, tree_hashes
 
-from tracker import editing, ingest, inputs
 from tracker.config import PROJECT_DIR
-from tracker.validate import validate_dir
+from tracker.editing import saves
+from tracker.inputs import files
+from tracker.inputs.validate import validate_dir
+from tracker.store import build
 
 NOTE = {"company_id": "zhipu-ai", "date": "2025-02", "category": "public_statement", "status": "observed",
         "title": "Test note", "note": "Written by a test.", "source_name": "Test",
@@ -27,7 +29,7 @@ NOTE = {"company_id": "zhipu-ai", "date": "2025-02", "category": "public_stateme
 def paths(tmp_path):
     """A small valid data folder with a built store."""
     paths = small_data(tmp_path)
-    ingest.build(paths)
+    build.build_store(paths)
     return paths
 
 
@@ -48,7 +50,7 @@ def with_note(paths, **changes) -> bytes:
 
 
 def store_rows(paths, table: str) -> int:
-    parquet = ingest.current_build(paths) / f"{table}.parquet"
+    parquet = build.current_build(paths) / f"{table}.parquet"
     with duckdb.connect() as con:
         return con.execute("SELECT count(*) FROM read_parquet(?)", [str(parquet)]).fetchone()[0]
 
@@ -61,8 +63,8 @@ def audit(paths) -> list[dict]:
 def test_an_edit_that_breaks_a_rule_is_refused_and_nothing_is_written(paths):
     before = tree_hashes(paths.root)
 
-    with pytest.raises(editing.SaveRefused) as refused:
-        editing.save_input(paths, "responses", with_note(paths, category="lobbying"), "ann")
+    with pytest.raises(saves.SaveRefused) as refused:
+        saves.save_input(paths, "responses", with_note(paths, category="lobbying"), "ann")
 
     problem = refused.value.result.errors[0]
     assert (problem.file, problem.column_name) == ("responses.csv", "category")
@@ -74,7 +76,7 @@ def test_a_valid_edit_keeps_the_previous_version_audits_and_rebuilds(paths):
     old, new = responses_bytes(paths), with_note(paths)
     rows_before = store_rows(paths, "responses")
 
-    result = editing.save_input(paths, "responses", new, "ann")
+    result = saves.save_input(paths, "responses", new, "ann")
 
     assert result.saved and result.published
     assert responses_bytes(paths) == new
@@ -85,19 +87,19 @@ def test_a_valid_edit_keeps_the_previous_version_audits_and_rebuilds(paths):
     assert (line["file"], line["editor"], line["action"]) == ("responses.csv", "ann", "edit")
     assert (line["added"], line["removed"], line["changed"]) == (1, 0, 0)
     assert line["history_file"] == f"responses/{result.files[0].history_file.name}"
-    assert not ingest.is_stale(paths)
+    assert not build.is_stale(paths)
     assert store_rows(paths, "responses") == rows_before + 1
 
 
 def test_checking_an_edit_gives_its_problems_and_diff_without_writing(paths):
     before = tree_hashes(paths.root)
 
-    bad = editing.check_edit(paths, "responses", with_note(paths, date="2025-13"))
-    good = editing.check_edit(paths, "responses", with_note(paths))
+    bad = saves.check_edit(paths, "responses", with_note(paths, date="2025-13"))
+    good = saves.check_edit(paths, "responses", with_note(paths))
 
     assert not bad.ok and bad.result.errors[0].column_name == "date"
     assert good.ok and list(good.diff.added) == ["r-9001"]
-    patch = editing.patch_for(paths, "responses", with_note(paths))
+    patch = saves.patch_for(paths, "responses", with_note(paths))
     assert patch.startswith("--- a/data/inputs/responses.csv\n") and "\n+r-9001,zhipu-ai," in patch
     assert tree_hashes(paths.root) == before
 
@@ -107,7 +109,7 @@ def test_a_file_broken_by_hand_can_be_replaced_and_is_kept_in_history(paths):
     broken = good + b'r-9002,zhipu-ai,"2025-01\n'
     (paths.inputs / "responses.csv").write_bytes(broken)
 
-    result = editing.save_input(paths, "responses", good, "ann")
+    result = saves.save_input(paths, "responses", good, "ann")
 
     assert responses_bytes(paths) == good
     assert result.files[0].history_file.read_bytes() == broken
@@ -117,7 +119,7 @@ def test_a_file_broken_by_hand_can_be_replaced_and_is_kept_in_history(paths):
 def test_saving_the_file_unchanged_writes_nothing(paths):
     before = tree_hashes(paths.root)
 
-    result = editing.save_input(paths, "responses", responses_bytes(paths), "ann")
+    result = saves.save_input(paths, "responses", responses_bytes(paths), "ann")
 
     assert not result.saved
     assert tree_hashes(paths.root) == before
@@ -126,22 +128,22 @@ def test_saving_the_file_unchanged_writes_nothing(paths):
 def test_a_failed_rebuild_leaves_inputs_and_history_saved_and_the_store_stale(paths, monkeypatch):
     old = responses_bytes(paths)
     new = with_note(paths)
-    published = ingest.current_build(paths)
+    published = build.current_build(paths)
 
     def broken_build(_paths):
         raise RuntimeError("disk full while writing Parquet")
 
-    monkeypatch.setattr(ingest, "build", broken_build)
-    result = editing.save_input(paths, "responses", new, "ann")
+    monkeypatch.setattr(build, "build_store", broken_build)
+    result = saves.save_input(paths, "responses", new, "ann")
 
     assert result.saved and not result.published
     assert "disk full" in result.build_error
     assert_saved_but_unpublished(paths, old, new, published)
 
     monkeypatch.undo()
-    ingest.ensure_store(paths)
-    assert not ingest.is_stale(paths)
-    assert ingest.current_build(paths) != published
+    build.ensure_store(paths)
+    assert not build.is_stale(paths)
+    assert build.current_build(paths) != published
 
 
 class Killed(BaseException):
@@ -151,18 +153,18 @@ class Killed(BaseException):
 def test_a_process_dying_between_the_write_and_the_rebuild_leaves_everything_consistent(paths, monkeypatch):
     old = responses_bytes(paths)
     new = with_note(paths)
-    published = ingest.current_build(paths)
+    published = build.current_build(paths)
 
     def dying_build(_paths):
         raise Killed
 
-    monkeypatch.setattr(ingest, "build", dying_build)
+    monkeypatch.setattr(build, "build_store", dying_build)
     with pytest.raises(Killed):
-        editing.save_input(paths, "responses", new, "ann")
+        saves.save_input(paths, "responses", new, "ann")
 
     assert_saved_but_unpublished(paths, old, new, published)
     monkeypatch.undo()
-    manifest = ingest.ensure_store(paths)
+    manifest = build.ensure_store(paths)
     assert manifest["inputs"]["responses.csv"] == sha(new)
     assert store_rows(paths, "responses") == len(read_csv(paths.inputs / "responses.csv")[1])
 
@@ -176,9 +178,9 @@ def assert_saved_but_unpublished(paths, old: bytes, new: bytes, published) -> No
     assert line["history_file"] == f"responses/{copy.name}"
     assert not (paths.history / ".pending.json").exists()
     assert validate_dir(paths.inputs).ok
-    assert ingest.current_build(paths) == published
-    assert ingest.read_manifest(paths)["inputs"]["responses.csv"] == sha(old)
-    assert ingest.is_stale(paths)
+    assert build.current_build(paths) == published
+    assert build.read_manifest(paths)["inputs"]["responses.csv"] == sha(old)
+    assert build.is_stale(paths)
 
 
 RULE = {"rule_id": "2099-00001", "publication_date": "2099-01-02", "document_number": "2099-00001",
@@ -192,7 +194,7 @@ def test_recording_a_rule_writes_rule_entries_and_added_events_together(paths):
     entity_ids = [r["entity_id"] for r in read_csv(paths.inputs / "entities.csv")[1]]
     expected_id = f"EL-{max(int(i[3:]) for i in entity_ids) + 1:04d}"
 
-    result = editing.record_rule(paths, RULE, [ENTRY], "ann")
+    result = saves.record_rule(paths, RULE, [ENTRY], "ann")
 
     assert [f.table for f in result.files] == ["rules", "entities", "events"]
     entity = next(r for r in read_csv(paths.inputs / "entities.csv")[1] if r["name"] == ENTRY["name"])
@@ -207,36 +209,37 @@ def test_recording_a_rule_writes_rule_entries_and_added_events_together(paths):
 
 def test_a_failed_write_of_the_second_file_puts_the_first_back(paths, monkeypatch):
     before = tree_hashes(paths.inputs)
-    real_write = inputs.write_atomic
+    real_write = files.write_atomic
 
     def failing_write(path, data):
         if path.name == "entities.csv":
             raise OSError("no space left on device")
         real_write(path, data)
 
-    monkeypatch.setattr(inputs, "write_atomic", failing_write)
+    monkeypatch.setattr(files, "write_atomic", failing_write)
     with pytest.raises(OSError):
-        editing.record_rule(paths, RULE, [ENTRY], "ann")
+        saves.record_rule(paths, RULE, [ENTRY], "ann")
 
     assert tree_hashes(paths.inputs) == before
     assert not (paths.history / ".pending.json").exists()
     assert audit(paths)[-1]["action"] == "rollback"
-    assert not ingest.is_stale(paths)
+    assert not build.is_stale(paths)
 
 
 def test_a_save_killed_half_way_is_undone_by_the_next_save(paths):
     before = tree_hashes(paths.inputs)
     script = textwrap.dedent(f"""
         import os
-        from tracker import editing, inputs
+        from tracker.editing import saves
+        from tracker.inputs import files
         from tracker.config import data_paths
-        real_write = inputs.write_atomic
+        real_write = files.write_atomic
         def dying_write(path, data):
             if path.name == "entities.csv":
                 os._exit(9)
             real_write(path, data)
-        inputs.write_atomic = dying_write
-        editing.record_rule(data_paths({str(paths.root)!r}), {RULE!r}, [{ENTRY!r}], "ann")
+        files.write_atomic = dying_write
+        saves.record_rule(data_paths({str(paths.root)!r}), {RULE!r}, [{ENTRY!r}], "ann")
     """)
     killed = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, capture_output=True, timeout=120)
     assert killed.returncode == 9, killed.stderr
@@ -246,7 +249,7 @@ def test_a_save_killed_half_way_is_undone_by_the_next_save(paths):
     assert validate_dir(paths.inputs).ok
     assert (paths.history / ".pending.json").exists()
     # ... and the next save puts the previous versions back before doing its own work.
-    editing.save_input(paths, "responses", responses_bytes(paths), "bob")
+    saves.save_input(paths, "responses", responses_bytes(paths), "bob")
 
     assert tree_hashes(paths.inputs) == before
     assert not (paths.history / ".pending.json").exists()
@@ -256,44 +259,45 @@ def test_a_save_killed_half_way_is_undone_by_the_next_save(paths):
 def test_the_temporary_file_of_a_write_killed_before_its_rename_is_removed_by_a_later_save(paths):
     script = textwrap.dedent(f"""
         import os
-        from tracker import editing, inputs
+        from tracker.editing import saves
+        from tracker.inputs import files
         from tracker.config import data_paths
         real_replace = os.replace
         def dying_replace(source, target):
             if str(target).endswith("responses.csv"):
                 os._exit(9)  # the new bytes are in the temporary file, not yet renamed
             real_replace(source, target)
-        inputs.os.replace = dying_replace
-        editing.add_response(data_paths({str(paths.root)!r}), {NOTE!r}, "ann")
+        files.os.replace = dying_replace
+        saves.add_response(data_paths({str(paths.root)!r}), {NOTE!r}, "ann")
     """)
     killed = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, capture_output=True, timeout=120)
     assert killed.returncode == 9, killed.stderr
     leftovers = list(paths.inputs.glob(".responses.csv.*.tmp"))
     assert len(leftovers) == 1 and validate_dir(paths.inputs).ok
 
-    editing.save_input(paths, "responses", responses_bytes(paths), "bob")  # too young to be sure: kept
+    saves.save_input(paths, "responses", responses_bytes(paths), "bob")  # too young to be sure: kept
     assert leftovers[0].exists()
-    os.utime(leftovers[0], (time.time() - 2 * editing.LEFTOVER_AGE_S,) * 2)
-    editing.save_input(paths, "responses", responses_bytes(paths), "bob")
+    os.utime(leftovers[0], (time.time() - 2 * saves.LEFTOVER_AGE_S,) * 2)
+    saves.save_input(paths, "responses", responses_bytes(paths), "bob")
     assert not list(paths.inputs.glob(".*.tmp"))
 
 
 def test_an_edit_of_a_file_changed_since_it_was_opened_is_refused(paths):
-    opened = editing.file_hash(responses_bytes(paths))
-    editing.add_response(paths, NOTE, "bob")
+    opened = saves.file_hash(responses_bytes(paths))
+    saves.add_response(paths, NOTE, "bob")
     before = tree_hashes(paths.root)
 
-    with pytest.raises(editing.EditConflict):
-        editing.save_input(paths, "responses", with_note(paths), "ann", expected_hash=opened)
+    with pytest.raises(saves.EditConflict):
+        saves.save_input(paths, "responses", with_note(paths), "ann", expected_hash=opened)
 
     assert tree_hashes(paths.root) == before
 
 
 def test_versions_are_listed_newest_first_with_who_replaced_them(paths):
-    editing.add_response(paths, NOTE, "ann")
-    editing.add_response(paths, {**NOTE, "title": "Second"}, "bob")
+    saves.add_response(paths, NOTE, "ann")
+    saves.add_response(paths, {**NOTE, "title": "Second"}, "bob")
 
-    versions = editing.list_versions(paths, "responses")
+    versions = saves.list_versions(paths, "responses")
 
     assert [v.replaced_by for v in versions] == ["bob", "ann"]
     assert versions[0].version > versions[1].version
@@ -301,27 +305,27 @@ def test_versions_are_listed_newest_first_with_who_replaced_them(paths):
 
 def test_restoring_a_version_makes_it_current_and_keeps_the_replaced_one(paths):
     original = responses_bytes(paths)
-    editing.add_response(paths, NOTE, "ann")
+    saves.add_response(paths, NOTE, "ann")
     edited = responses_bytes(paths)
-    [version] = editing.list_versions(paths, "responses")
+    [version] = saves.list_versions(paths, "responses")
 
-    result = editing.restore_version(paths, "responses", version.version, "bob")
+    result = saves.restore_version(paths, "responses", version.version, "bob")
 
     assert responses_bytes(paths) == original
     assert result.files[0].history_file.read_bytes() == edited
     assert audit(paths)[-1]["action"] == "restore" and audit(paths)[-1]["restored_from"] == version.version
-    assert not ingest.is_stale(paths)
+    assert not build.is_stale(paths)
 
 
 def test_restoring_an_unknown_version_says_how_to_list_them(paths):
     with pytest.raises(ValueError, match="history responses"):
-        editing.restore_version(paths, "responses", "../../etc/passwd", "bob")
+        saves.restore_version(paths, "responses", "../../etc/passwd", "bob")
 
 
 def test_appending_keeps_the_existing_bytes(paths):
     old = responses_bytes(paths)
 
-    result = editing.add_response(paths, NOTE, "ann")
+    result = saves.add_response(paths, NOTE, "ann")
 
     assert responses_bytes(paths).startswith(old)
     [added] = result.diff.added.values()
@@ -331,7 +335,7 @@ def test_appending_keeps_the_existing_bytes(paths):
 
 def test_an_unknown_input_is_named_with_the_known_ones(paths):
     with pytest.raises(ValueError, match="unknown input 'entitys'; expected one of: companies"):
-        editing.save_input(paths, "entitys", b"", "ann")
+        saves.save_input(paths, "entitys", b"", "ann")
 
 
 @pytest.mark.parametrize("env,expected", [
@@ -345,23 +349,23 @@ def test_persistent_storage_follows_the_variable_then_the_host(monkeypatch, env,
     for name, value in env.items():
         monkeypatch.setenv(name, value)
 
-    assert editing.persistent_storage() is expected
+    assert saves.persistent_storage() is expected
 
 
 def test_persistent_storage_is_unknown_without_any_sign(monkeypatch, tmp_path):
     monkeypatch.delenv("TRACKER_EPHEMERAL_DISK", raising=False)
     monkeypatch.setenv("HOSTNAME", "my-server")
-    monkeypatch.setattr(editing, "_COMMUNITY_CLOUD_MOUNT", tmp_path / "absent")
+    monkeypatch.setattr(saves, "_COMMUNITY_CLOUD_MOUNT", tmp_path / "absent")
 
-    assert editing.persistent_storage() is None
+    assert saves.persistent_storage() is None
 
 
 # --- python -m tracker history / restore ---
 
 def test_cli_history_lists_versions_and_restore_brings_one_back(paths):
     original = responses_bytes(paths)
-    editing.add_response(paths, NOTE, "ann")
-    [version] = editing.list_versions(paths, "responses")
+    saves.add_response(paths, NOTE, "ann")
+    [version] = saves.list_versions(paths, "responses")
 
     listed = run_cli(paths, "history", "responses")
     restored = run_cli(paths, "restore", "responses", version.version, "--editor", "bob")
@@ -382,8 +386,8 @@ def test_cli_restore_of_an_unknown_version_is_a_one_line_error(paths):
 
 
 def test_cli_restore_of_a_version_that_no_longer_validates_is_refused(paths):
-    editing.record_rule(paths, RULE, [ENTRY], "ann")
-    [entities_before_rule] = editing.list_versions(paths, "entities")
+    saves.record_rule(paths, RULE, [ENTRY], "ann")
+    [entities_before_rule] = saves.list_versions(paths, "entities")
     before = tree_hashes(paths.inputs)
 
     # The old entities lack the new entry that events.csv now refers to.

@@ -8,8 +8,8 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tracker import auth
 from tracker.config import PROJECT_DIR
+from tracker.editing import auth
 
 PASSWORD = "correct horse battery staple"
 

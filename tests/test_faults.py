@@ -27,9 +27,11 @@ import pytest
 from editor_fixtures import small_data
 from streamlit.testing.v1 import AppTest
 
-from tracker import editing, ingest, inputs
 from tracker.config import PROJECT_DIR, DataPaths
-from tracker.validate import validate_dir
+from tracker.editing import saves
+from tracker.inputs import files
+from tracker.inputs.validate import validate_dir
+from tracker.store import build
 
 KILLS = int(os.environ.get("FAULT_KILLS", "8"))
 SEED = int(os.environ.get("FAULT_SEED", str(random.SystemRandom().randrange(10**6))))
@@ -42,15 +44,15 @@ ENTRY = {"destination": "China", "name": "Fault Test Co., Ltd.", "address": "Bei
 
 def hashes(folder: Path, pattern: str = "*.csv") -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.glob(pattern)) if p.is_file() and p.name != editing.LOCK}
+            for p in sorted(folder.glob(pattern)) if p.is_file() and p.name != saves.LOCK}
 
 
 def assert_current_is_a_complete_build(paths: DataPaths) -> Path:
     """`store/current` names a build whose manifest, files and row counts all agree."""
-    current = ingest.current_build(paths)
+    current = build.current_build(paths)
     assert current is not None and current.parent == (paths.store / "builds").resolve()
     manifest = json.loads((current / "manifest.json").read_text())
-    assert ingest.build_is_intact(current, manifest)
+    assert build.build_is_intact(current, manifest)
     with duckdb.connect() as con:
         for table, rows in manifest["rows"].items():
             parquet = str(current / f"{table}.parquet")
@@ -96,18 +98,18 @@ def kill_after(child: subprocess.Popen, delay: float) -> bool:
 
 BUILD = """
     import sys
-    from tracker import ingest
+    from tracker.store import build
     from tracker.config import data_paths
     paths = data_paths(sys.argv[1])
     print("ready", flush=True)
-    ingest.build(paths)
+    build.build_store(paths)
 """
 
 
 def test_a_build_killed_at_any_moment_leaves_current_on_a_complete_build(tmp_path) -> None:
     shutil.copytree(PROJECT_DIR / "data" / "inputs", tmp_path / "inputs")
     paths = DataPaths(tmp_path)
-    ingest.build(paths)
+    build.build_store(paths)
     before = hashes(paths.inputs)
     total, _ = duration(BUILD, str(paths.root))
 
@@ -116,48 +118,48 @@ def test_a_build_killed_at_any_moment_leaves_current_on_a_complete_build(tmp_pat
         killed += kill_after(start(BUILD, str(paths.root)), moment)
         assert_current_is_a_complete_build(paths)
         assert hashes(paths.inputs) == before
-        assert not ingest.is_stale(paths)
+        assert not build.is_stale(paths)
 
     assert killed >= KILLS // 2, f"most kills must land while building (seed {SEED}, {total:.1f} s)"
     # What the killed builds left (staging folders, a half-made link) does not stop the next build,
     # and a later build clears the staging folders once they are old.
     for staging in (paths.store / "builds").glob(".staging-*"):
-        os.utime(staging, (time.time() - 2 * ingest.STALE_STAGING_S,) * 2)
-    info = ingest.build(paths)
+        os.utime(staging, (time.time() - 2 * build.STALE_STAGING_S,) * 2)
+    info = build.build_store(paths)
     assert assert_current_is_a_complete_build(paths) == info.path
     left = sorted(p.name for p in (paths.store / "builds").iterdir())
-    assert len(left) <= ingest.KEEP_BUILDS and not [n for n in left if n.startswith(".")], left
+    assert len(left) <= build.KEEP_BUILDS and not [n for n in left if n.startswith(".")], left
 
 
 # --- killed while saving an edit ---
 
 SAVE = f"""
     import sys, time
-    from tracker import editing
+    from tracker.editing import saves
     from tracker.config import data_paths
     paths = data_paths(sys.argv[1])
-    commit = editing._commit
+    commit = saves._commit
 
     def timed_commit(*args, **kwargs):  # prints when the writes start and end: where to aim kills
         print("commit", time.monotonic() - began, flush=True)
         commit(*args, **kwargs)
         print("committed", time.monotonic() - began, flush=True)
 
-    editing._commit = timed_commit
+    saves._commit = timed_commit
     print("ready", flush=True)
     began = time.monotonic()
-    editing.record_rule(paths, {RULE!r}, [{ENTRY!r}], "killed editor")
+    saves.record_rule(paths, {RULE!r}, [{ENTRY!r}], "killed editor")
 """
 
 
 def audit_lines(paths: DataPaths) -> list[dict]:
-    log = paths.history / editing.AUDIT_LOG
+    log = paths.history / saves.AUDIT_LOG
     return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
 
 
 def test_a_save_killed_at_any_moment_leaves_inputs_whole_and_recover_restores(tmp_path) -> None:
     pristine = small_data(tmp_path / "pristine")
-    ingest.build(pristine)
+    build.build_store(pristine)
     before = hashes(pristine.inputs)
     reference = DataPaths(tmp_path / "reference")
     shutil.copytree(pristine.root, reference.root, symlinks=True)
@@ -176,9 +178,9 @@ def test_a_save_killed_at_any_moment_leaves_inputs_whole_and_recover_restores(tm
 
         # Whatever the moment, the inputs on disk are valid: referenced tables are written first.
         assert validate_dir(paths.inputs).ok
-        interrupted = (paths.history / editing.JOURNAL).exists()
+        interrupted = (paths.history / saves.JOURNAL).exists()
         if interrupted:
-            editing.recover(paths)
+            saves.recover(paths)
             assert hashes(paths.inputs) == before, "recover() puts every file back"
             outcomes.append("undone")
         else:
@@ -194,11 +196,11 @@ def test_a_save_killed_at_any_moment_leaves_inputs_whole_and_recover_restores(tm
         leftovers = [p for folder in (paths.inputs, paths.history) for p in folder.glob(".*.tmp")]
         removed += len(leftovers)
         for leftover in leftovers:
-            os.utime(leftover, (time.time() - 2 * editing.LEFTOVER_AGE_S,) * 2)
-        editing.recover(paths)
+            os.utime(leftover, (time.time() - 2 * saves.LEFTOVER_AGE_S,) * 2)
+        saves.recover(paths)
         assert not [p for folder in (paths.inputs, paths.history) for p in folder.glob(".*.tmp")]
         assert_current_is_a_complete_build(paths)
-        manifest = ingest.ensure_store(paths)  # a save killed before its rebuild is rebuilt now
+        manifest = build.ensure_store(paths)  # a save killed before its rebuild is rebuilt now
         assert manifest["inputs"] == hashes(paths.inputs)
     print(f"seed {SEED}: {outcomes}; temporary files left by kills and removed: {removed}")
 
@@ -213,23 +215,23 @@ def no_space(*_args, **_kwargs):
 @pytest.fixture()
 def saved(tmp_path) -> DataPaths:
     paths = small_data(tmp_path)
-    ingest.build(paths)
+    build.build_store(paths)
     return paths
 
 
 def snapshot(paths: DataPaths) -> dict:
     return {"inputs": hashes(paths.inputs, "*"), "history": hashes(paths.history, "**/*"),
-            "current": ingest.current_build(paths)}
+            "current": build.current_build(paths)}
 
 
 @pytest.mark.parametrize("failing", ["history copy", "journal", "second input", "audit line"])
 def test_a_full_disk_during_a_save_reports_and_keeps_the_old_files(saved, monkeypatch, failing) -> None:
     before = snapshot(saved)
-    real_write = inputs.write_atomic
-    real_audit = editing._audit
+    real_write = files.write_atomic
+    real_audit = saves._audit
 
     def write(path, data):
-        target = {"history copy": "history", "journal": editing.JOURNAL, "second input": "entities.csv"}
+        target = {"history copy": "history", "journal": saves.JOURNAL, "second input": "entities.csv"}
         if failing in target and (path.name == target[failing] or path.parent.parent.name == target[failing]):
             no_space()
         real_write(path, data)
@@ -239,36 +241,36 @@ def test_a_full_disk_during_a_save_reports_and_keeps_the_old_files(saved, monkey
             no_space()
         real_audit(paths, **entry)
 
-    monkeypatch.setattr(inputs, "write_atomic", write)
-    monkeypatch.setattr(editing, "_audit", audit)
+    monkeypatch.setattr(files, "write_atomic", write)
+    monkeypatch.setattr(saves, "_audit", audit)
 
     with pytest.raises(OSError) as raised:
-        editing.record_rule(saved, RULE, [ENTRY], "ann")
+        saves.record_rule(saved, RULE, [ENTRY], "ann")
 
     assert raised.value.errno == errno.ENOSPC
     after = snapshot(saved)
     assert after["inputs"] == before["inputs"], "every input is as it was"
-    assert after["current"] == before["current"] and not ingest.is_stale(saved)
-    assert not (saved.history / editing.JOURNAL).exists()
+    assert after["current"] == before["current"] and not build.is_stale(saved)
+    assert not (saved.history / saves.JOURNAL).exists()
     assert not [p for p in saved.inputs.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_a_full_disk_during_the_rebuild_keeps_the_save_and_serves_the_old_store(saved, monkeypatch) -> None:
-    published = ingest.current_build(saved)
+    published = build.current_build(saved)
 
     def write_tables(tables, folder, hashes):
         (folder / "entities.parquet").write_bytes(b"PAR1 half written")
         no_space()
 
-    monkeypatch.setattr(ingest, "_write_tables", write_tables)
-    result = editing.record_rule(saved, RULE, [ENTRY], "ann")
+    monkeypatch.setattr(build, "_write_tables", write_tables)
+    result = saves.record_rule(saved, RULE, [ENTRY], "ann")
 
     assert result.saved and not result.published
     assert "No space left on device" in result.build_error
     assert any("not rebuilt" in line for line in result.lines())
-    assert ingest.current_build(saved) == published
+    assert build.current_build(saved) == published
     assert not [p for p in (saved.store / "builds").iterdir() if p.name.startswith(".staging")]
-    status = ingest.refresh_store(saved)  # the app's check: the old store, and why
+    status = build.refresh_store(saved)  # the app's check: the old store, and why
     assert status.build_dir == published and "No space left on device" in status.build_error
 
 
@@ -286,7 +288,7 @@ def test_a_full_disk_on_publish_in_the_editor_page_says_so_and_keeps_the_files(s
         "edited_rows": {0: {"title": "A changed title"}}, "added_rows": [], "deleted_rows": []}
     app.run()
     app.checkbox(key="edit_moments_confirm").check().run()
-    monkeypatch.setattr(inputs, "write_atomic", no_space)
+    monkeypatch.setattr(files, "write_atomic", no_space)
 
     app.button(key="edit_moments_publish").click().run()
 
@@ -296,20 +298,20 @@ def test_a_full_disk_on_publish_in_the_editor_page_says_so_and_keeps_the_files(s
 
 
 def test_a_full_disk_during_a_restore_from_the_command_line_is_one_line_not_a_traceback(saved) -> None:
-    editing.add_response(saved, {"company_id": "zhipu-ai", "date": "2025-02", "category": "other",
+    saves.add_response(saved, {"company_id": "zhipu-ai", "date": "2025-02", "category": "other",
                                  "status": "observed", "title": "t", "note": "n", "source_name": "s",
                                  "source_url": "https://example.org/n"}, "ann")
-    [version] = editing.list_versions(saved, "responses")
+    [version] = saves.list_versions(saved, "responses")
     before = hashes(saved.inputs)
     script = f"""
         import errno, os, sys
-        from tracker import inputs
+        from tracker.inputs import files
         from tracker.__main__ import main
 
         def no_space(path, data):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-        inputs.write_atomic = no_space
+        files.write_atomic = no_space
         sys.exit(main(["restore", "responses", {version.version!r}]))
     """
     env = {**os.environ, "TRACKER_DATA_DIR": str(saved.root)}

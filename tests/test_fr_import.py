@@ -17,9 +17,10 @@ from editor_fixtures import (
     write_csv,
 )
 
-from tracker import editing
-from tracker.fr_import import SourceError, import_csl, import_rule, rule_from_fr_json
-from tracker.validate import validate_dir
+from tracker.editing import saves
+from tracker.importers.federal_register import SourceError, import_rule, rule_from_fr_json
+from tracker.importers.screening_list import import_csl
+from tracker.inputs.validate import validate_dir
 
 RULE_JSON = FIXTURES / "fr_rule_2025-00704.json"
 CSL = FIXTURES / "csl_sample.csv"
@@ -189,7 +190,7 @@ def test_applying_adds_updates_and_marks_removed_but_never_deletes(tmp_path):
     assert report.saved.published
     assert {(e["file"], e["action"]) for e in audit(paths)} == {("entities.csv", "import-csl"),
                                                                ("events.csv", "import-csl")}
-    assert len(editing.list_versions(paths, "entities")) == len(editing.list_versions(paths, "events")) == 1
+    assert len(saves.list_versions(paths, "entities")) == len(saves.list_versions(paths, "events")) == 1
 
 
 def test_a_second_import_of_the_same_file_changes_nothing(tmp_path):

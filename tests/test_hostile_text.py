@@ -37,11 +37,13 @@ from hostile_data import (
 from page_helpers import run_page
 from streamlit.testing.v1 import AppTest
 
-from tracker import export, ingest, store, ui
+from tracker import ui
 from tracker.config import DataPaths
-from tracker.export import FORMULA_STARTS
-from tracker.filters import Filters
-from tracker.validate import validate_dir
+from tracker.inputs.validate import validate_dir
+from tracker.present import export
+from tracker.present.export import FORMULA_STARTS
+from tracker.present.filters import Filters
+from tracker.store import build, connection, queries
 
 # Where each page shows the hostile text, and which of it must be there to read.
 PAGE_VIEWS = {
@@ -189,13 +191,13 @@ def assert_no_formula_cells(frame: pd.DataFrame) -> set[str]:
 
 
 def test_every_csv_download_neutralises_formula_cells(hostile) -> None:
-    db = store.Store(ingest.current_build(hostile)).cursor()
+    db = connection.Store(build.current_build(hostile)).cursor()
     downloads = {
-        "explorer entries": ui.with_citation_url(store.entries(db, Filters(company=COMPANY))),
-        "company entries": ui.with_citation_url(store.company(db, COMPANY).entries),
-        "rules": store.rules(db),
-        "rule entries": store.rule_entries(db, FORMULA_RULE),
-        "responses": store.responses(db, company_id=COMPANY),
+        "explorer entries": ui.with_citation_url(queries.entries(db, Filters(company=COMPANY))),
+        "company entries": ui.with_citation_url(queries.company(db, COMPANY).entries),
+        "rules": queries.rules(db),
+        "rule entries": queries.rule_entries(db, FORMULA_RULE),
+        "responses": queries.responses(db, company_id=COMPANY),
     }
     shown = set()
     for name, frame in downloads.items():

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tracker import schema
-from tracker.importers import ImportReport, import_shared
-from tracker.validate import validate_dir
+from tracker.importers.shared import ImportReport, import_shared
+from tracker.inputs.validate import validate_dir
 
 ZHIPU_ENTRIES = ["EL-0306", "EL-0307", "EL-0308", "EL-0309", "EL-0589", "EL-0963", "EL-1013"]
 

@@ -12,8 +12,8 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tracker import ingest
 from tracker.config import PROJECT_DIR, DataPaths
+from tracker.store import build
 
 PAGES = ["overview", "explorer", "company", "rules", "responses", "story", "about"]
 
@@ -22,7 +22,7 @@ PAGES = ["overview", "explorer", "company", "rules", "responses", "story", "abou
 def data_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("page-state")
     shutil.copytree(PROJECT_DIR / "data" / "inputs", root / "inputs")
-    ingest.build(DataPaths(root))
+    build.build_store(DataPaths(root))
     return root
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from page_helpers import run_page
 
-from tracker import store
-from tracker.generate import generate
+from tracker.bench.generate import generate
+from tracker.store import layout
 
 NOTES_SHOWN = 200  # app_pages/responses.py
 MATRIX_COMPANIES = 40
@@ -54,10 +54,11 @@ def test_company_page_lists_the_closest_related_companies_and_the_total(generate
     assert not app.exception and not app.error
     heading = next(s.value for s in app.subheader if s.value.startswith("Related companies ("))
     total = int(heading.removeprefix("Related companies (").rstrip(")").replace(",", ""))
-    assert total > store.RELATED_SHOWN
-    assert any(f"The {store.RELATED_SHOWN} most closely related of {total:,}" in c.value for c in app.caption)
+    assert total > layout.RELATED_SHOWN
+    shown = f"The {layout.RELATED_SHOWN} most closely related of {total:,}"
+    assert any(shown in c.value for c in app.caption)
     links = [m.value for m in app.markdown if m.value.startswith("- [") and "company?company=" in m.value]
-    assert len(links) == store.RELATED_SHOWN
+    assert len(links) == layout.RELATED_SHOWN
 
 
 def test_response_matrix_draws_the_busiest_companies_and_says_how_many_there_are(generated):

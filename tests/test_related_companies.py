@@ -1,4 +1,4 @@
-"""Related companies (`store.related_companies`) against a plain-Python reading of the inputs.
+"""Related companies (`queries.related_companies`) against a plain-Python reading of the inputs.
 
 Two profiles are related when they share a parent, or when entries of theirs were added by
 the same rule or on the same day. The page shows the RELATED_SHOWN closest and the total.
@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tracker import ingest, store
+from tracker.bench.generate import generate
 from tracker.config import data_paths
-from tracker.generate import generate
+from tracker.store import build, connection, layout, queries
 
 
 def rows(inputs: Path, name: str) -> list[dict[str, str]]:
@@ -55,12 +55,12 @@ def expected_relations(inputs: Path) -> dict[str, tuple[list[tuple[str, str]], i
             closeness = (not parent, -len(shared_rules), -len(shared_days), theirs["name"], other)
             related.append((closeness, other, "; ".join(parts)))
         related.sort()
-        expected[me] = ([(other, text) for _, other, text in related[:store.RELATED_SHOWN]], len(related))
+        expected[me] = ([(other, text) for _, other, text in related[:layout.RELATED_SHOWN]], len(related))
     return expected
 
 
 def answered(db, company_id: str) -> tuple[list[tuple[str, str]], int]:
-    found = store.related_companies(db, company_id)
+    found = queries.related_companies(db, company_id)
     total = int(found["related_total"].iloc[0]) if len(found) else 0
     assert found["related_total"].nunique() <= 1
     return list(zip(found["company_id"], found["relation"], strict=True)), total
@@ -78,8 +78,8 @@ def generated_store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("related")
     generate(folder, 20_000, seed=3)
     paths = data_paths(folder)
-    ingest.build(paths)
-    opened = store.Store(ingest.current_build(paths))
+    build.build_store(paths)
+    opened = connection.Store(build.current_build(paths))
     yield folder / "inputs", opened
     opened.close()
 
@@ -87,7 +87,7 @@ def generated_store(tmp_path_factory):
 def test_related_companies_are_capped_to_the_closest_with_the_total(generated_store):
     inputs, opened = generated_store
     expected = expected_relations(inputs)
-    assert max(total for _, total in expected.values()) > store.RELATED_SHOWN  # the cap is exercised
+    assert max(total for _, total in expected.values()) > layout.RELATED_SHOWN  # the cap is exercised
     assert any("same parent company" in text for shown, _ in expected.values() for _, text in shown)
     db = opened.cursor()
     assert {company: answered(db, company) for company in expected} == expected
@@ -97,17 +97,17 @@ def test_company_tables_come_in_the_order_the_page_shows(generated_store):
     # The company questions rely on the stored order (no ORDER BY): check it on a big company.
     inputs, opened = generated_store
     db = opened.cursor()
-    companies = store.companies(db)
+    companies = queries.companies(db)
     biggest = companies.sort_values(["entries", "company_id"], ascending=[False, True]).iloc[0]["company_id"]
-    data = store.company(db, biggest)
+    data = queries.company(db, biggest)
     assert len(data.entries) > 50 and len(data.events) > 50
     entries = list(zip(data.entries["listed_date"], data.entries["entity_id"], strict=True))
     assert entries == sorted(entries)
     events = [(pd.isna(d), d if not pd.isna(d) else None, e)
               for d, e in zip(data.events["date"], data.events["event_id"], strict=True)]
     assert events == sorted(events, key=lambda t: (t[0], t[1] or 0, t[2]))
-    said = store.company(db, max(companies["company_id"],
-                                 key=lambda c: len(store.responses(db, company_id=c)))).responses
+    said = queries.company(db, max(companies["company_id"],
+                                 key=lambda c: len(queries.responses(db, company_id=c)))).responses
     assert len(said) > 1
     notes = list(zip(said["day"], said["response_id"], strict=True))
     assert notes == sorted(notes)

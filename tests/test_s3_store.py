@@ -17,12 +17,14 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 READER = """
 import json
-from tracker import ingest, store
+from tracker.store import build
+from tracker.store import connection
+from tracker.store import queries
 from tracker.config import data_paths
-status = ingest.refresh_store(data_paths())
-db = store.open_store(status.build_dir, status.manifest).cursor()
-print(json.dumps({"build": str(status.build_dir), "entries": store.headline(db, 2025)["entries"],
-                  "zhipu": len(store.company(db, "zhipu-ai").entries)}))
+status = build.refresh_store(data_paths())
+db = connection.open_store(status.build_dir, status.manifest).cursor()
+print(json.dumps({"build": str(status.build_dir), "entries": queries.headline(db, 2025)["entries"],
+                  "zhipu": len(queries.company(db, "zhipu-ai").entries)}))
 """
 
 
@@ -38,7 +40,7 @@ def s3(monkeypatch):
            "TRACKER_S3_ENDPOINT": f"http://{host}:{port}", "TRACKER_STORE_URL": f"s3://{bucket}/store"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    from tracker import remote
+    from tracker.store import remote
 
     remote.filesystem().mkdir(bucket)
     yield env
@@ -54,13 +56,14 @@ def run_reader(env: dict, data_dir: Path) -> dict:
 
 
 def test_publisher_builds_and_publishes_and_two_replicas_read_the_same_store(s3, tmp_path, monkeypatch):
-    from tracker import editing, ingest, remote
     from tracker.config import data_paths
+    from tracker.editing import saves
+    from tracker.store import build, remote
 
     publisher = data_paths(tmp_path / "publisher")
     shutil.copytree(PROJECT / "data" / "inputs", publisher.inputs)
     monkeypatch.setenv("TRACKER_PUBLISH", "1")
-    status = ingest.refresh_store(publisher)
+    status = build.refresh_store(publisher)
     location, manifest = remote.current_build(s3["TRACKER_STORE_URL"])
     assert manifest["build_id"] == status.manifest["build_id"]
     assert location.endswith(manifest["build_id"])
@@ -73,13 +76,13 @@ def test_publisher_builds_and_publishes_and_two_replicas_read_the_same_store(s3,
     assert not (tmp_path / "replica-1" / "store").exists()
 
     # An editor's save on the publisher reaches the replicas as a new build.
-    rows = editing.read_rows(publisher, "entities")
+    rows = saves.read_rows(publisher, "entities")
     rows[0] = {**rows[0], "destination": "Atlantis"}
-    from tracker.inputs import rows_to_csv
+    from tracker.inputs.files import rows_to_csv
     from tracker.schema import ENTITIES
 
-    editing.save_input(publisher, "entities", rows_to_csv(ENTITIES, rows), "test")
-    ingest.refresh_store(publisher)
+    saves.save_input(publisher, "entities", rows_to_csv(ENTITIES, rows), "test")
+    build.refresh_store(publisher)
     after = run_reader(s3, tmp_path / "replica-1")
     assert after["build"] != first["build"]
     new_location, new_manifest = remote.current_build(s3["TRACKER_STORE_URL"])
@@ -87,38 +90,38 @@ def test_publisher_builds_and_publishes_and_two_replicas_read_the_same_store(s3,
 
 
 def test_a_replica_with_nothing_published_has_no_store(s3, tmp_path):
-    from tracker import ingest
     from tracker.config import data_paths
+    from tracker.store import build
 
-    status = ingest.refresh_store(data_paths(tmp_path))
+    status = build.refresh_store(data_paths(tmp_path))
     assert status.build_dir is None and status.manifest is None
 
 
 def test_a_replica_does_not_query_a_build_laid_out_by_another_version(s3, tmp_path, monkeypatch):
     # Replicas upgraded before the publisher: the bucket's build lacks what this code asks for.
-    from tracker import ingest, remote
     from tracker.config import data_paths
+    from tracker.store import build, remote
 
     publisher = data_paths(tmp_path / "publisher")
     shutil.copytree(PROJECT / "data" / "inputs", publisher.inputs)
     monkeypatch.setenv("TRACKER_PUBLISH", "1")
-    ingest.refresh_store(publisher)
+    build.refresh_store(publisher)
     location, manifest = remote.current_build(s3["TRACKER_STORE_URL"])
     fs = remote.filesystem()
     manifest_key = remote._path(location) + "/manifest.json"
     fs.pipe_file(manifest_key, json.dumps({**manifest, "store_format": "older"}).encode())
 
     monkeypatch.setenv("TRACKER_PUBLISH", "0")
-    status = ingest.refresh_store(data_paths(tmp_path / "replica"))
-    assert status.build_dir is None and status.build_error == ingest.OTHER_LAYOUT
+    status = build.refresh_store(data_paths(tmp_path / "replica"))
+    assert status.build_dir is None and status.build_error == build.OTHER_LAYOUT
 
     fs.pipe_file(manifest_key, json.dumps(manifest).encode())  # this version's layout again: read
-    status = ingest.refresh_store(data_paths(tmp_path / "replica"))
+    status = build.refresh_store(data_paths(tmp_path / "replica"))
     assert status.build_dir == location and status.build_error is None
 
 
 def test_store_url_must_be_s3(monkeypatch):
-    from tracker import remote
+    from tracker.store import remote
 
     monkeypatch.setenv("TRACKER_STORE_URL", "/some/folder")
     with pytest.raises(ValueError, match="must start with s3://"):

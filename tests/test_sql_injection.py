@@ -10,8 +10,8 @@ import dataclasses
 
 import pytest
 
-from tracker import store
-from tracker.filters import Filters, filters_from_params
+from tracker.present.filters import Filters, filters_from_params
+from tracker.store import queries
 
 HOSTILE = [
     "'",
@@ -56,45 +56,45 @@ def every_filter(text: str) -> list[Filters]:
 def test_hostile_text_in_every_filter_is_only_data(db, counts_before, text: str) -> None:
     for filters in every_filter(text):
         field = next(f.name for f in dataclasses.fields(filters) if getattr(filters, f.name))
-        found = store.entries(db, filters)
-        assert store.count_entries(db, filters) == len(found)
+        found = queries.entries(db, filters)
+        assert queries.count_entries(db, filters) == len(found)
         if field != "query":
             # An exact value that names no destination, sector, action, scope or company.
             assert found.empty, (field, text)
-        store.top_destinations(db, filters)
-        store.listings_over_time(db, filters, "month", "sector")
-        store.undated_listings(db, filters)
+        queries.top_destinations(db, filters)
+        queries.listings_over_time(db, filters, "month", "sector")
+        queries.undated_listings(db, filters)
     assert table_counts(db) == counts_before
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=[repr(t) for t in HOSTILE])
 def test_hostile_text_in_every_lookup_is_only_data(db, counts_before, text: str) -> None:
-    data = store.company(db, text)
+    data = queries.company(db, text)
     assert data.profile is None
     assert data.entries.empty and data.events.empty and data.responses.empty
-    assert store.related_companies(db, text).empty
-    assert store.rule_entries(db, text).empty
-    assert store.responses(db, statuses=(text,)).empty
-    assert store.responses(db, company_id=text).empty
-    assert store.responses(db, category=text).empty
-    assert store.response_matrix(db, statuses=(text,)).empty
+    assert queries.related_companies(db, text).empty
+    assert queries.rule_entries(db, text).empty
+    assert queries.responses(db, statuses=(text,)).empty
+    assert queries.responses(db, company_id=text).empty
+    assert queries.responses(db, category=text).empty
+    assert queries.response_matrix(db, statuses=(text,)).empty
     assert table_counts(db) == counts_before
 
 
 def test_wildcards_are_not_wildcards(db) -> None:
-    assert store.count_entries(db, Filters(destinations=("%",))) == 0
-    assert store.count_entries(db, Filters(destinations=("Chin_",))) == 0
-    assert store.count_entries(db, Filters(company="%")) == 0
-    assert store.count_entries(db, Filters(query="_")) == 0
-    assert store.count_entries(db, Filters(destinations=("China",))) > 0  # the real value still works
+    assert queries.count_entries(db, Filters(destinations=("%",))) == 0
+    assert queries.count_entries(db, Filters(destinations=("Chin_",))) == 0
+    assert queries.count_entries(db, Filters(company="%")) == 0
+    assert queries.count_entries(db, Filters(query="_")) == 0
+    assert queries.count_entries(db, Filters(destinations=("China",))) > 0  # the real value still works
 
 
 def test_hostile_text_combined_in_one_view(db, counts_before) -> None:
     text = "'; DROP TABLE entities; --"
     filters = Filters(destinations=(text, "China"), sectors=(text,), actions=(text,),
                       license_scopes=(text,), company=text, query=text)
-    assert store.entries(db, filters).empty
-    store.listings_over_time(db, filters, "year", "destination")
+    assert queries.entries(db, filters).empty
+    queries.listings_over_time(db, filters, "year", "destination")
     assert table_counts(db) == counts_before
 
 
@@ -107,7 +107,7 @@ def test_hostile_text_from_a_shared_link_is_only_data(db, counts_before) -> None
     assert parsed.filters.destinations == ("China",)
     assert parsed.filters.company is None and parsed.filters.date_from is None
     assert parsed.notices  # the reader is told what was ignored
-    store.entries(db, parsed.filters)
+    queries.entries(db, parsed.filters)
     assert table_counts(db) == counts_before
 
 
@@ -117,7 +117,7 @@ def test_chart_options_outside_the_fixed_choices_are_refused(db, option: str) ->
     chosen = {"granularity": "year", "group_by": "destination"}
     chosen[option] = "year'); DROP TABLE entities; --"
     with pytest.raises(KeyError):
-        store.listings_over_time(db, Filters(), chosen["granularity"], chosen["group_by"])
+        queries.listings_over_time(db, Filters(), chosen["granularity"], chosen["group_by"])
 
 
 @pytest.mark.parametrize("table, columns", [
@@ -128,5 +128,5 @@ def test_chart_options_outside_the_fixed_choices_are_refused(db, option: str) ->
 def test_the_benchmark_scan_takes_only_names_the_store_has(db, counts_before, table, columns) -> None:
     # scan_columns quotes identifiers into its SQL, so it must refuse any name not in the store.
     with pytest.raises(ValueError, match="the store has no table"):
-        store.scan_columns(db, table, columns)
+        queries.scan_columns(db, table, columns)
     assert table_counts(db) == counts_before

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tracker import store
-from tracker.filters import Filters
+from tracker.present.filters import Filters
+from tracker.store import connection, queries
 
 ZHIPU_ENTRIES = ["EL-0306", "EL-0307", "EL-0308", "EL-0309", "EL-0589", "EL-0963", "EL-1013"]
 
@@ -76,7 +76,7 @@ class Model:
 
 
 @pytest.fixture(scope="module")
-def model(built_store: store.Store) -> Model:
+def model(built_store: connection.Store) -> Model:
     """The inputs the session's store was built from (its data folder's inputs/)."""
     inputs = built_store.build_dir.parents[2] / "inputs"
     rows = {name: read_rows(inputs / f"{name}.csv")
@@ -95,7 +95,7 @@ def entry_ids(frame: pd.DataFrame) -> set[str]:
 
 
 def test_headline_counts(db, model: Model) -> None:
-    figures = store.headline(db, 2025)
+    figures = queries.headline(db, 2025)
     added_in = Counter(e["year"] for e in model.events if e["action"] == "added")
     assert figures == {
         "entries": len(model.entities),
@@ -111,7 +111,7 @@ def test_headline_counts(db, model: Model) -> None:
 def test_top_destinations_order_and_counts(db, model: Model) -> None:
     counts = Counter(e["destination"] for e in model.entities)
     expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:10]
-    frame = store.top_destinations(db, Filters())
+    frame = queries.top_destinations(db, Filters())
     assert list(frame.itertuples(index=False, name=None)) == expected
     assert expected[:2] == [("China", 1106), ("Russia", 1081)]
 
@@ -122,7 +122,7 @@ def test_top_destinations_with_filters(db, model: Model) -> None:
     counts = Counter(e["destination"] for e in model.entities if e["entity_id"] in in_2024 & telecom)
     expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:5]
     filters = Filters(sectors=("Telecommunications",), date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
-    frame = store.top_destinations(db, filters, limit=5)
+    frame = queries.top_destinations(db, filters, limit=5)
     assert expected and list(frame.itertuples(index=False, name=None)) == expected
 
 
@@ -134,7 +134,7 @@ def listings(frame: pd.DataFrame, period_format: str = "%Y") -> Counter:
 def test_listings_per_year_equal_first_listed_years(db, model: Model) -> None:
     dest = {e["entity_id"]: e["destination"] for e in model.entities}
     added = [ev for ev in model.events if ev["action"] == "added" and ev["date"]]
-    frame = store.listings_over_time(db, Filters(), "year", "destination")
+    frame = queries.listings_over_time(db, Filters(), "year", "destination")
     assert listings(frame) == Counter((ev["date"][:4], dest[ev["entity_id"]]) for ev in added)
     per_year = Counter()
     for (year, _), n in listings(frame).items():
@@ -143,19 +143,19 @@ def test_listings_per_year_equal_first_listed_years(db, model: Model) -> None:
     # Undated listings are left off the axis and counted apart.
     undated = sum(1 for ev in model.events if ev["action"] == "added" and not ev["date"])
     assert undated > 0
-    assert store.undated_listings(db, Filters()) == undated
+    assert queries.undated_listings(db, Filters()) == undated
     assert sum(per_year.values()) + undated == len(model.entities)
 
 
 def test_listings_over_time_filtered_by_destination_and_dates(db, model: Model) -> None:
     china = model.ids(lambda e: e["destination"] == "China")
-    frame = store.listings_over_time(db, Filters(destinations=("China",)), "year", "destination")
+    frame = queries.listings_over_time(db, Filters(destinations=("China",)), "year", "destination")
     assert listings(frame) == Counter(
         (ev["date"][:4], "China") for ev in model.events
         if ev["action"] == "added" and ev["date"] and ev["entity_id"] in china)
 
     filters = Filters(date_from=date(2019, 5, 1), date_to=date(2020, 6, 30))
-    frame = store.listings_over_time(db, filters, "quarter", "none")
+    frame = queries.listings_over_time(db, filters, "quarter", "none")
 
     def quarter(day: str) -> str:
         return f"{day[:4]}-{(int(day[5:7]) - 1) // 3 * 3 + 1:02d}"
@@ -168,7 +168,7 @@ def test_listings_over_time_filtered_by_destination_and_dates(db, model: Model) 
 def test_listings_over_time_by_sector_and_other_actions(db, model: Model) -> None:
     sector = {e["entity_id"]: model.sector(e) for e in model.entities}
     filters = Filters(sectors=("Semiconductors", "Telecommunications"), actions=("revised",))
-    frame = store.listings_over_time(db, filters, "year", "sector")
+    frame = queries.listings_over_time(db, filters, "year", "sector")
     expected = Counter((ev["date"][:4], sector[ev["entity_id"]]) for ev in model.events
                        if ev["action"] == "revised" and ev["date"]
                        and sector[ev["entity_id"]] in filters.sectors)
@@ -180,10 +180,10 @@ def test_listings_over_time_by_sector_and_other_actions(db, model: Model) -> Non
 
 def test_entries_unfiltered_are_every_entry_newest_first(db, model: Model) -> None:
     listed = model.listed_date()
-    frame = store.entries(db, Filters())
+    frame = queries.entries(db, Filters())
     expected = sorted(sorted(listed), key=lambda i: listed[i], reverse=True)  # undated ("") last
     assert list(frame["entity_id"]) == expected
-    assert store.count_entries(db, Filters()) == len(model.entities)
+    assert queries.count_entries(db, Filters()) == len(model.entities)
 
 
 FILTER_CASES = {
@@ -213,8 +213,8 @@ def test_entries_match_each_filter(db, model: Model, name: str) -> None:
     filters, expected = FILTER_CASES[name]
     want = expected(model)
     assert 0 < len(want) < len(model.entities), "the case must select some entries, not all"
-    assert entry_ids(store.entries(db, filters)) == want
-    assert store.count_entries(db, filters) == len(want)
+    assert entry_ids(queries.entries(db, filters)) == want
+    assert queries.count_entries(db, filters) == len(want)
 
 
 # --- Search ---
@@ -223,40 +223,40 @@ def test_entries_match_each_filter(db, model: Model, name: str) -> None:
 def test_search_finds_zhipu_by_name_alias_and_chinese_name(db, model: Model) -> None:
     assert model.search("zhipu") == set(ZHIPU_ENTRIES)
     for query in ("zhipu", "Zhipu AI", "智谱"):
-        assert entry_ids(store.entries(db, Filters(query=query))) == set(ZHIPU_ENTRIES), query
+        assert entry_ids(queries.entries(db, Filters(query=query))) == set(ZHIPU_ENTRIES), query
 
 
 def test_search_finds_aliases_in_any_word_order(db, model: Model) -> None:
     expected = model.search("knowledge atlas")
     assert "EL-0307" in expected  # its alias: Beijing Knowledge Atlas Technology Co., Ltd.
-    assert entry_ids(store.entries(db, Filters(query="Knowledge Atlas"))) == expected
-    assert entry_ids(store.entries(db, Filters(query="atlas knowledge"))) == expected
+    assert entry_ids(queries.entries(db, Filters(query="Knowledge Atlas"))) == expected
+    assert entry_ids(queries.entries(db, Filters(query="atlas knowledge"))) == expected
 
 
 def test_search_needs_every_word(db, model: Model) -> None:
     expected = model.search("huawei cloud")
     assert len(expected) > 1
     assert expected < model.search("huawei")
-    assert entry_ids(store.entries(db, Filters(query="huawei cloud"))) == expected
+    assert entry_ids(queries.entries(db, Filters(query="huawei cloud"))) == expected
 
 
 def test_search_tolerates_a_typo(db, model: Model) -> None:
     assert model.search("zhipo") == set()  # no entry has the misspelt word
-    found = store.entries(db, Filters(query="zhipo"))
+    found = queries.entries(db, Filters(query="zhipo"))
     assert set(ZHIPU_ENTRIES) <= entry_ids(found)
     assert len(found) < 20  # near spellings, not everything
 
 
 def test_search_combines_with_filters(db) -> None:
-    assert store.count_entries(db, Filters(query="zhipu", destinations=("Russia",))) == 0
-    assert store.count_entries(db, Filters(query="zhipu", company="zhipu-ai")) == len(ZHIPU_ENTRIES)
+    assert queries.count_entries(db, Filters(query="zhipu", destinations=("Russia",))) == 0
+    assert queries.count_entries(db, Filters(query="zhipu", company="zhipu-ai")) == len(ZHIPU_ENTRIES)
 
 
 # --- Company page ---
 
 
 def test_company_profile_entries_events_and_responses(db, model: Model) -> None:
-    data = store.company(db, "zhipu-ai")
+    data = queries.company(db, "zhipu-ai")
     source = model.companies["zhipu-ai"]
     assert data.profile is not None
     for column in ("name", "local_name", "aliases", "country", "city", "sector", "sources"):
@@ -280,7 +280,7 @@ def test_company_profile_entries_events_and_responses(db, model: Model) -> None:
 
 
 def test_unknown_company_gives_no_profile_and_empty_tables(db) -> None:
-    data = store.company(db, "no-such")
+    data = queries.company(db, "no-such")
     assert data.profile is None
     assert data.entries.empty and data.events.empty and data.responses.empty
     assert "entity_id" in data.entries.columns  # empty, but shaped for the page's table
@@ -294,7 +294,7 @@ def test_rules_stated_counts_beside_entries_citing(db, model: Model) -> None:
     for ev in model.events:
         if ev["rule_id"]:
             citing[ev["rule_id"]].add(ev["entity_id"])
-    frame = store.rules(db)
+    frame = queries.rules(db)
     by_id = sorted(model.rules, key=lambda r: r["rule_id"])
     newest_first = sorted(by_id, key=lambda r: r["publication_date"], reverse=True)
     assert list(frame["rule_id"]) == [r["rule_id"] for r in newest_first]
@@ -318,7 +318,7 @@ def test_listing_dates_reconciliation(db, model: Model) -> None:
     listed = Counter(ev["date"] for ev in model.events if ev["action"] == "added" and ev["date"])
     expected = {day: (n, listed[day], n == listed[day]) for day, n in stated.items()}
 
-    frame = store.listing_dates_reconciliation(db)
+    frame = queries.listing_dates_reconciliation(db)
     got = {iso(r.date): (r.stated_added, r.listed_today, bool(r.matches)) for r in frame.itertuples()}
     assert got == expected
     assert (sum(m for _, _, m in got.values()), len(got)) == (41, 55)
@@ -329,13 +329,13 @@ def test_listing_dates_reconciliation(db, model: Model) -> None:
 
 def test_responses_by_status(db, model: Model) -> None:
     statuses = Counter(r["status"] for r in model.responses)
-    assert len(store.responses(db)) == len(model.responses)
+    assert len(queries.responses(db)) == len(model.responses)
     for status, n in statuses.items():
-        assert len(store.responses(db, statuses=(status,))) == n, status
-    assert len(store.responses(db, statuses=("announced", "proposed"))) == (
+        assert len(queries.responses(db, statuses=(status,))) == n, status
+    assert len(queries.responses(db, statuses=("announced", "proposed"))) == (
         statuses["announced"] + statuses["proposed"])
     zte = [r for r in model.responses if r["company_id"] == "zte" and r["category"] == "public_statement"]
-    assert len(store.responses(db, company_id="zte", category="public_statement")) == len(zte)
+    assert len(queries.responses(db, company_id="zte", category="public_statement")) == len(zte)
 
 
 @pytest.mark.parametrize("statuses", [(), ("observed",), ("announced", "proposed"), ("proposed", "announced"),
@@ -343,7 +343,7 @@ def test_responses_by_status(db, model: Model) -> None:
 def test_response_matrix_counts(db, model: Model, statuses: tuple[str, ...]) -> None:
     expected = Counter((r["company_id"], r["category"]) for r in model.responses
                        if not statuses or r["status"] in statuses)
-    frame = store.response_matrix(db, statuses=statuses)
+    frame = queries.response_matrix(db, statuses=statuses)
     assert Counter({(r.company_id, r.category): r.notes for r in frame.itertuples()}) == expected
     names = {c: model.companies[c]["name"] for c, _ in expected}
     assert all(r.company_name == names[r.company_id] for r in frame.itertuples())
@@ -352,13 +352,13 @@ def test_response_matrix_counts(db, model: Model, statuses: tuple[str, ...]) -> 
 
 
 def test_response_matrix_of_unknown_statuses_is_empty(db) -> None:
-    frame = store.response_matrix(db, statuses=("other",))
+    frame = queries.response_matrix(db, statuses=("other",))
     assert frame.empty and list(frame.columns) == ["company_id", "company_name", "category", "notes",
                                                    "first_day", "last_day"]
 
 
 def test_moments_for_the_time_axis(db, model: Model) -> None:
-    frame = store.moments(db)
+    frame = queries.moments(db)
     assert list(frame["moment_id"]) == [m["moment_id"] for m in sorted(
         model.moments, key=lambda m: (m["date"], m["moment_id"]))]
     assert frame.set_index("moment_id").loc["m-15", "fr_citations"] == "90 FR 4617; 90 FR 4621"

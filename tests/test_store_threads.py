@@ -11,8 +11,8 @@ from dataclasses import fields
 import pandas as pd
 import pytest
 
-from tracker import store
-from tracker.filters import Filters
+from tracker.present.filters import Filters
+from tracker.store import connection, queries
 
 THREADS = 12
 ROUNDS = 2
@@ -48,19 +48,19 @@ QUESTIONS = [
 
 def ask(db, index: int):
     question, args = QUESTIONS[index]
-    return getattr(store, question)(db, *args)
+    return getattr(queries, question)(db, *args)
 
 
 def same(a, b) -> bool:
     if isinstance(a, pd.DataFrame):
         return isinstance(b, pd.DataFrame) and a.equals(b) and list(a.columns) == list(b.columns)
-    if isinstance(a, store.CompanyData):
+    if isinstance(a, queries.CompanyData):
         return all(same(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
     return a == b
 
 
 @pytest.fixture(scope="module")
-def shared(built_store) -> tuple[store.Store, list]:
+def shared(built_store) -> tuple[connection.Store, list]:
     """The session's built store and the answer to every question, asked one at a time."""
     cursor = built_store.cursor()
     expected = [ask(cursor, i) for i in range(len(QUESTIONS))]
@@ -110,19 +110,19 @@ def test_threads_holding_one_cursor_each_for_a_whole_run(shared) -> None:
 
 
 def test_a_build_opened_by_many_threads_at_once_is_opened_once(built_store, monkeypatch) -> None:
-    monkeypatch.setattr(store, "_open", {})
+    monkeypatch.setattr(connection, "_open", {})
     start = threading.Barrier(THREADS)
 
     def open_it(_):
         start.wait()
-        return store.open_store(built_store.build_dir)
+        return connection.open_store(built_store.build_dir)
 
     with ThreadPoolExecutor(THREADS) as pool:
         opened = list(pool.map(open_it, range(THREADS)))
 
     assert len({id(s) for s in opened}) == 1
     cursor = opened[0].cursor()
-    assert store.count_entries(cursor, Filters()) == built_store.cursor().execute(
+    assert queries.count_entries(cursor, Filters()) == built_store.cursor().execute(
         "SELECT count(*) FROM entities").fetchone()[0]
     cursor.close()
     opened[0].close()

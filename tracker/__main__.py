@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tracker.config import PROJECT_DIR, data_paths
-from tracker.validate import ValidationResult, validate_dir
+from tracker.inputs.validate import ValidationResult, validate_dir
 
 
 def _print_problems(result: ValidationResult) -> None:
@@ -36,22 +36,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from tracker import ingest  # duckdb and pandas load only for the commands that need them
+    from tracker.store import build  # duckdb and pandas load only for the commands that need them
 
     paths = data_paths(args.data_dir)
     try:
-        info = ingest.build(paths)
-    except ingest.BuildError as error:
+        info = build.build_store(paths)
+    except build.BuildError as error:
         _print_problems(error.result)
         print("build refused: the published store is unchanged", file=sys.stderr)
         return 1
-    rows = ", ".join(f"{n} {name}" for name, n in info.manifest["rows"].items())
-    print(f"built {info.path.name}: {rows}; data as of {info.manifest['data_as_of']}")
+    rows = ", ".join(f"{n} {name}" for name, n in info.manifest.rows.items())
+    print(f"built {info.path.name}: {rows}; data as of {info.manifest.data_as_of}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tracker.importers import import_shared
+    from tracker.importers.shared import import_shared
 
     source = Path(args.source)
     missing = [n for n in ("entities.csv", "fr_rules.csv", "companies.csv", "responses.csv",
@@ -92,7 +92,7 @@ def _table_of(path: Path, other: Path, given: str | None) -> str | None:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from tracker import schema
-    from tracker.diff import CsvError, diff_csv_bytes, render_patch, render_text
+    from tracker.inputs.diff import CsvError, diff_csv_bytes, render_patch, render_text
 
     old, new = Path(args.old), Path(args.new)
     for path in (old, new):
@@ -118,10 +118,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def _run_for_people(run, *args, **kwargs):
     """Run an editing call; turn the errors meant for people into a message and exit status 1."""
-    from tracker.diff import CsvError
-    from tracker.editing import EditConflict, SaveRefused
-    from tracker.fr_import import SourceError
-
+    from tracker.editing.saves import EditConflict, SaveRefused
+    from tracker.importers.federal_register import SourceError
+    from tracker.inputs.diff import CsvError
     try:
         return run(*args, **kwargs), 0
     except SaveRefused as error:
@@ -137,8 +136,7 @@ def _run_for_people(run, *args, **kwargs):
 
 
 def cmd_import_rule(args: argparse.Namespace) -> int:
-    from tracker.fr_import import import_rule
-
+    from tracker.importers.federal_register import import_rule
     file = Path(args.file)
     if not file.is_file():
         return _fail(f"{file}: no such file")
@@ -150,8 +148,7 @@ def cmd_import_rule(args: argparse.Namespace) -> int:
 
 
 def cmd_import_csl(args: argparse.Namespace) -> int:
-    from tracker.fr_import import import_csl
-
+    from tracker.importers.screening_list import import_csl
     file = Path(args.file)
     if not file.is_file():
         return _fail(f"{file}: no such file")
@@ -163,7 +160,7 @@ def cmd_import_csl(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from tracker.editing import restore_version
+    from tracker.editing.saves import restore_version
 
     result, status = _run_for_people(restore_version, data_paths(args.data_dir), args.table,
                                          args.version, editor=args.editor)
@@ -174,7 +171,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     from tracker import schema
-    from tracker.editing import list_versions
+    from tracker.editing.saves import list_versions
 
     paths = data_paths(args.data_dir)
     names = [args.table] if args.table else list(schema.TABLES_BY_NAME)
@@ -243,7 +240,7 @@ def _add_editing_commands(commands) -> None:
 # --- Performance (issue 5): synthetic data and the benchmark ---
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from tracker.generate import generate
+    from tracker.bench.generate import generate
 
     try:
         written = generate(Path(args.out), args.scale, seed=args.seed)
@@ -257,15 +254,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     import json
 
-    from tracker import bench
+    from tracker.bench import benchmark
 
     try:
-        scales = bench.check_scales(args.scale or list(bench.DEFAULT_SCALES))
+        scales = benchmark.check_scales(args.scale or list(benchmark.DEFAULT_SCALES))
     except ValueError as error:
         return _fail(str(error))
-    results = bench.run(scales, args.repeat, args.budget, Path(args.work) if args.work else None, args.seed,
-                        pages=not args.no_pages)
-    print(bench.table(results))
+    work = Path(args.work) if args.work else None
+    results = benchmark.run(scales, args.repeat, args.budget, work, args.seed, pages=not args.no_pages)
+    print(benchmark.table(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str) + "\n")
         print(f"\nwrote {args.json}")
@@ -273,7 +270,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from tracker.docs import inputs_readme
+    from tracker.inputs.docs import inputs_readme
 
     target = data_paths().inputs / "README.md"
     target.write_text(inputs_readme(), encoding="utf-8")
@@ -315,20 +312,22 @@ def parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=1, help="same seed, same files (default 1)")
     generate.set_defaults(run=cmd_generate)
 
-    bench = commands.add_parser("bench", help="the performance benchmark: build, queries, pages, memory, "
-                                              "against a pandas baseline and a DuckDB floor")
-    bench.add_argument("--scale", nargs="+", action="extend",
+    bench_parser = commands.add_parser(
+        "bench", help="the performance benchmark: build, queries, pages, memory, against a pandas baseline "
+                      "and a DuckDB floor")
+    bench_parser.add_argument("--scale", nargs="+", action="extend",
                        help="'shipped' (the committed inputs) or numbers of synthetic entries "
                             "(default: shipped 100000 1000000)")
-    bench.add_argument("--json", help="also write the results to this JSON file")
-    bench.add_argument("--repeat", type=int, default=15, help="timed runs per measurement (default 15)")
-    bench.add_argument("--budget", type=float, default=10.0,
+    bench_parser.add_argument("--json", help="also write the results to this JSON file")
+    bench_parser.add_argument("--repeat", type=int, default=15,
+                              help="timed runs per measurement (default 15)")
+    bench_parser.add_argument("--budget", type=float, default=10.0,
                        help="seconds at most per measurement loop; stops repeating after (default 10)")
-    bench.add_argument("--work", help="folder for the generated data (default: a temporary folder); "
+    bench_parser.add_argument("--work", help="folder for the generated data (default: a temporary folder); "
                                       "each scale's data is deleted when it is measured")
-    bench.add_argument("--seed", type=int, default=1, help="seed of the generated data (default 1)")
-    bench.add_argument("--no-pages", action="store_true", help="skip the AppTest page runs")
-    bench.set_defaults(run=cmd_bench)
+    bench_parser.add_argument("--seed", type=int, default=1, help="seed of the generated data (default 1)")
+    bench_parser.add_argument("--no-pages", action="store_true", help="skip the AppTest page runs")
+    bench_parser.set_defaults(run=cmd_bench)
     return root
 
 

@@ -34,9 +34,27 @@ RESPONSE_CATEGORIES = (
     "restructuring",
     "other",
 )
+# How each category is named on the pages, in the charts and in the editor.
+RESPONSE_CATEGORY_LABELS = {
+    "domestic_partnerships": "Domestic partnerships",
+    "rnd_talent": "R&D and talent",
+    "diversify_revenue": "Diversify revenue",
+    "international_expansion": "International expansion",
+    "policy_advocacy": "Policy advocacy",
+    "alternative_supply_chain": "Alternative supply chain",
+    "public_statement": "Public statement",
+    "legal_challenge": "Legal challenge",
+    "restructuring": "Restructuring",
+    "other": "Other",
+}
 RESPONSE_STATUSES = ("observed", "announced", "proposed")
 RULE_SCOPES = ("entity_list_change", "related_rule")
 MOMENT_KINDS = ("entity_list_rule", "rule", "law", "suspension", "other")
+# The licence scope of an entry, derived from its licence requirement: for all items subject to the
+# EAR, for some items only, or not stated in the source.
+LICENSE_SCOPES = ("all items", "specific items", "not stated")
+# The sector of an entry that no company profile covers.
+NO_PROFILE = "No profile"
 ENTRY_TYPES = ("entity", "address_only")
 EVENT_DERIVATIONS = ("first citation", "later citation", "editor", "screening list import")
 SECTORS = (

@@ -31,7 +31,7 @@ from hostile_data import (  # noqa: E402 - tests/ is not a package
     hostile_store,
 )
 
-from tracker.export import FORMULA_STARTS  # noqa: E402
+from tracker.present.export import FORMULA_STARTS  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

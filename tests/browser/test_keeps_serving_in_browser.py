@@ -9,8 +9,8 @@ import shutil
 import pytest
 from browser_helpers import PROJECT, screenshot, start_server, stop_server, wait_for_app
 
-from tracker import ingest
 from tracker.config import DataPaths
+from tracker.store import build
 
 pytestmark = pytest.mark.browser
 BAD_EVENT = "EL-0306-9,EL-0306,revised,2025-02-30,2025,90 FR 4619,,editor,\n"
@@ -21,7 +21,7 @@ def built(tmp_path) -> DataPaths:
     """A data folder whose store was built from the shipped inputs."""
     shutil.copytree(PROJECT / "data" / "inputs", tmp_path / "inputs")
     paths = DataPaths(tmp_path)
-    ingest.build(paths)
+    build.build_store(paths)
     return paths
 
 
@@ -35,7 +35,7 @@ def alerts(page, kind: str) -> list[str]:
 
 
 def test_a_broken_input_shows_one_warning_and_the_last_good_data(built, page):
-    good = ingest.read_manifest(built)
+    good = build.read_manifest(built)
     with open(built.inputs / "events.csv", "a", encoding="utf-8") as handle:
         handle.write(BAD_EVENT)
     process, url, _ = start_server(built.root)
@@ -51,7 +51,7 @@ def test_a_broken_input_shows_one_warning_and_the_last_good_data(built, page):
         screenshot(page, "broken-input-warning")
     finally:
         stop_server(process)
-    assert ingest.read_manifest(built) == good
+    assert build.read_manifest(built) == good
 
 
 def test_a_store_file_cut_short_under_the_running_server_is_rebuilt(built, page):
@@ -59,7 +59,7 @@ def test_a_store_file_cut_short_under_the_running_server_is_rebuilt(built, page)
     try:
         page.goto(url + "/explorer")
         wait_for_app(page)
-        damaged = ingest.current_build(built)
+        damaged = build.current_build(built)
         entities = damaged / "entities.parquet"
         entities.write_bytes(entities.read_bytes()[:1000])
 
@@ -70,6 +70,6 @@ def test_a_store_file_cut_short_under_the_running_server_is_rebuilt(built, page)
         assert any("rebuilt" in w for w in alerts(page, "Warning"))
         assert f"{entries_where(built, destination='Iran'):,} entries" in page.locator(
             '[data-testid="stMain"]').inner_text()
-        assert ingest.current_build(built) != damaged
+        assert build.current_build(built) != damaged
     finally:
         stop_server(process)

@@ -36,8 +36,8 @@ import psutil
 import pytest
 from browser_helpers import CHROMIUM, CHROMIUM_FLAGS, PROJECT, start_server, stop_server
 
-from tracker import ingest
 from tracker.config import DataPaths
+from tracker.store import build
 
 pytestmark = [pytest.mark.browser, pytest.mark.load]
 
@@ -289,7 +289,7 @@ def percentile(values: list[float], share: float) -> float:
 @pytest.mark.timeout(int(SECONDS) + 900)
 def test_concurrent_sessions_browse_without_error(tmp_path):
     shutil.copytree(PROJECT / "data" / "inputs", tmp_path / "inputs")
-    ingest.build(DataPaths(tmp_path))  # a deployed server has its store
+    build.build_store(DataPaths(tmp_path))  # a deployed server has its store
     process, url, log = start_server(tmp_path)
     stats = {"times": {}, "script_times": [], "errors": [], "steps": {}, "held": 0, "rss_mb": []}
     try:

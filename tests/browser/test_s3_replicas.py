@@ -22,14 +22,14 @@ def test_two_replicas_serve_the_store_published_to_the_bucket(page, tmp_path, mo
            "TRACKER_STORE_URL": f"s3://replicas-{uuid.uuid4().hex[:10]}/store"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    from tracker import ingest, remote
     from tracker.config import data_paths
+    from tracker.store import build, remote
 
     remote.filesystem().mkdir(env["TRACKER_STORE_URL"].removeprefix("s3://").split("/")[0])
     publisher = data_paths(tmp_path / "publisher")
     shutil.copytree(PROJECT / "data" / "inputs", publisher.inputs)
     monkeypatch.setenv("TRACKER_PUBLISH", "1")
-    ingest.refresh_store(publisher)
+    build.refresh_store(publisher)
 
     replicas = []
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tracker import schema
 from tracker.citations import parse_citations, split_citation
-from tracker.inputs import write_rows
+from tracker.inputs.files import write_rows
 
 ENTITY_SOURCE = ("eCFR Supp. No. 4 to Part 744 (text as downloaded July 2026), parsed by "
                  "github.com/phagehunter/nsfreg@02787e87 (license requirement cut at 200 characters)")

@@ -15,8 +15,8 @@ the inputs, the history and the store consistent):
    a process killed there leaves the journal, and the next save (or `recover`)
    puts them back. A save of several files is therefore all or nothing.
 6. Rebuild the store. If this fails or never runs, the store keeps serving the
-   previous build, `ingest.is_stale()` reports it stale (its manifest's hashes no
-   longer match the inputs) and the next `ingest.ensure_store()` rebuilds it.
+   previous build, `build.is_stale()` reports it stale (its manifest's hashes no
+   longer match the inputs) and the next `build.ensure_store()` rebuilds it.
 
 Saves are serialised by a lock file in the history folder.
 """
@@ -37,11 +37,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tracker import ingest, inputs, schema
+from tracker import schema
 from tracker.citations import split_citation, year_of_volume
 from tracker.config import DataPaths
-from tracker.diff import CsvError, TableDiff, diff_csv_bytes, read_csv_bytes, render_patch
-from tracker.validate import Problem, ValidationResult, validate_dir
+from tracker.inputs import files
+from tracker.inputs.diff import CsvError, TableDiff, diff_csv_bytes, read_csv_bytes, render_patch
+from tracker.inputs.validate import Problem, ValidationResult, validate_dir
+from tracker.store import build
+from tracker.store.manifest import Manifest
 
 AUDIT_LOG = "audit.log"
 JOURNAL = ".pending.json"
@@ -95,7 +98,7 @@ class SaveResult:
 
     files: tuple[FileSave, ...]
     warnings: tuple[Problem, ...] = ()
-    manifest: dict | None = None  # of the store after the save
+    manifest: Manifest | None = None  # of the store after the save
     build_error: str | None = None  # the inputs are saved, but the store still shows the old ones
 
     @property
@@ -123,7 +126,7 @@ class SaveResult:
             out.append(f"the store was not rebuilt ({self.build_error}); it keeps showing the "
                        "previous data and is rebuilt on the next start or build")
         elif self.manifest:
-            out.append(f"store rebuilt: {self.manifest['build_id']}")
+            out.append(f"store rebuilt: {self.manifest.build_id}")
         return out
 
 
@@ -271,10 +274,10 @@ def _commit(paths: DataPaths, plans: list[_Plan], editor: str | None, action: st
     journal = {"batch": batch, "files": {
         p.table.name: {"history_file": _relative(paths, p.history_file), "new_sha256": file_hash(p.new)}
         for p in plans}}
-    inputs.write_atomic(paths.history / JOURNAL, json.dumps(journal, indent=2).encode())
+    files.write_atomic(paths.history / JOURNAL, json.dumps(journal, indent=2).encode())
     try:
         for plan in plans:
-            inputs.write_atomic(paths.inputs / plan.table.filename, plan.new)
+            files.write_atomic(paths.inputs / plan.table.filename, plan.new)
         for plan in plans:
             _audit(paths, action=action, file=plan.table.filename, editor=editor, batch=batch,
                    **{k: v for k, v in plan.diff.counts.items() if k != "cells"},
@@ -308,7 +311,7 @@ def _recover(paths: DataPaths) -> list[str]:
                 target.unlink()
                 restored.append(target.name)
         elif file_hash(current_bytes(paths, name)) != file_hash((paths.history / copy).read_bytes()):
-            inputs.write_atomic(target, (paths.history / copy).read_bytes())
+            files.write_atomic(target, (paths.history / copy).read_bytes())
             restored.append(target.name)
     _audit(paths, action="rollback", batch=journal["batch"], files=restored,
            note="an interrupted save was undone from its history copies")
@@ -317,7 +320,7 @@ def _recover(paths: DataPaths) -> list[str]:
 
 
 def _remove_leftovers(paths: DataPaths) -> None:
-    """Delete the temporary files of writes killed half way (`inputs.write_atomic`'s `.<name>.*.tmp`)."""
+    """Delete the temporary files of writes killed half way (`files.write_atomic`'s `.<name>.*.tmp`)."""
     for folder in (paths.inputs, paths.history):
         for leftover in folder.glob(".*.tmp") if folder.is_dir() else ():
             with contextlib.suppress(OSError):  # the age guards a write outside the save lock (import)
@@ -327,10 +330,10 @@ def _remove_leftovers(paths: DataPaths) -> None:
 
 def _rebuild(paths: DataPaths) -> tuple[dict | None, str | None]:
     try:
-        manifest = ingest.ensure_store(paths)
+        manifest = build.ensure_store(paths)
     except Exception as error:  # the inputs are saved; the store catches up on the next ensure_store
-        return ingest.read_manifest(paths), f"{type(error).__name__}: {error}"
-    if ingest.is_stale(paths):
+        return build.read_manifest(paths), f"{type(error).__name__}: {error}"
+    if build.is_stale(paths):
         return manifest, "the inputs did not validate at build time"
     return manifest, None
 
@@ -343,7 +346,7 @@ def _history_copy(paths: DataPaths, table_name: str, data: bytes) -> Path:
     while path.exists():
         n += 1
         path = folder / f"{stamp}-{n}.csv"
-    inputs.write_atomic(path, data)
+    files.write_atomic(path, data)
     return path
 
 

@@ -26,13 +26,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from tracker import schema, store
+from tracker import schema
 from tracker.config import DataPaths
-from tracker.validate import ParsedTable, ValidationResult, validate_dir
+from tracker.inputs.validate import ParsedTable, ValidationResult, validate_dir
+from tracker.store import layout
+from tracker.store.manifest import MANIFEST_FILE, Manifest, read_manifest_file
 
 KEEP_BUILDS = 3
 BUILD_MEMORY = "512MB"  # DuckDB's share while building; more spills to the build's own folder
-MANIFEST = "manifest.json"
 STALE_STAGING_S = 3600
 
 
@@ -49,7 +50,7 @@ class BuildInfo:
     """What a finished build wrote."""
 
     path: Path
-    manifest: dict
+    manifest: Manifest
 
 
 def input_hashes(inputs_dir: Path) -> dict[str, str]:
@@ -88,30 +89,21 @@ def current_build(paths: DataPaths) -> Path | None:
     return link.resolve()
 
 
-def read_manifest(paths: DataPaths) -> dict | None:
+def read_manifest(paths: DataPaths) -> Manifest | None:
     """Manifest of the published build, or None (also when it cannot be read)."""
     build = current_build(paths)
-    return None if build is None else _manifest_of(build)
+    return None if build is None else read_manifest_file(build / MANIFEST_FILE)
 
 
-def _manifest_of(build_dir: Path) -> dict | None:
-    try:
-        return json.loads((build_dir / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def build_is_intact(build_dir: Path | None, manifest: dict | None = None) -> bool:
+def build_is_intact(build_dir: Path | None, manifest: Manifest | None = None) -> bool:
     """Whether a build folder still holds its manifest and every Parquet file it lists, at its size.
 
     A file deleted or cut short under a running app makes the build damaged, so it is rebuilt.
     """
-    manifest = manifest or (_manifest_of(build_dir) if build_dir else None)
+    manifest = manifest or (read_manifest_file(build_dir / MANIFEST_FILE) if build_dir else None)
     if manifest is None:
         return False
-    # Builds from before sizes were recorded list their tables only.
-    sizes = manifest.get("files") or {f"{name}.parquet": None for name in manifest.get("rows", {})}
-    for name, size in sizes.items():
+    for name, size in manifest.files.items():
         path = build_dir / name
         if not path.is_file() or size not in (None, path.stat().st_size):
             return False
@@ -122,12 +114,12 @@ def is_stale(paths: DataPaths) -> bool:
     """True when there is no store, it is damaged, it was laid out by other code, or the inputs
     changed since it was built."""
     manifest = read_manifest(paths)
-    return (manifest is None or manifest.get("store_format") != store.store_format()
-            or manifest["inputs"] != input_hashes(paths.inputs)
+    return (manifest is None or manifest.store_format != layout.store_format()
+            or manifest.inputs != input_hashes(paths.inputs)
             or not build_is_intact(current_build(paths), manifest))
 
 
-def build(paths: DataPaths) -> BuildInfo:
+def build_store(paths: DataPaths) -> BuildInfo:
     """Validate the inputs and publish a new store; raises BuildError, leaving the old store as it was."""
     hashes = input_hashes(paths.inputs)
     result = validate_dir(paths.inputs)
@@ -138,7 +130,7 @@ def build(paths: DataPaths) -> BuildInfo:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=builds))
     try:
         manifest = _write_tables(result.tables, staging, hashes)
-        final = builds / manifest["build_id"]
+        final = builds / manifest.build_id
         os.rename(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -148,7 +140,7 @@ def build(paths: DataPaths) -> BuildInfo:
     return BuildInfo(final, manifest)
 
 
-def ensure_store(paths: DataPaths) -> dict:
+def ensure_store(paths: DataPaths) -> Manifest:
     """Build the store if it is missing or stale; return its manifest.
 
     Raises BuildError when the inputs are invalid and there is no store to fall back on, and
@@ -172,7 +164,7 @@ def _build_lock(paths: DataPaths):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str, str]) -> dict:
+def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str, str]) -> Manifest:
     """Write every store table to `folder`; consumes `tables`, letting go of each input once the
     last table that reads it is written (a million entries' text is hundreds of megabytes)."""
     # Each table goes straight from its query to Parquet and is read back from there by the
@@ -183,39 +175,38 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
     try:
         for name, parsed in tables.items():
             _register_typed(con, name, parsed)
-        steps = {**store.STORE_TABLES, **store.DERIVED_TABLES}
+        steps = {**layout.STORE_TABLES, **layout.DERIVED_TABLES}
         last_use = {name: max((i for i, sql in enumerate(steps.values()) if f"input_{name}" in sql),
                               default=-1) for name in tables}
         rows, files = {}, {}
         for step, (name, sql) in enumerate(steps.items()):
             path = folder / f"{name}.parquet"
-            con.sql(sql).write_parquet(str(path),
-                                       compression=store.COMPRESSION.get(name, store.COMPRESSION_DEFAULT),
-                                       row_group_size=store.ROW_GROUP_ROWS.get(name, store.ROW_GROUP_DEFAULT))
+            con.sql(sql).write_parquet(
+                str(path), compression=layout.COMPRESSION.get(name, layout.COMPRESSION_DEFAULT),
+                row_group_size=layout.ROW_GROUP_ROWS.get(name, layout.ROW_GROUP_DEFAULT))
             con.read_parquet(str(path)).create_view(name)
-            if name in store.STORE_TABLES:
+            if name in layout.STORE_TABLES:
                 rows[name] = con.table(name).shape[0]
             files[path.name] = None
             for done in [n for n, last in last_use.items() if last == step]:
-                store.release_input(con, done)
+                layout.release_input(con, done)
                 tables.pop(done, None)
-        data_as_of = con.execute(store.DATA_AS_OF).fetchone()[0]
+        data_as_of = con.execute(layout.DATA_AS_OF).fetchone()[0]
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
     built_at = datetime.now(UTC)
     digest = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:10]
-    manifest = {
-        "build_id": f"{built_at:%Y%m%dT%H%M%S%fZ}-{digest}",
-        "built_at": built_at.isoformat(timespec="seconds"),
-        "data_as_of": data_as_of.isoformat() if data_as_of else None,
-        "store_format": store.store_format(),
-        "inputs": hashes,
-        "rows": rows,
-        "files": {name: (folder / name).stat().st_size for name in files},
-    }
-    path = folder / MANIFEST
-    path.write_text(json.dumps(manifest, indent=2))
+    manifest = Manifest(
+        build_id=f"{built_at:%Y%m%dT%H%M%S%fZ}-{digest}",
+        built_at=built_at.isoformat(timespec="seconds"),
+        data_as_of=data_as_of.isoformat() if data_as_of else None,
+        store_format=layout.store_format(),
+        inputs=hashes,
+        rows=rows,
+        files={name: (folder / name).stat().st_size for name in files},
+    )
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest.to_json(), indent=2))
     for file in folder.iterdir():
         with open(file, "rb") as handle:
             os.fsync(handle.fileno())
@@ -225,7 +216,7 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
 def _register_typed(con: duckdb.DuckDBPyConnection, name: str, parsed: ParsedTable) -> None:
     """Make the table's validated text cells readable as `input_<name>`, typed as the schema says
     (empty -> null): a view over the text, so nothing is copied."""
-    store.register_input(con, parsed.table, parsed.arrow())
+    layout.register_input(con, parsed.table, parsed.arrow())
 
 
 def _typed_frame(parsed: ParsedTable) -> pd.DataFrame:
@@ -266,7 +257,7 @@ class StoreStatus:
     """The store a reader should use, and why it may be older than the inputs."""
 
     build_dir: Path | str | None  # a local folder, or an s3:// location
-    manifest: dict | None
+    manifest: Manifest | None
     problems: tuple = ()  # validation problems of inputs that could not be built
     build_error: str | None = None  # why valid inputs could not be built (e.g. a full disk)
 
@@ -281,18 +272,18 @@ def refresh_store(paths: DataPaths) -> StoreStatus:
     With a shared store (TRACKER_STORE_URL), a replica reads the published build, and the one
     publishing process (TRACKER_PUBLISH=1) builds locally and publishes what it built.
     """
-    from tracker import remote
+    from tracker.store import remote
 
     url = remote.store_url()
     if url and not remote.publishes():
         published = remote.current_build(url)
-        if published and published[1].get("store_format") != store.store_format():
+        if published and published[1].store_format != layout.store_format():
             return StoreStatus(None, None, build_error=OTHER_LAYOUT)  # a replica cannot rebuild it
         return StoreStatus(*published) if published else StoreStatus(None, None)
     status = _refresh_local(paths)
     if url and status.build_dir is not None:
         published = remote.current_build(url)
-        if published is None or published[1]["build_id"] != status.manifest["build_id"]:
+        if published is None or published[1].build_id != status.manifest.build_id:
             remote.publish(status.build_dir, url)
     return status  # the publisher reads its own local copy of what it published
 
@@ -305,7 +296,7 @@ def _refresh_local(paths: DataPaths) -> StoreStatus:
         with _build_lock(paths):
             if is_stale(paths):
                 try:
-                    build(paths)
+                    build_store(paths)
                 except BuildError as error:
                     problems = tuple(error.result.errors)
                 except Exception as error:  # e.g. a full disk: readers keep the last good store

@@ -17,18 +17,6 @@ DAY_MS = 86_400_000
 BAR_WIDTH_MS = {"month": 26 * DAY_MS, "quarter": 80 * DAY_MS, "year": 330 * DAY_MS, "day": 12 * DAY_MS}
 STATUS_COLOURS = {"observed": "#1f5fa8", "announced": "#edae49", "proposed": "#a3a3a3"}
 STATUS_SYMBOLS = {"observed": "circle", "announced": "diamond", "proposed": "circle-open"}
-CATEGORY_LABELS = {
-    "domestic_partnerships": "Domestic partnerships",
-    "rnd_talent": "R&D and talent",
-    "diversify_revenue": "Diversify revenue",
-    "international_expansion": "International expansion",
-    "policy_advocacy": "Policy advocacy",
-    "alternative_supply_chain": "Alternative supply chain",
-    "public_statement": "Public statement",
-    "legal_challenge": "Legal challenge",
-    "restructuring": "Restructuring",
-    "other": "Other",
-}
 
 
 def _layout(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
@@ -149,13 +137,14 @@ def company_timeline(events: pd.DataFrame, responses: pd.DataFrame, title: str) 
         if part.empty:
             continue
         fig.add_scatter(
-            x=pd.to_datetime(part["day"]), y=part["category"].map(CATEGORY_LABELS), mode="markers",
+            x=pd.to_datetime(part["day"]), y=part["category"].map(schema.RESPONSE_CATEGORY_LABELS),
+            mode="markers",
             name=status.capitalize(),
             marker={"size": 13, "color": STATUS_COLOURS[status], "symbol": STATUS_SYMBOLS[status],
                     "line": {"width": 2, "color": STATUS_COLOURS[status]}},
             customdata=part[["title", "date"]].assign(title=part["title"].map(_plain)).values,
             hovertemplate="%{customdata[1]}: %{customdata[0]}<extra></extra>")
-    lanes = ["Entity List"] + [CATEGORY_LABELS[c] for c in schema.RESPONSE_CATEGORIES
+    lanes = ["Entity List"] + [schema.RESPONSE_CATEGORY_LABELS[c] for c in schema.RESPONSE_CATEGORIES
                                if not responses.empty and c in set(responses["category"])]
     fig.update_layout(yaxis={"categoryorder": "array", "categoryarray": lanes[::-1],
                              "automargin": True}, xaxis_title=None)
@@ -174,7 +163,7 @@ def response_matrix(data: pd.DataFrame, title: str) -> go.Figure:
     fig = go.Figure()
     if data.empty:
         return _layout(fig, title)
-    labels = data["category"].map(CATEGORY_LABELS)
+    labels = data["category"].map(schema.RESPONSE_CATEGORY_LABELS)
     fig.add_scatter(
         x=labels, y=data["company_name"].map(_plain), mode="markers+text", text=data["notes"],
         textposition="middle center", textfont={"color": "white", "size": 13},
@@ -182,7 +171,7 @@ def response_matrix(data: pd.DataFrame, title: str) -> go.Figure:
         marker={"size": 16 + 6 * (data["notes"].clip(upper=4) - 1), "color": PALETTE[0], "opacity": 0.9},
         customdata=data[["company_id", "category"]].values,
         hovertemplate="%{y}<br>%{x}: %{text} notes<extra></extra>", showlegend=False)
-    categories = [CATEGORY_LABELS[c] for c in schema.RESPONSE_CATEGORIES]
+    categories = [schema.RESPONSE_CATEGORY_LABELS[c] for c in schema.RESPONSE_CATEGORIES]
     fig.update_layout(
         xaxis={"categoryorder": "array", "categoryarray": categories, "side": "top",
                "tickangle": -30},

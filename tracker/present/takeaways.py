@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.charts import CATEGORY_LABELS
+from tracker import schema
 
 
 def _period_label(period, granularity: str) -> str:
@@ -64,7 +64,7 @@ def response_matrix(data: pd.DataFrame) -> str:
     by_category = data.groupby("category")["notes"].sum().sort_values(ascending=False)
     by_company = data.groupby("company_name")["notes"].sum().sort_values(ascending=False)
     return (f"{int(data['notes'].sum()):,} notes across {data['company_name'].nunique():,} companies; "
-            f"the most common move is '{CATEGORY_LABELS[by_category.index[0]]}'; "
+            f"the most common move is '{schema.RESPONSE_CATEGORY_LABELS[by_category.index[0]]}'; "
             f"{by_company.index[0]} has the most notes ({int(by_company.iloc[0]):,}).")
 
 

@@ -14,9 +14,9 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from tracker import validate
+from tracker.inputs import validate
+from tracker.inputs.validate import Problem
 from tracker.schema import Table
-from tracker.validate import Problem
 
 Row = dict[str, str]
 

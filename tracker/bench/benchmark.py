@@ -40,10 +40,10 @@ from typing import Any
 
 from tracker import schema
 from tracker.config import PROJECT_DIR, data_paths
+from tracker.store.manifest import Manifest
 
 DEFAULT_SCALES = ("shipped", "100000", "1000000")
 SHIPPED_INPUTS = PROJECT_DIR / "data" / "inputs"
-PAGES_DIR = PROJECT_DIR / "app_pages"
 TABLE_ROWS = 500  # the explorer shows the first 500 rows
 TIMEOUT_S = {"generate": 1800, "build": 1800, "measure": 3600}
 
@@ -79,7 +79,7 @@ class Question:
 
 
 def _filters(**values):
-    from tracker.filters import Filters
+    from tracker.present.filters import Filters
 
     return Filters(**values)
 
@@ -91,65 +91,65 @@ def _explorer_filters(ctx: Context):
 
 def _explorer(db, filters) -> int:
     """What the explorer page asks on every change of its filters: count, first rows, per year."""
-    from tracker import store
+    from tracker.store import queries
 
-    total = store.count_entries(db, filters)
-    store.entries(db, filters, TABLE_ROWS)
-    store.listings_over_time(db, filters, "year", "none")
+    total = queries.count_entries(db, filters)
+    queries.entries(db, filters, TABLE_ROWS)
+    queries.listings_over_time(db, filters, "year", "none")
     return total
 
 
 def _ours_headline(db, ctx):
-    from tracker import store
+    from tracker.store import queries
 
-    return store.headline(db, ctx.this_year)
+    return queries.headline(db, ctx.this_year)
 
 
 def _ours_listings(granularity):
     def ask(db, ctx):
-        from tracker import store
+        from tracker.store import queries
 
-        frame = store.listings_over_time(db, _filters(), granularity, "destination")
+        frame = queries.listings_over_time(db, _filters(), granularity, "destination")
         return len(frame), int(frame["entries"].sum())
     return ask
 
 
 def _ours_top(db, ctx):
-    from tracker import store
+    from tracker.store import queries
 
-    return [tuple(row) for row in store.top_destinations(db, _filters(), 10).itertuples(index=False)]
+    return [tuple(row) for row in queries.top_destinations(db, _filters(), 10).itertuples(index=False)]
 
 
 def _ours_company(which: str):
     def ask(db, ctx):
-        from tracker import store
+        from tracker.store import queries
 
-        data = store.company(db, getattr(ctx, which))
+        data = queries.company(db, getattr(ctx, which))
         return len(data.entries), len(data.events), len(data.responses)
     return ask
 
 
 def _ours_related(which: str):
     def ask(db, ctx):
-        from tracker import store
+        from tracker.store import queries
 
-        related = store.related_companies(db, getattr(ctx, which))
+        related = queries.related_companies(db, getattr(ctx, which))
         return len(related), int(related["related_total"].iloc[0]) if len(related) else 0
     return ask
 
 
 def _ours_rules(db, ctx):
-    from tracker import store
+    from tracker.store import queries
 
-    rules = store.rules(db)
-    store.listing_dates_reconciliation(db)
+    rules = queries.rules(db)
+    queries.listing_dates_reconciliation(db)
     return len(rules)
 
 
 def _ours_matrix(db, ctx):
-    from tracker import store
+    from tracker.store import queries
 
-    return len(store.response_matrix(db, ()))
+    return len(queries.response_matrix(db, ()))
 
 
 # --- The baseline: pandas reading the CSV inputs on every request ---
@@ -198,7 +198,7 @@ def _search_text(entities, companies):
 
 def _base_explorer(filters_of: Callable[[Context], Any]):
     def ask(inputs, ctx):
-        from tracker.filters import search_tokens
+        from tracker.present.filters import search_tokens
 
         filters = filters_of(ctx)
         entities = _csv(inputs, "entities")
@@ -391,32 +391,32 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-# --- One scale, measured in a child process (python -m tracker.bench measure DIR OUT) ---
+# --- One scale, measured in a child process (python -m tracker.bench.benchmark measure DIR OUT) ---
 
-def context(db, manifest: dict) -> Context:
+def context(db, manifest: Manifest) -> Context:
     """The biggest company and destination of the store, and a search for the company's short name."""
-    from tracker import store
+    from tracker.store import queries
 
-    companies = store.companies(db).sort_values(["entries", "company_id"], ascending=[False, True])
+    companies = queries.companies(db).sort_values(["entries", "company_id"], ascending=[False, True])
     top = companies.iloc[0]
     listed = companies[companies["entries"] > 0]
     typical = (listed if len(listed) else companies).iloc[len(listed) // 2]
     words = [w for w in re.split(r"[\W_]+", (top["aliases"] or top["name"]).lower()) if len(w) >= 4]
     search = words[0] if words else top["company_id"]
     typo = search[:2] + search[3:] if len(search) >= 5 else search + "x"
-    destination = store.destinations(db).iloc[0]["destination"]
-    return Context(int(manifest["data_as_of"][:4]), top["company_id"], destination, search, typo,
+    destination = queries.destinations(db).iloc[0]["destination"]
+    return Context(int(manifest.data_as_of[:4]), top["company_id"], destination, search, typo,
                    typical["company_id"])
 
 
 def measure(data_dir: Path, repeat: int, budget_s: float, pages: bool = True) -> dict:
     """Queries warm and cold, pages, peak memory, then the floor and the pandas baseline, for one store."""
-    from tracker import ingest, store
+    from tracker.store import build, connection, queries
 
     paths = data_paths(data_dir)
-    build_dir = ingest.current_build(paths)
-    manifest = ingest.read_manifest(paths)
-    opened = store.Store(build_dir)
+    build_dir = build.current_build(paths)
+    manifest = build.read_manifest(paths)
+    opened = connection.Store(build_dir)
     db = opened.cursor()
     ctx = context(db, manifest)
     log(f"  context: company {ctx.company} (typical {ctx.typical_company}), destination {ctx.destination}, "
@@ -435,7 +435,7 @@ def measure(data_dir: Path, repeat: int, budget_s: float, pages: bool = True) ->
         times = []
         for _ in range(cold_runs):
             start = time.perf_counter()
-            fresh = store.Store(build_dir)
+            fresh = connection.Store(build_dir)
             opens.append(_ms(time.perf_counter() - start))
             cursor = fresh.cursor()
             times += timed(lambda q=question, c=cursor: q.ours(c, ctx), 1, budget_s)
@@ -447,15 +447,17 @@ def measure(data_dir: Path, repeat: int, budget_s: float, pages: bool = True) ->
     db.close()
     opened.close()
     if pages:
+        from tracker.ui.page_timings import measure_pages  # the one part of the benchmark that runs Streamlit
+
         result["pages"] = measure_pages(data_dir, ctx, repeat, budget_s)
     result["peak_rss_mb"] = peak_rss_mb()
 
-    floor_db = store.Store(build_dir)
+    floor_db = connection.Store(build_dir)
     cursor = floor_db.cursor()
     for question in QUESTIONS:
         def scan(q=question):
             for table, columns in q.floor:
-                store.scan_columns(cursor, table, columns)
+                queries.scan_columns(cursor, table, columns)
         scan()
         floor = summary(timed(scan, repeat, budget_s))
         result["queries"][question.name]["floor_median_ms"] = floor["median_ms"]
@@ -483,30 +485,6 @@ def _same(ours: Any, theirs: Any) -> bool:
             return [plain(v) for v in value]
         return int(value) if not isinstance(value, str) else value
     return plain(ours) == plain(theirs)
-
-
-def measure_pages(data_dir: Path, ctx: Context, repeat: int, budget_s: float) -> dict:
-    """Each page run with AppTest: the first run with empty caches, then the median of warm reruns."""
-    os.environ["TRACKER_DATA_DIR"] = str(data_dir)
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    out = {}
-    for page in PAGES:
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        app = AppTest.from_file(str(PAGES_DIR / f"{page}.py"), default_timeout=TIMEOUT_S["measure"])
-        if page == "company":
-            app.query_params["company"] = ctx.company
-        start = time.perf_counter()
-        app.run()
-        first = _ms(time.perf_counter() - start)
-        problems = [str(e.value)[:200] for e in app.exception]
-        warm = summary(timed(app.run, max(2, min(repeat, 10)), budget_s))
-        out[page] = {"median_ms": warm["median_ms"], "p95_ms": warm["p95_ms"], "runs": warm["runs"],
-                     "first_run_ms": first, **({"exceptions": problems} if problems else {})}
-        log(f"  page {page}: {warm['median_ms']} ms warm, {first} ms first run")
-    return out
 
 
 # --- The whole benchmark, run from the command line ---
@@ -548,7 +526,7 @@ def run_child(args: list[str], timeout_s: float, env: dict | None = None) -> Chi
 
 
 def store_size_mb(data_dir: Path) -> float:
-    from tracker.ingest import current_build
+    from tracker.store.build import current_build
 
     build = current_build(data_paths(data_dir))
     return round(sum(f.stat().st_size for f in build.iterdir() if f.is_file()) / 1e6, 2)
@@ -579,7 +557,7 @@ def bench_scale(scale: str, work: Path, repeat: int, budget_s: float, seed: int,
         log(f"scale {scale}: built in {built.seconds} s; measuring")
         entry["load_before"] = [round(x, 2) for x in os.getloadavg()]
         out = folder / "measure.json"
-        measured = run_child(["-m", "tracker.bench", "measure", str(folder), str(out),
+        measured = run_child(["-m", "tracker.bench.benchmark", "measure", str(folder), str(out),
                               "--repeat", str(repeat), "--budget", str(budget_s),
                               *([] if pages else ["--no-pages"])], TIMEOUT_S["measure"])
         sys.stderr.write(measured.output)
@@ -659,14 +637,11 @@ def run(scales: list[str], repeat: int, budget_s: float, work: Path | None, seed
 
 def machine() -> dict:
     import platform
-
-    import duckdb
-    import pandas
-    import streamlit
+    from importlib.metadata import version
 
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return {"cores": os.cpu_count(), "memory_gb": round(memory_gb, 1), "python": platform.python_version(),
-            "duckdb": duckdb.__version__, "pandas": pandas.__version__, "streamlit": streamlit.__version__,
+            "duckdb": version("duckdb"), "pandas": version("pandas"), "streamlit": version("streamlit"),
             "platform": platform.platform()}
 
 
@@ -679,7 +654,7 @@ def check_scales(scales: list[str]) -> list[str]:
 
 
 def _worker(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tracker.bench")
+    parser = argparse.ArgumentParser(prog="python -m tracker.bench.benchmark")
     parser.add_argument("step", choices=["measure"])
     parser.add_argument("data_dir")
     parser.add_argument("out")

@@ -16,6 +16,8 @@ import json
 import os
 from pathlib import Path
 
+from tracker.store.manifest import MANIFEST_FILE, Manifest
+
 STORE_URL_ENV = "TRACKER_STORE_URL"
 ENDPOINT_ENV = "TRACKER_S3_ENDPOINT"  # for S3-compatible servers (MinIO, Ceph, a local test server)
 PUBLISH_ENV = "TRACKER_PUBLISH"
@@ -49,14 +51,14 @@ def _path(url: str) -> str:
     return url.removeprefix("s3://")
 
 
-def current_build(url: str, fs=None) -> tuple[str, dict] | None:
+def current_build(url: str, fs=None) -> tuple[str, Manifest] | None:
     """(build location, manifest) of the published build, or None when nothing is published."""
     fs = fs or filesystem()
     root = _path(url)
     if not fs.exists(f"{root}/current"):
         return None
     build_id = fs.cat_file(f"{root}/current").decode("utf-8").strip()
-    manifest = json.loads(fs.cat_file(f"{root}/builds/{build_id}/manifest.json"))
+    manifest = Manifest.from_json(json.loads(fs.cat_file(f"{root}/builds/{build_id}/{MANIFEST_FILE}")))
     return f"{url}/builds/{build_id}", manifest
 
 
@@ -67,7 +69,7 @@ def publish(build_dir: Path, url: str, fs=None) -> str:
     build_id = build_dir.name
     files = sorted(p for p in build_dir.iterdir() if p.is_file())
     # The manifest goes last among the build's files: a build folder with a manifest is complete.
-    files.sort(key=lambda p: p.name == "manifest.json")
+    files.sort(key=lambda p: p.name == MANIFEST_FILE)
     for file in files:
         fs.put_file(str(file), f"{root}/builds/{build_id}/{file.name}")
     fs.pipe_file(f"{root}/current", build_id.encode("utf-8"))

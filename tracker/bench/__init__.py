@@ -1,0 +1,1 @@
+"""The benchmark and the synthetic data it runs on; not on the app's path."""

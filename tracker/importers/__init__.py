@@ -1,0 +1,2 @@
+"""Importers: the shared source files, Federal Register rule documents, Consolidated
+Screening List exports."""

@@ -1,0 +1,1 @@
+"""The editors' inputs: CSV files read and written by the schema, validated, compared, documented."""

@@ -1,0 +1,196 @@
+"""How the store is laid out: the SQL that makes each table from the validated inputs, the
+tables derived from those, and the settings of their Parquet files.
+
+The build (tracker.store.build) runs STORE_TABLES then DERIVED_TABLES in order; a change to
+any of them changes `store_format()`, so a store built by other code is rebuilt, not queried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+
+import duckdb
+
+from tracker import schema
+
+# --- Building the store: input_<name> (validated inputs) -> <name>.parquet, in this order. ---
+
+# Entries newest first: the explorer's first page (and any filtered one) is then read from the
+# first row groups, the rest skipped on their date statistics. entity_no numbers them in that
+# order; the search index and the events refer to an entry by it.
+STORE_TABLES: dict[str, str] = {
+    "companies": "SELECT * FROM input_companies ORDER BY company_id",
+    "entities": rf"""
+        WITH first AS (
+            SELECT entity_id,
+                   min(date) FILTER (WHERE action = 'added') AS listed_date,
+                   min(year) FILTER (WHERE action = 'added') AS listed_year,
+                   count(*) AS n_events
+            FROM input_events GROUP BY entity_id),
+        numbered AS (  -- numbered on the ids and dates alone: sorting whole rows twice is slow
+            SELECT e.entity_id, f.listed_date, f.listed_year, coalesce(f.n_events, 0) AS n_events,
+                   CAST(row_number() OVER (ORDER BY f.listed_date DESC NULLS LAST, e.entity_id) - 1
+                        AS INTEGER) AS entity_no
+            FROM input_entities e LEFT JOIN first f USING (entity_id))
+        SELECT e.*, n.listed_date, n.listed_year, n.n_events,
+               coalesce(c.sector, '{schema.NO_PROFILE}') AS sector,
+               c.name AS company_name,
+               CASE WHEN e.license_requirement IS NULL THEN 'not stated'
+                    WHEN regexp_matches(e.license_requirement, 'all items subject to the EAR', 'i')
+                    THEN 'all items' ELSE 'specific items' END AS license_scope,
+               list_filter(list_distinct(regexp_split_to_array(lower(concat_ws(' ',
+                   e.name, e.aliases, e.local_name, c.name, c.aliases, c.local_name)),
+                   '[^\p{{L}}\p{{N}}]+')), lambda w: w <> '') AS search_words,
+               n.entity_no
+        FROM input_entities e JOIN numbered n USING (entity_id)
+        LEFT JOIN input_companies c USING (company_id)
+        ORDER BY n.entity_no""",
+    "events": """
+        SELECT ev.*, e.destination, e.name AS entity_name, e.company_id, e.sector, e.license_scope,
+               e.entity_no
+        FROM input_events ev JOIN entities e USING (entity_id)
+        ORDER BY ev.date NULLS LAST, ev.event_id""",
+    "rules": """
+        SELECT r.*,
+               coalesce(r.entries_added, r.entities_added) AS stated_added,
+               (SELECT count(DISTINCT ev.entity_id) FROM events ev
+                WHERE ev.rule_id = r.rule_id) AS entries_citing,
+               (SELECT count(*) FROM events ev
+                WHERE ev.action = 'added' AND ev.date = r.publication_date) AS listed_that_day
+        FROM input_rules r ORDER BY r.publication_date DESC, r.rule_id""",
+    "responses": """
+        SELECT r.*, c.name AS company_name,
+               CAST(CASE WHEN length(r.date) = 7 THEN r.date || '-01' ELSE r.date END AS DATE) AS day,
+               length(r.date) = 7 AS month_only
+        FROM input_responses r JOIN input_companies c USING (company_id)
+        ORDER BY day, r.response_id""",
+    "moments": "SELECT * FROM input_moments ORDER BY date, moment_id",
+}
+
+SQL_TYPES = {schema.INT: "BIGINT", schema.DATE: "DATE"}  # every other column is text
+
+
+def register_input(con: duckdb.DuckDBPyConnection, table: schema.Table, text) -> None:
+    """Make a validated input's text cells (an Arrow table) readable as `input_<name>`, with the
+    schema's types: a view, so nothing is copied. Empty text and absent columns are null."""
+    con.register(f"text_{table.name}", text)
+    columns = []
+    for column in table.columns:
+        value = f'nullif("{column.name}", \'\')' if column.name in text.column_names else "NULL"
+        columns.append(f'CAST({value} AS {SQL_TYPES.get(column.type, "VARCHAR")}) AS "{column.name}"')
+    con.execute(f"CREATE VIEW input_{table.name} AS SELECT {', '.join(columns)} FROM text_{table.name}")
+
+
+def release_input(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Forget an input registered by `register_input`, so its text can be freed."""
+    con.execute(f"DROP VIEW input_{name}")
+    con.unregister(f"text_{name}")
+
+
+ENTRY_COLUMNS = """e.entity_id, e.name, e.destination, e.listed_date, e.fr_citations,
+    e.company_id, e.company_name, e.sector, e.license_requirement, e.license_scope,
+    e.aliases, e.address, e.entry_type, e.company_link, e.source"""
+
+RELATED_SHOWN = 30  # related companies kept per profile, the most closely related first
+# Every choice of statuses the responses page offers, as the key of its matrix: 'announced,observed'.
+STATUS_CHOICES = [",".join(sorted(choice)) for n in range(1, len(schema.RESPONSE_STATUSES) + 1)
+                  for choice in itertools.combinations(schema.RESPONSE_STATUSES, n)]
+
+# Tables derived from the ones above, built with them, so that no question has to scan every
+# entry or event: counts by what the filters choose, each company's entries and events in one
+# place, and an index of the words of every name.
+DERIVED_TABLES: dict[str, str] = {
+    "listing_counts": """
+        SELECT date, year, action, destination, sector, license_scope, count(*) AS n
+        FROM events GROUP BY ALL ORDER BY ALL""",
+    "entity_counts": """
+        SELECT destination, sector, license_scope, count(*) AS n FROM entities GROUP BY ALL ORDER BY ALL""",
+    "company_entries": f"""
+        SELECT {ENTRY_COLUMNS} FROM entities e WHERE e.company_id IS NOT NULL
+        ORDER BY e.company_id, e.listed_date, e.entity_id""",
+    "company_events": """
+        SELECT ev.*, r.title AS rule_title, r.url AS rule_url
+        FROM events ev LEFT JOIN rules r USING (rule_id)
+        WHERE ev.company_id IS NOT NULL ORDER BY ev.company_id, ev.date NULLS LAST, ev.event_id""",
+    # For each profile, the RELATED_SHOWN profiles most closely related to it (a shared parent
+    # first, then the most rules, then the most days shared by their listings), with how many
+    # are related in all: a big company can be related to thousands.
+    "company_relations": f"""
+        WITH added AS (SELECT DISTINCT company_id, rule_id, date FROM company_events WHERE action = 'added'),
+        by_rule AS (
+            SELECT a.company_id, b.company_id AS other_id,
+                   list(DISTINCT a.rule_id ORDER BY a.rule_id) AS rules
+            FROM added a JOIN added b USING (rule_id) WHERE a.company_id <> b.company_id GROUP BY ALL),
+        by_day AS (
+            SELECT a.company_id, b.company_id AS other_id, list(DISTINCT a.date ORDER BY a.date) AS days
+            FROM added a JOIN added b USING (date) WHERE a.company_id <> b.company_id GROUP BY ALL),
+        by_parent AS (
+            SELECT me.company_id, c.company_id AS other_id, true AS parent
+            FROM companies me JOIN companies c ON c.company_id <> me.company_id
+             AND (c.parent_id = me.parent_id OR c.parent_id = me.company_id OR c.company_id = me.parent_id)),
+        pairs AS (
+            SELECT company_id, other_id, coalesce(parent, false) AS parent,
+                   coalesce(rules, []) AS rules, coalesce(days, []) AS days
+            FROM by_rule FULL JOIN by_day USING (company_id, other_id)
+                 FULL JOIN by_parent USING (company_id, other_id)),
+        ranked AS (
+            SELECT p.*, c.name,
+                   CAST(row_number() OVER (PARTITION BY p.company_id ORDER BY p.parent DESC,
+                        len(p.rules) DESC, len(p.days) DESC, c.name, p.other_id) AS INTEGER) AS rank,
+                   CAST(count(*) OVER (PARTITION BY p.company_id) AS INTEGER) AS related_total
+            FROM pairs p JOIN companies c ON c.company_id = p.other_id)
+        SELECT company_id, other_id, name, rank, related_total,
+               concat_ws('; ',
+                   CASE WHEN parent THEN 'same parent company' END,
+                   CASE WHEN len(rules) > 0
+                        THEN 'listed by the same rule (' || array_to_string(rules, ', ') || ')'
+                        WHEN len(days) > 0
+                        THEN 'listed the same day (' || array_to_string(
+                             list_transform(days, lambda d: strftime(d, '%Y-%m-%d')), ', ') || ')'
+                   END) AS relation
+        FROM ranked WHERE rank <= {RELATED_SHOWN} ORDER BY company_id, rank""",
+    "company_counts": """
+        SELECT company_id, count(*) AS entries FROM entities WHERE company_id IS NOT NULL
+        GROUP BY company_id ORDER BY company_id""",
+    # The responses matrix for each choice of statuses (7 choices), in the order it is shown.
+    "response_matrix": f"""
+        WITH choices(choice) AS (VALUES {", ".join(f"('{c}')" for c in STATUS_CHOICES)})
+        SELECT ch.choice, r.company_id, r.company_name, r.category, count(*) AS notes,
+               min(r.day) AS first_day, max(r.day) AS last_day
+        FROM choices ch JOIN responses r ON list_contains(string_split(ch.choice, ','), r.status)
+        GROUP BY ALL ORDER BY ch.choice, r.company_name, r.category""",
+    "search_vocabulary": """
+        SELECT CAST(row_number() OVER (ORDER BY word) AS INTEGER) AS word_id, word
+        FROM (SELECT DISTINCT unnest(search_words) AS word FROM entities) ORDER BY word_id""",
+    "search_postings": """
+        SELECT v.word_id, w.entity_no
+        FROM (SELECT entity_no, unnest(search_words) AS word FROM entities) w
+        JOIN search_vocabulary v USING (word) ORDER BY v.word_id, w.entity_no""",
+}
+# Smaller row groups where a question reads a narrow range: one company, one word.
+ROW_GROUP_ROWS = {"entities": 32_768, "company_entries": 8_192, "company_events": 8_192,
+                  "search_postings": 65_536}
+ROW_GROUP_DEFAULT = 122_880
+# The tables read in place are compressed for speed of reading (LZ4 decodes about three times
+# faster than zstd: the explorer's rows come from a third of the entries' file), the rest for size.
+COMPRESSION = {"entities": "lz4_raw", "events": "lz4_raw", "search_postings": "lz4_raw"}
+COMPRESSION_DEFAULT = "zstd"
+# A table whose file is smaller than this is loaded into memory when a store is opened (no
+# file to read per question), except the entries and events, always read where they are:
+# they can be large, and a damaged file must show up at the next question (tracker.ui).
+IN_MEMORY_BYTES = 8 * 1024 * 1024
+READ_IN_PLACE = {"entities", "events"}
+
+def store_format() -> str:
+    """A fingerprint of how a store is laid out: the tables' SQL, their files' settings and the
+    inputs' column types. A store built by code with another layout is rebuilt, not queried."""
+    layout = [STORE_TABLES, DERIVED_TABLES, ROW_GROUP_ROWS, ROW_GROUP_DEFAULT, COMPRESSION,
+              COMPRESSION_DEFAULT, [[t.name, [[c.name, SQL_TYPES.get(c.type, "VARCHAR")] for c in t.columns]]
+                                    for t in schema.TABLES]]
+    return hashlib.sha256(json.dumps(layout, sort_keys=True).encode()).hexdigest()[:16]
+
+
+DATA_AS_OF = """
+    SELECT greatest((SELECT max(date) FROM events), (SELECT max(publication_date) FROM rules))"""
