@@ -435,6 +435,19 @@ def _check_header(table: Table, header: list[str]) -> list[Problem]:
     return problems
 
 
+def field_count_problem(name: str, line: int, record: list[str], width: int) -> Problem | None:
+    """A record with more or fewer fields than the header, at the first field too many or missing.
+
+    Such a record is never read into columns: its values would land under the wrong names.
+    """
+    if len(record) == width:
+        return None
+    hint = ("; a value holding a comma needs double quotes around it" if len(record) > width
+            else "; an empty value still needs its comma")
+    return Problem(name, line, min(len(record), width) + 1,
+                   f"row has {len(record)} fields; expected {width} (as many as the header){hint}")
+
+
 def _check_rows(table: Table, parsed: ParsedTable,
                 records: list[tuple[int, list[str]]]) -> list[Problem]:
     name = table.filename
@@ -444,10 +457,8 @@ def _check_rows(table: Table, parsed: ParsedTable,
     first_line_of_row: dict[tuple[str, ...], int] = {}
     width = len(parsed.header)
     for line, record in records:
-        if len(record) != width:
-            problems.append(Problem(name, line, min(len(record), width) + 1,
-                                    f"row has {len(record)} fields; expected {width} "
-                                    "(as many as the header)"))
+        if (wrong_width := field_count_problem(name, line, record, width)) is not None:
+            problems.append(wrong_width)
             continue
         cells = tuple(cell.strip() for cell in record)
         if cells in first_line_of_row:
