@@ -9,7 +9,6 @@ from tracker.present import charts
 from tracker.present.filters import Filters, values_of
 from tracker.present.page_state import EXPLORER
 from tracker.present.text import file_stem, with_citation_url
-from tracker.store import queries
 from tracker.ui import page, questions, state, widgets
 
 TABLE_ROWS = 500
@@ -86,7 +85,7 @@ st.dataframe(
 if total <= widgets.EAGER_CSV_ROWS:
     download = with_citation_url(questions.entries(filters))
 else:  # built only when clicked
-    entries_now = questions.later(queries.entries, filters)
+    entries_now = questions.later(questions.entries, filters)
     download = lambda: with_citation_url(entries_now())  # noqa: E731
 widgets.download_csv(download, file_name=file_stem("entity-list-entries", *view.values()) + ".csv",
                      key="download_entries", label=f"Download these {total:,} entries as CSV")

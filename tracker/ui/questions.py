@@ -128,12 +128,15 @@ moments = _per_build(queries.moments)
 newest_rules = _per_build(queries.newest_rules)
 
 
-def later(question: Callable[Concatenate[Any, P], R], *args: P.args, **kwargs: P.kwargs) -> Callable[[], R]:
-    """A store question answered only when called (e.g. when a download is clicked), not cached."""
+def later(question: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> Callable[[], R]:
+    """One of the questions above, answered only when called (e.g. when a download is clicked) and
+    not cached: `later(entries, filters)`."""
     status = require_store()
+    store_question = _QUESTIONS[question.__name__]
 
     def answer() -> R:
-        return question(connection.open_store(status.build_dir, status.manifest).cursor(), *args, **kwargs)
+        cursor = connection.open_store(status.build_dir, status.manifest).cursor()
+        return store_question(cursor, *args, **kwargs)
 
     return answer
 
