@@ -546,12 +546,3 @@ def _moments(n: int, rules: list[dict], label: str) -> list[dict]:
         "fr_citations": rule["fr_citation"], "note": f"Invented moment; {label}.",
         "source_name": label, "source_url": f"{FAKE_SITE}/moments/{i}",
     } for i, rule in enumerate(biggest, start=1)]
-
-
-def scale_label(scale: int) -> str:
-    """1000000 -> '1M', 100000 -> '100k', for file names and messages."""
-    for unit, size in (("M", 1_000_000), ("k", 1_000)):
-        if scale >= size and scale % size == 0:
-            return f"{scale // size}{unit}"
-    return str(scale)
-

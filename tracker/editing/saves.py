@@ -444,18 +444,6 @@ def with_rows(paths: DataPaths, table_name: str, rows: list[Row], replace: bool 
     return old + buffer.getvalue().encode("utf-8")
 
 
-def append_rows(paths: DataPaths, table_name: str, rows: list[Row], editor: str | None = None) -> SaveResult:
-    """Append rows to one input, through the same validated, history-keeping save."""
-    return save_inputs(paths, {table_name: with_rows(paths, table_name, rows)}, editor, action="append")
-
-
-def append_rows_together(paths: DataPaths, rows_by_table: dict[str, list[Row]],
-                         editor: str | None = None, action: str = "append") -> SaveResult:
-    """Append rows to several inputs in one all-or-nothing save."""
-    replacements = {name: with_rows(paths, name, rows) for name, rows in rows_by_table.items() if rows}
-    return save_inputs(paths, replacements, editor, action=action)
-
-
 def next_entity_id(existing: list[str]) -> str:
     """The EL id after the highest of `existing` (EL-0001 when there is none)."""
     numbers = [int(m.group(1)) for i in existing if (m := re.fullmatch(r"EL-(\d+)", i))]

@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from tracker import schema
 from tracker.config import DataPaths
@@ -217,13 +216,6 @@ def _register_typed(con: duckdb.DuckDBPyConnection, name: str, parsed: ParsedTab
     """Make the table's validated text cells readable as `input_<name>`, typed as the schema says
     (empty -> null): a view over the text, so nothing is copied."""
     layout.register_input(con, parsed.table, parsed.arrow())
-
-
-def _typed_frame(parsed: ParsedTable) -> pd.DataFrame:
-    """The build's typed reading of a validated table (`_register_typed`), as a pandas frame."""
-    with duckdb.connect() as con:
-        _register_typed(con, parsed.table.name, parsed)
-        return con.table(f"input_{parsed.table.name}").df()
 
 
 def _publish(paths: DataPaths, build_dir: Path) -> None:
