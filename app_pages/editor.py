@@ -1,6 +1,6 @@
 """Editor: for editors only. Edit or upload an input, see its problems and its diff, publish with a backup."""
 
-import io
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -8,12 +8,13 @@ import streamlit as st
 from tracker import schema
 from tracker.config import data_paths
 from tracker.editing import auth, saves
+from tracker.inputs import files
 from tracker.inputs.diff import CsvError
-from tracker.inputs.files import rows_to_csv
 from tracker.present.text import md_escape
 from tracker.ui import editor, page, questions, widgets
 
 EDITABLE = ("entities", "events", "rules", "companies", "responses", "moments")
+OUTCOME = "editor_outcome"  # what the last save said, kept across the rerun that follows it
 
 page.frame("Editor")
 
@@ -40,11 +41,32 @@ if persistent is False:
                "commit it to the repository.")
 
 
-def show_outcome(result: saves.SaveResult) -> None:
-    """What a save did, in plain sentences, and make every page read the new store."""
+def say_outcome(published: bool, lines: list[str]) -> None:
+    """What a save did, one plain sentence a line."""
+    for line in lines:
+        (st.success if published else st.warning)(md_escape(line))
+
+
+def forget_opened(result: saves.SaveResult) -> None:
+    """Make every page read the new store, and the table editor open each saved file afresh."""
     questions.refresh_after_save()
-    for line in result.lines():
-        (st.success if result.published else st.warning)(md_escape(line))
+    for saved in result.files:
+        st.session_state.pop(f"edit_{saved.table}_editor", None)
+        st.session_state.pop(f"edit_{saved.table}_opened_hash", None)
+
+
+def show_outcome(result: saves.SaveResult) -> None:
+    """What a save did, here, and make every page read the new store."""
+    forget_opened(result)
+    say_outcome(result.published, result.lines())
+
+
+def rerun_with_outcome(result: saves.SaveResult) -> None:
+    """After a save that changes what the edit tab shows: run the page again on the saved files,
+    then say what the save did (at the top, once)."""
+    forget_opened(result)
+    st.session_state[OUTCOME] = (result.published, result.lines())
+    st.rerun()
 
 
 def show_write_failure(error: OSError) -> None:
@@ -52,6 +74,71 @@ def show_write_failure(error: OSError) -> None:
     st.error(f"Not saved: the disk refused a write ({md_escape(error.strerror or error)}). The inputs "
              "keep their previous version (a save stopped half way is undone before the next one); free "
              "some space or ask whoever runs the server, then save again.")
+
+
+def restore_controls(table_name: str, key: str) -> None:
+    """Pick a kept version of an input and make it current again (a save: the current one is kept too)."""
+    versions = saves.list_versions(paths, table_name)
+    if not versions:
+        st.caption(f"No earlier version of {table_name}.csv is kept yet: every save keeps the version "
+                   "it replaces.")
+        return
+    manifest = questions.store_status().manifest
+    shown_hash = manifest.inputs.get(f"{table_name}.csv") if manifest else None
+
+    def label(version: saves.Version) -> str:
+        by = f", replaced by {version.replaced_by}" if version.replaced_by else ""
+        shown = (" (the version the public pages show)"
+                 if shown_hash and kept_hash(str(version.path), version.size) == shown_hash else "")
+        return f"{version.replaced_at:%Y-%m-%d %H:%M:%S} UTC{by}{shown}"
+
+    labels = {v.version: label(v) for v in versions}
+    chosen = st.selectbox("Version to restore", list(labels), format_func=labels.get, key=f"{key}_version")
+    if st.button("Restore this version", key=f"{key}_button"):
+        try:
+            result = saves.restore_version(paths, table_name, chosen, editor_name)
+        except saves.SaveRefused as error:
+            show_problems(error.result, None, table_name)
+            return
+        except OSError as error:
+            show_write_failure(error)
+            return
+        rerun_with_outcome(result)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def kept_hash(path: str, size: int) -> str | None:
+    """SHA-256 of a kept version (never rewritten once kept, so its path and size name its bytes)."""
+    try:
+        return saves.file_hash(Path(path).read_bytes())
+    except OSError:
+        return None
+
+
+def upload_replacement(table: schema.Table, key: str, label: str) -> None:
+    """Upload a whole file to replace the input: checked, its diff shown, published on confirmation."""
+    upload = st.file_uploader(label, type=["csv"], key=f"{key}_upload")
+    if upload is not None:
+        review_and_publish(table.name, upload.getvalue(), None, f"{key}_upload")
+
+
+def show_unopenable(opened: files.OpenedInput, key: str) -> None:
+    """A file the table editor cannot open: every problem where it is, and the ways forward."""
+    filename = opened.table.filename
+    st.header(f"{filename} cannot be opened in the table")
+    st.error(f"{filename} cannot be opened as a table of its columns: {len(opened.problems)} problem(s), "
+             "listed below by line and column. Editing it here could put values under the wrong "
+             "columns, so fix the file or restore a kept version. The public pages keep showing the "
+             "last good data meanwhile.")
+    page.problem_table(opened.problems)
+    st.subheader("Upload a corrected file")
+    st.caption("Correct the lines above in a text editor or spreadsheet, save it as 'CSV UTF-8' and "
+               "upload it: it is checked and its changes are shown before anything is published.")
+    upload_replacement(opened.table, key, f"A corrected {filename}")
+    st.subheader("Restore a previous version")
+    st.caption(f"Every save keeps the version it replaces; restoring one keeps the current {filename} "
+               "too, so nothing is lost.")
+    restore_controls(opened.table.name, f"{key}_restore")
 
 
 def show_problems(result, frame: pd.DataFrame | None, table_name: str) -> None:
@@ -108,10 +195,12 @@ def review_and_publish(table_name: str, candidate: bytes, frame: pd.DataFrame | 
         except OSError as error:
             show_write_failure(error)
             return
-        st.session_state.pop(f"{key}_editor", None)
         st.session_state.pop(f"{key}_confirm", None)
-        show_outcome(result)
+        rerun_with_outcome(result)
 
+
+if OUTCOME in st.session_state:
+    say_outcome(*st.session_state.pop(OUTCOME))
 
 edit_tab, response_tab, rule_tab, history_tab = st.tabs(
     ["Edit a file", "Add a response note", "Record a new rule", "History"])
@@ -120,21 +209,24 @@ edit_tab, response_tab, rule_tab, history_tab = st.tabs(
 with edit_tab:
     table_name = st.selectbox("Input", EDITABLE, key="editor_table", format_func=lambda n: f"{n}.csv")
     table = schema.TABLES_BY_NAME[table_name]
-    current = saves.current_bytes(paths, table_name) or b""
     key = f"edit_{table_name}"
-    st.session_state.setdefault(f"{key}_opened_hash", saves.file_hash(current))
     mode = st.segmented_control("How", ["Edit in the table", "Upload a replacement CSV"],
                                 default="Edit in the table", key="editor_mode", required=True)
     if mode == "Edit in the table":
-        original = pd.read_csv(io.BytesIO(current), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        edited = st.data_editor(original, key=f"{key}_editor", num_rows="dynamic", hide_index=True,
-                                column_config=editor.editor_columns(table), width="stretch", height=420)
-        rows = edited.fillna("").astype(str).to_dict("records")
-        review_and_publish(table_name, rows_to_csv(table, rows), edited, key)
+        opened = files.open_for_editing(paths.inputs, table)
+        if not opened.readable:
+            show_unopenable(opened, key)
+        else:
+            # The hash of the file as opened: a save is refused if it changed on disk meanwhile.
+            st.session_state.setdefault(f"{key}_opened_hash", saves.file_hash(opened.data))
+            original = pd.DataFrame(opened.rows, columns=opened.columns, dtype=str)
+            edited = st.data_editor(original, key=f"{key}_editor", num_rows="dynamic", hide_index=True,
+                                    column_config=editor.editor_columns(table), width="stretch",
+                                    height=420)
+            rows = edited.fillna("").astype(str).to_dict("records")
+            review_and_publish(table_name, files.rows_to_csv(table, rows), edited, key)
     else:
-        upload = st.file_uploader(f"A replacement for {table.filename}", type=["csv"], key=f"{key}_upload")
-        if upload is not None:
-            review_and_publish(table_name, upload.getvalue(), None, f"{key}_upload")
+        upload_replacement(table, key, f"A replacement for {table.filename}")
 
 # --- Add a response note ---
 with response_tab:
@@ -213,22 +305,14 @@ with rule_tab:
 # --- History: previous versions and the audit log ---
 with history_tab:
     history_table = st.selectbox("Input", EDITABLE, key="history_table", format_func=lambda n: f"{n}.csv")
+    st.header("Previous versions")
     versions = saves.list_versions(paths, history_table)
-    if not versions:
-        st.caption("No earlier versions kept yet: every save keeps the version it replaces.")
-    else:
+    if versions:
         st.dataframe(pd.DataFrame([{"version": v.version, "replaced at": v.replaced_at,
                                     "replaced by": v.replaced_by, "action": v.action} for v in versions]),
                      hide_index=True)
-        chosen = st.selectbox("Version to restore", [v.version for v in versions], key="restore_version")
-        if st.button("Restore this version", key="restore_button"):
-            try:
-                show_outcome(saves.restore_version(paths, history_table, chosen, editor_name))
-            except saves.SaveRefused as error:
-                show_problems(error.result, None, history_table)
-            except OSError as error:
-                show_write_failure(error)
+    restore_controls(history_table, "restore")
     audit = saves.audit_entries(paths)
     if audit:
-        st.markdown("**Audit log (newest first)**")
+        st.header("Audit log (newest first)")
         st.dataframe(pd.DataFrame(audit[::-1][:50]), hide_index=True)
