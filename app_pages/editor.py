@@ -1,7 +1,5 @@
 """Editor: for editors only. Edit or upload an input, see its problems and its diff, publish with a backup."""
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -83,16 +81,8 @@ def restore_controls(table_name: str, key: str) -> None:
         st.caption(f"No earlier version of {table_name}.csv is kept yet: every save keeps the version "
                    "it replaces.")
         return
-    manifest = questions.store_status().manifest
-    shown_hash = manifest.inputs.get(f"{table_name}.csv") if manifest else None
-
-    def label(version: saves.Version) -> str:
-        by = f", replaced by {version.replaced_by}" if version.replaced_by else ""
-        shown = (" (the version the public pages show)"
-                 if shown_hash and kept_hash(str(version.path), version.size) == shown_hash else "")
-        return f"{version.replaced_at:%Y-%m-%d %H:%M:%S} UTC{by}{shown}"
-
-    labels = {v.version: label(v) for v in versions}
+    labels = {v.version: f"{v.replaced_at:%Y-%m-%d %H:%M:%S} UTC"
+              + (f", replaced by {v.replaced_by}" if v.replaced_by else "") for v in versions}
     chosen = st.selectbox("Version to restore", list(labels), format_func=labels.get, key=f"{key}_version")
     if st.button("Restore this version", key=f"{key}_button"):
         try:
@@ -104,15 +94,6 @@ def restore_controls(table_name: str, key: str) -> None:
             show_write_failure(error)
             return
         rerun_with_outcome(result)
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def kept_hash(path: str, size: int) -> str | None:
-    """SHA-256 of a kept version (never rewritten once kept, so its path and size name its bytes)."""
-    try:
-        return saves.file_hash(Path(path).read_bytes())
-    except OSError:
-        return None
 
 
 def upload_replacement(table: schema.Table, key: str, label: str) -> None:
