@@ -8,7 +8,7 @@ import streamlit as st
 
 from tracker.editing import auth
 from tracker.present import page_state as states
-from tracker.ui import page
+from tracker.ui import editor, page
 
 st.set_page_config(page_title="Entity List Tracker", page_icon=":material/policy:", layout="wide")
 page.styles()
@@ -27,8 +27,10 @@ pages = [
     route(states.RULES, "Rules", "gavel"),
     route(states.RESPONSES, "Responses", "forum"),
     route(states.STORY, "Story", "slideshow"),
-    # A read-only deployment has no editor page at all: /editor is not a page there.
-    *([] if auth.read_only() else [route(states.EDITOR, "Editor", "edit")]),
+    # A read-only deployment has no editor page at all: /editor is not a page there. Elsewhere it is
+    # in the menu only once a password is set; /editor still says how to set one.
+    *([] if auth.read_only() else [route(states.EDITOR, "Editor", "edit",
+                                         visibility="visible" if editor.editing_configured() else "hidden")]),
     route(states.ABOUT, "About", "info"),
 ]
 body, foot = st.container(), st.container()

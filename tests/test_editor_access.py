@@ -1,11 +1,13 @@
 """Who can edit: one shared password compared in constant time, a limit on wrong tries per
-session, no editor page at all in a read-only deployment."""
+session, the Editor in the menu only where a password is set, no editor page at all in a
+read-only deployment."""
 
 from __future__ import annotations
 
 import shutil
 
 import pytest
+import streamlit
 from streamlit.testing.v1 import AppTest
 
 from tracker.config import PROJECT_DIR
@@ -78,6 +80,28 @@ def editor_page() -> AppTest:
     return AppTest.from_file(str(PROJECT_DIR / "app_pages" / "editor.py"), default_timeout=120).run()
 
 
+@pytest.fixture()
+def menu(monkeypatch) -> dict[str, str]:
+    """Title -> visibility of every page app.py gives st.navigation, as of its latest run.
+
+    AppTest does not expose the navigation menu, so st.navigation is watched at the boundary.
+    """
+    pages: dict[str, str] = {}
+    real = streamlit.navigation
+
+    def watched(given, **options):
+        pages.clear()
+        pages.update({page.title: page.visibility for page in given})
+        return real(given, **options)
+
+    monkeypatch.setattr(streamlit, "navigation", watched)
+    return pages
+
+
+def app_run() -> AppTest:
+    return AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=120).run()
+
+
 def try_password(app: AppTest, password: str) -> AppTest:
     app.text_input(key="editor_password_input").set_value(password)
     return app.button[0].click().run()
@@ -110,10 +134,11 @@ def test_the_right_password_after_some_wrong_ones_signs_in_and_is_not_kept(data_
     assert app.session_state["editor_signed_in"] is True
 
 
-def test_a_read_only_deployment_has_no_editor_page(data_dir, monkeypatch) -> None:
+def test_a_read_only_deployment_has_no_editor_page(data_dir, monkeypatch, menu) -> None:
     monkeypatch.setenv(auth.READ_ONLY_ENV, "1")
-    app = AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=120).run()
+    app = app_run()
     assert not app.exception
+    assert "Editor" not in menu and "Overview" in menu
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page(str(PROJECT_DIR / "app_pages" / "editor.py"))
     # The page itself, run directly, still refuses: no form, no tabs.
@@ -122,8 +147,32 @@ def test_a_read_only_deployment_has_no_editor_page(data_dir, monkeypatch) -> Non
     assert not page.text_input and not page.tabs
 
 
-def test_an_editing_deployment_lists_the_editor_page(data_dir) -> None:
-    app = AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=120).run()
+def test_an_editing_deployment_lists_the_editor_page(data_dir, menu) -> None:
+    app = app_run()
+    assert menu["Editor"] == "visible"
     app.switch_page(str(PROJECT_DIR / "app_pages" / "editor.py")).run()
     assert [t.value for t in app.title] == ["Editor"]
     assert app.text_input(key="editor_password_input")
+
+
+def test_a_password_in_the_secrets_alone_puts_the_editor_in_the_menu(data_dir, monkeypatch, menu) -> None:
+    monkeypatch.delenv(auth.PASSWORD_ENV)
+    app = AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=120)
+    app.secrets[auth.PASSWORD_SECRET] = PASSWORD
+    app.run()
+    assert menu["Editor"] == "visible"
+
+
+def test_without_a_password_the_editor_is_out_of_the_menu_but_its_address_says_how_to_enable_it(
+        data_dir, monkeypatch, menu) -> None:
+    monkeypatch.delenv(auth.PASSWORD_ENV)
+    app = app_run()
+    assert not app.exception
+    assert menu["Editor"] == "hidden"
+    assert all(visibility == "visible" for title, visibility in menu.items() if title != "Editor")
+    app.switch_page(str(PROJECT_DIR / "app_pages" / "editor.py")).run()  # /editor is still a page
+    assert not app.exception
+    [info] = app.info
+    assert "no editor password is configured" in info.value
+    assert auth.PASSWORD_SECRET in info.value and auth.PASSWORD_ENV in info.value
+    assert not app.text_input and not app.tabs

@@ -1,5 +1,5 @@
-"""The editor page's Streamlit helpers: the password gate, the table editor's column settings
-from the schema, and the rows that problems point at."""
+"""The editor page's Streamlit helpers: whether editing is configured, the password gate, the
+table editor's column settings from the schema, and the rows that problems point at."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ def editor_secrets() -> dict:
         return dict(st.secrets)
     except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
         return {}
+
+
+def editing_configured() -> bool:
+    """Whether an editor password is set (secrets or environment): only then is the Editor in the menu."""
+    return auth.configured_password(editor_secrets()) is not None
 
 
 def editor_signed_in() -> bool:
