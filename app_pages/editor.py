@@ -105,12 +105,12 @@ def upload_replacement(table: schema.Table, key: str, label: str) -> None:
 
 def show_unopenable(opened: files.OpenedInput, key: str) -> None:
     """A file the table editor cannot open: every problem where it is, and the ways forward."""
-    filename = opened.table.filename
+    filename, first = opened.table.filename, opened.problems[0]
     st.header(f"{filename} cannot be opened in the table")
     st.error(f"{filename} cannot be opened as a table of its columns: {len(opened.problems)} problem(s), "
-             "listed below by line and column. Editing it here could put values under the wrong "
-             "columns, so fix the file or restore a kept version. The public pages keep showing the "
-             "last good data meanwhile.")
+             f"the first on line {first.line}, column {first.column}, all listed below. Editing it here "
+             "could put values under the wrong columns, so correct the file or restore a kept version. "
+             "The public pages keep showing the last good data meanwhile.")
     page.problem_table(opened.problems)
     st.subheader("Upload a corrected file")
     st.caption("Correct the lines above in a text editor or spreadsheet, save it as 'CSV UTF-8' and "
