@@ -27,7 +27,8 @@ def test_editor_adds_a_response_note_and_the_company_page_shows_it(page, editor_
     url, data_dir = editor_app
     page.goto(url + "/editor")  # the new server's very first request is a deep link
     wait_for_app(page)
-    assert "Overview" in page.locator('[data-testid="stSidebarNav"]').inner_text()
+    navigation = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Overview" in navigation and "Editor" in navigation, "with a password the Editor is in the menu"
     fill(page, "Your name (for the audit log)", "Browser Editor")
     fill(page, "Editor password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
