@@ -63,8 +63,7 @@ if data.responses.empty:
     st.info("No strategic responses are recorded for this company.")
 statuses = st.pills("Status", schema.RESPONSE_STATUSES, selection_mode="multi",
                     default=list(schema.RESPONSE_STATUSES), key="company_statuses")
-st.caption("Observed: the company did it. Announced: the company said it will. Proposed: an analyst "
-           "recommended it; not a company action.")
+st.caption(schema.RESPONSE_STATUS_LEGEND + " A proposal is not a company action.")
 for category in schema.RESPONSE_CATEGORIES:
     notes = data.responses[(data.responses["category"] == category)
                            & data.responses["status"].isin(statuses)]

@@ -18,9 +18,8 @@ state.read(RESPONSES, company=set(names))
 
 # --- Matrix ---
 chosen_statuses = st.pills("Status", schema.RESPONSE_STATUSES, selection_mode="multi", key="status",
-                           format_func=str.capitalize)
-st.caption("Observed: the company did it. Announced: the company said it will. Proposed: an analyst "
-           "recommended it. Some notes answer other US measures (the note says which).")
+                           format_func=schema.RESPONSE_STATUS_LABELS.get)
+st.caption(schema.RESPONSE_STATUS_LEGEND + " Some notes answer other US measures (the note says which).")
 matrix = questions.response_matrix(tuple(chosen_statuses))
 if matrix.empty:
     st.info("No responses have the chosen status. Choose at least one status above.")

@@ -25,10 +25,9 @@ st.caption("Stated counts come from each rule's own text (summary, title or a se
            "entry's citation may be a later revision, so the two can differ.")
 
 # --- The rules ---
-scope = st.segmented_control("Show", ["entity_list_change", "related_rule"], selection_mode="multi",
-                             default=["entity_list_change", "related_rule"], key="rules_scope",
-                             format_func={"entity_list_change": "Changes to the list",
-                                          "related_rule": "Related rules"}.get)
+scope = st.segmented_control("Show", schema.RULE_SCOPES, selection_mode="multi",
+                             default=list(schema.RULE_SCOPES), key="rules_scope",
+                             format_func=schema.RULE_SCOPE_LABELS.get)
 shown = all_rules[all_rules["scope"].isin(scope or [])]
 st.dataframe(
     shown,

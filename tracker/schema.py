@@ -1,25 +1,107 @@
-"""The one declaration of every input file: columns, types and rules.
+"""The one declaration of every input file: columns, types, rules and vocabularies.
 
-It drives the validator (`tracker.validate`), the column table in
-`data/inputs/README.md` (`tracker.docs`) and the editor's column settings.
+It drives the validator (`tracker.inputs.validate`), the store's column types and derived
+columns (`tracker.store.layout`), the column table in `data/inputs/README.md`
+(`tracker.inputs.docs`), the editor's column settings (`tracker.ui.editor`) and the labels
+the pages and charts show.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-# Column types. Each has a checker in tracker.validate and a pandas dtype in ingest.
-TEXT = "text"
-INT = "integer"
-DATE = "date"  # YYYY-MM-DD
-PARTIAL_DATE = "partial date"  # YYYY-MM-DD or YYYY-MM
-URL = "url"
-CITATION = "FR citation"  # "90 FR 4619"
-CITATIONS = "FR citations"  # "90 FR 4617; 90 FR 4621"
-LIST = "list"  # values joined by " | "
+from datetime import date
 
 LIST_SEPARATOR = " | "
 CITATION_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class Check:
+    """One test a non-empty cell must pass, and how a cell that fails it is described."""
+
+    passes: Callable[[str], object]  # truthy when the cell is fine
+    problem: str  # the start of the message; {value} stands for the cell as shown
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: a type is its one declaration, compared by identity
+class ColumnType:
+    """A kind of cell, declared once: what it must be, what a bad one is told, how the store holds
+    it and what the editor's cell accepts. No field has a default, so none can be forgotten."""
+
+    name: str  # as the docs name it
+    checks: tuple[Check, ...]  # run in order on a non-empty cell; the first that fails is the problem
+    expected: str  # what a good cell looks like; ends every message about a bad one
+    sql_type: str  # DuckDB type of the column in the store
+    # The regex st.data_editor tests an edited cell with (JavaScript's RegExp.test: a match anywhere
+    # in the cell will do; the validator has the last word); None: any text.
+    editor_pattern: str | None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ASCII digits only: \d also matches other scripts' digits, which the build cannot read as numbers.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+_INT_LIMIT = 2**63  # the store's integers are 64-bit; a larger value would fail the build or wrap
+_CITATION = re.compile(r"\d{1,3} FR \d{1,6}")
+_PARTIAL_DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"]+")
+
+
+def _fits_64_bits(value: str) -> bool:
+    # The length first: int() of thousands of digits is slow, and refused past 4,300.
+    return len(value.lstrip("-").lstrip("0")) <= 19 and -_INT_LIMIT < int(value) < _INT_LIMIT
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _is_date_or_month(value: str) -> bool:
+    return bool(_PARTIAL_DATE.fullmatch(value)) and _is_date(value if len(value) == 10 else value + "-01")
+
+
+def _is_citations(value: str) -> bool:
+    return all(_CITATION.fullmatch(part) for part in value.split(CITATION_SEPARATOR))
+
+
+def _has_no_empty_item(value: str) -> bool:
+    return all(part.strip() for part in value.split(LIST_SEPARATOR))
+
+
+TEXT = ColumnType("text", checks=(), expected="text", sql_type="VARCHAR", editor_pattern=None)
+INT = ColumnType(
+    "integer",
+    checks=(Check(_WHOLE_NUMBER.fullmatch, "'{value}' is not a whole number"),
+            Check(_fits_64_bits, "'{value}' is too large to be a whole number here")),
+    expected="a whole number, e.g. 2019", sql_type="BIGINT", editor_pattern=r"-?\d+")
+DATE = ColumnType(
+    "date", checks=(Check(_is_date, "'{value}' is not a date"),),
+    expected="a date as YYYY-MM-DD, e.g. 2025-01-16", sql_type="DATE", editor_pattern=r"\d{4}-\d{2}-\d{2}")
+PARTIAL_DATE = ColumnType(  # kept as text: a month alone is not a DATE (the store derives a day)
+    "partial date", checks=(Check(_is_date_or_month, "'{value}' is not a date or a month"),),
+    expected="a date as YYYY-MM-DD or a month as YYYY-MM", sql_type="VARCHAR",
+    editor_pattern=r"\d{4}-\d{2}(-\d{2})?")
+URL = ColumnType(
+    "url", checks=(Check(_WEB_ADDRESS.fullmatch, "'{value}' is not a web address"),),
+    expected="a web address starting with https:// or http://", sql_type="VARCHAR",
+    editor_pattern=r"https?://\S+")
+CITATION = ColumnType(
+    "FR citation", checks=(Check(_CITATION.fullmatch, "'{value}' is not a Federal Register citation"),),
+    expected="a citation such as '90 FR 4619'", sql_type="VARCHAR", editor_pattern=None)
+CITATIONS = ColumnType(
+    "FR citations", checks=(Check(_is_citations, "'{value}' is not a list of Federal Register citations"),),
+    expected="citations such as '90 FR 4617; 90 FR 4621'", sql_type="VARCHAR", editor_pattern=None)
+LIST = ColumnType(
+    "list", checks=(Check(_has_no_empty_item, "the list has an empty item"),),
+    expected=f"values separated by '{LIST_SEPARATOR}'", sql_type="VARCHAR", editor_pattern=None)
+COLUMN_TYPES: tuple[ColumnType, ...] = (TEXT, INT, DATE, PARTIAL_DATE, URL, CITATION, CITATIONS, LIST)
 
 ACTIONS = ("added", "revised", "removed", "corrected")
 RESPONSE_CATEGORIES = (
@@ -48,11 +130,28 @@ RESPONSE_CATEGORY_LABELS = {
     "other": "Other",
 }
 RESPONSE_STATUSES = ("observed", "announced", "proposed")
+RESPONSE_STATUS_LABELS = {status: status.capitalize() for status in RESPONSE_STATUSES}
+# What each status says about a note; the status column's description and the pages' legend.
+RESPONSE_STATUS_MEANINGS = {
+    "observed": "the company did it",
+    "announced": "the company said it will",
+    "proposed": "an analyst recommended it",
+}
+RESPONSE_STATUS_LEGEND = " ".join(f"{RESPONSE_STATUS_LABELS[s]}: {RESPONSE_STATUS_MEANINGS[s]}."
+                                  for s in RESPONSE_STATUSES)
 RULE_SCOPES = ("entity_list_change", "related_rule")
+RULE_SCOPE_LABELS = {"entity_list_change": "Changes to the list", "related_rule": "Related rules"}
 MOMENT_KINDS = ("entity_list_rule", "rule", "law", "suspension", "other")
-# The licence scope of an entry, derived from its licence requirement: for all items subject to the
-# EAR, for some items only, or not stated in the source.
-LICENSE_SCOPES = ("all items", "specific items", "not stated")
+
+# The licence scope of an entry (the store's `license_scope`), derived from its licence requirement:
+# none given -> not stated; one matching LICENSE_ALL_ITEMS_PATTERN in any case -> all items; any
+# other -> specific items. tracker.store.layout writes this rule as the SQL that derives the column.
+LICENSE_ALL_ITEMS = "all items"
+LICENSE_SPECIFIC_ITEMS = "specific items"
+LICENSE_NOT_STATED = "not stated"
+LICENSE_SCOPES = (LICENSE_ALL_ITEMS, LICENSE_SPECIFIC_ITEMS, LICENSE_NOT_STATED)
+# A regular expression for DuckDB's regexp_matches (RE2, 'i': case-insensitive), found anywhere in the text.
+LICENSE_ALL_ITEMS_PATTERN = "all items subject to the EAR"
 # The sector of an entry that no company profile covers.
 NO_PROFILE = "No profile"
 ENTRY_TYPES = ("entity", "address_only")
@@ -73,7 +172,7 @@ class Column:
     """One column of an input file and the rules its cells must follow."""
 
     name: str
-    type: str
+    type: ColumnType
     description: str
     example: str
     required: bool = False
@@ -244,9 +343,8 @@ RESPONSES = Table(
                                      "source gives only the month).", "2025-01-15", required=True),
         Column("category", TEXT, "Kind of move.", "public_statement", required=True,
                allowed=RESPONSE_CATEGORIES),
-        Column("status", TEXT, "observed: it happened; announced: the company said it will; "
-                               "proposed: an analyst recommended it.", "observed", required=True,
-               allowed=RESPONSE_STATUSES),
+        Column("status", TEXT, "; ".join(f"{s}: {RESPONSE_STATUS_MEANINGS[s]}" for s in RESPONSE_STATUSES)
+               + ".", "observed", required=True, allowed=RESPONSE_STATUSES),
         Column("measure", TEXT, "The US measure it answers, when it is not the Entity List.",
                "FCC Covered List"),
         Column("title", TEXT, "One-line summary.", "Publicly opposes its addition", required=True),

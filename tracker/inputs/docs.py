@@ -24,6 +24,12 @@ def inputs_readme() -> str:
     """Markdown documenting every input file, column by column."""
     parts = [HEADER.format(list_sep=f"` {schema.LIST_SEPARATOR.strip()} `",
                            cite_sep=f"`{schema.CITATION_SEPARATOR.strip()} `")]
+    parts.append("\n## Column types\n\nAn empty cell holds no value (a required column may not have an "
+                 "empty cell); any other cell must be what its column's type says:\n")
+    parts.append("| type | what a cell must be |")
+    parts.append("|---|---|")
+    for kind in schema.COLUMN_TYPES:
+        parts.append(f"| {kind.name} | {_cell(kind.expected)} |")
     for table in schema.TABLES:
         parts.append(f"\n## `{table.filename}`\n\n{table.description} One row per `{table.key}`.\n")
         parts.append("| column | type | required | allowed values / rule | example | meaning |")
@@ -38,8 +44,12 @@ def inputs_readme() -> str:
                 rules.append(f"must exist in `{column.references}`")
             if column.pattern and not column.allowed:
                 rules.append(f"matches `{column.pattern}`")
-            example = column.example.replace("|", "\\|")
-            parts.append(f"| `{column.name}` | {column.type} | {'yes' if column.required else ''} | "
-                         f"{'; '.join(rules).replace('|', chr(92) + '|')} | {example} | "
+            parts.append(f"| `{column.name}` | {column.type.name} | {'yes' if column.required else ''} | "
+                         f"{_cell('; '.join(rules))} | {_cell(column.example)} | "
                          f"{column.description} |")
     return "\n".join(parts) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text for a cell of a Markdown table, its pipes escaped."""
+    return text.replace("|", "\\|")

@@ -13,7 +13,6 @@ import re
 import unicodedata
 from array import array
 from dataclasses import dataclass, field
-from datetime import date
 from itertools import islice
 from pathlib import Path
 
@@ -25,13 +24,7 @@ csv.field_size_limit(16 * 1024 * 1024)
 ERROR = "error"
 WARNING = "warning"
 
-# ASCII digits only: \d also matches other scripts' digits, which the build cannot read as numbers.
-_INT = re.compile(r"-?[0-9]+")
-_INT_LIMIT = 2**63  # the store's integers are 64-bit; a larger value would fail the build or wrap
-_CITATION = re.compile(r"\d{1,3} FR \d{1,6}")
-_PARTIAL_DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 _INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs"}
-_URL = re.compile(r"https?://[^\s<>\"]+")
 
 
 @dataclass(frozen=True)
@@ -489,9 +482,9 @@ def check_cell(column: Column, value: str) -> str | None:
     """What is wrong with one cell, as a sentence, or None when it is fine."""
     if not value:
         return f"'{column.name}' is required; expected {_expected(column)}" if column.required else None
-    message = _check_type(column.type, value)
-    if message:
-        return f"{message}; expected {_expected(column)}"
+    for check in column.type.checks:  # each type's tests and messages are declared in the schema
+        if not check.passes(value):
+            return f"{check.problem.format(value=_short(value))}; expected {_expected(column)}"
     if column.allowed and value not in column.allowed:
         return f"'{_short(value)}' is not allowed; expected one of: {', '.join(column.allowed)}"
     if column.pattern and not re.fullmatch(column.pattern, value):
@@ -499,51 +492,10 @@ def check_cell(column: Column, value: str) -> str | None:
     return None
 
 
-def _check_type(kind: str, value: str) -> str | None:
-    if kind == schema.INT and not _INT.fullmatch(value):
-        return f"'{_short(value)}' is not a whole number"
-    if kind == schema.INT and (len(value.lstrip("-").lstrip("0")) > 19
-                               or not -_INT_LIMIT < int(value) < _INT_LIMIT):
-        return f"'{_short(value)}' is too large to be a whole number here"
-    if kind == schema.DATE and not _is_date(value):
-        return f"'{_short(value)}' is not a date"
-    if kind == schema.PARTIAL_DATE and not (_PARTIAL_DATE.fullmatch(value)
-                                            and _is_date(value if len(value) == 10 else value + "-01")):
-        return f"'{_short(value)}' is not a date or a month"
-    if kind == schema.URL and not _URL.fullmatch(value):
-        return f"'{_short(value)}' is not a web address"
-    if kind == schema.CITATION and not _CITATION.fullmatch(value):
-        return f"'{_short(value)}' is not a Federal Register citation"
-    if kind == schema.CITATIONS and not all(
-            _CITATION.fullmatch(part) for part in value.split(schema.CITATION_SEPARATOR)):
-        return f"'{_short(value)}' is not a list of Federal Register citations"
-    if kind == schema.LIST and any(not part.strip() for part in value.split(schema.LIST_SEPARATOR)):
-        return "the list has an empty item"
-    return None
-
-
 def _expected(column: Column) -> str:
-    forms = {
-        schema.TEXT: "text",
-        schema.INT: "a whole number, e.g. 2019",
-        schema.DATE: "a date as YYYY-MM-DD, e.g. 2025-01-16",
-        schema.PARTIAL_DATE: "a date as YYYY-MM-DD or a month as YYYY-MM",
-        schema.URL: "a web address starting with https:// or http://",
-        schema.CITATION: "a citation such as '90 FR 4619'",
-        schema.CITATIONS: "citations such as '90 FR 4617; 90 FR 4621'",
-        schema.LIST: "values separated by ' | '",
-    }
     if column.allowed:
         return "one of: " + ", ".join(column.allowed)
-    return forms[column.type]
-
-
-def _is_date(value: str) -> bool:
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
+    return column.type.expected
 
 
 def _short(value: str, limit: int = 60) -> str:

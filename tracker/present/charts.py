@@ -139,7 +139,7 @@ def company_timeline(events: pd.DataFrame, responses: pd.DataFrame, title: str) 
         fig.add_scatter(
             x=pd.to_datetime(part["day"]), y=part["category"].map(schema.RESPONSE_CATEGORY_LABELS),
             mode="markers",
-            name=status.capitalize(),
+            name=schema.RESPONSE_STATUS_LABELS[status],
             marker={"size": 13, "color": STATUS_COLOURS[status], "symbol": STATUS_SYMBOLS[status],
                     "line": {"width": 2, "color": STATUS_COLOURS[status]}},
             customdata=part[["title", "date"]].assign(title=part["title"].map(_plain)).values,

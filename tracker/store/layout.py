@@ -15,6 +15,17 @@ import duckdb
 
 from tracker import schema
 
+
+def _text(value: str) -> str:
+    """A schema constant as a SQL string literal (no user input is ever written into SQL)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+# The licence scope of an entry `e` of input_entities, by the schema's rule (see schema.LICENSE_SCOPES).
+LICENSE_SCOPE_SQL = f"""CASE WHEN e.license_requirement IS NULL THEN {_text(schema.LICENSE_NOT_STATED)}
+                    WHEN regexp_matches(e.license_requirement, {_text(schema.LICENSE_ALL_ITEMS_PATTERN)}, 'i')
+                    THEN {_text(schema.LICENSE_ALL_ITEMS)} ELSE {_text(schema.LICENSE_SPECIFIC_ITEMS)} END"""
+
 # --- Building the store: input_<name> (validated inputs) -> <name>.parquet, in this order. ---
 
 # Entries newest first: the explorer's first page (and any filtered one) is then read from the
@@ -35,11 +46,9 @@ STORE_TABLES: dict[str, str] = {
                         AS INTEGER) AS entity_no
             FROM input_entities e LEFT JOIN first f USING (entity_id))
         SELECT e.*, n.listed_date, n.listed_year, n.n_events,
-               coalesce(c.sector, '{schema.NO_PROFILE}') AS sector,
+               coalesce(c.sector, {_text(schema.NO_PROFILE)}) AS sector,
                c.name AS company_name,
-               CASE WHEN e.license_requirement IS NULL THEN 'not stated'
-                    WHEN regexp_matches(e.license_requirement, 'all items subject to the EAR', 'i')
-                    THEN 'all items' ELSE 'specific items' END AS license_scope,
+               {LICENSE_SCOPE_SQL} AS license_scope,
                list_filter(list_distinct(regexp_split_to_array(lower(concat_ws(' ',
                    e.name, e.aliases, e.local_name, c.name, c.aliases, c.local_name)),
                    '[^\p{{L}}\p{{N}}]+')), lambda w: w <> '') AS search_words,
@@ -69,8 +78,6 @@ STORE_TABLES: dict[str, str] = {
     "moments": "SELECT * FROM input_moments ORDER BY date, moment_id",
 }
 
-SQL_TYPES = {schema.INT: "BIGINT", schema.DATE: "DATE"}  # every other column is text
-
 
 def register_input(con: duckdb.DuckDBPyConnection, table: schema.Table, text) -> None:
     """Make a validated input's text cells (an Arrow table) readable as `input_<name>`, with the
@@ -79,7 +86,7 @@ def register_input(con: duckdb.DuckDBPyConnection, table: schema.Table, text) ->
     columns = []
     for column in table.columns:
         value = f'nullif("{column.name}", \'\')' if column.name in text.column_names else "NULL"
-        columns.append(f'CAST({value} AS {SQL_TYPES.get(column.type, "VARCHAR")}) AS "{column.name}"')
+        columns.append(f'CAST({value} AS {column.type.sql_type}) AS "{column.name}"')
     con.execute(f"CREATE VIEW input_{table.name} AS SELECT {', '.join(columns)} FROM text_{table.name}")
 
 
@@ -187,7 +194,7 @@ def store_format() -> str:
     """A fingerprint of how a store is laid out: the tables' SQL, their files' settings and the
     inputs' column types. A store built by code with another layout is rebuilt, not queried."""
     layout = [STORE_TABLES, DERIVED_TABLES, ROW_GROUP_ROWS, ROW_GROUP_DEFAULT, COMPRESSION,
-              COMPRESSION_DEFAULT, [[t.name, [[c.name, SQL_TYPES.get(c.type, "VARCHAR")] for c in t.columns]]
+              COMPRESSION_DEFAULT, [[t.name, [[c.name, c.type.sql_type] for c in t.columns]]
                                     for t in schema.TABLES]]
     return hashlib.sha256(json.dumps(layout, sort_keys=True).encode()).hexdigest()[:16]
 

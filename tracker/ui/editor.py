@@ -54,10 +54,9 @@ def editor_signed_in() -> bool:
     return False
 
 
-def editor_columns(table) -> dict:
-    """st.data_editor column settings from the declared schema: labels, help, required, choices."""
-    forms = {schema.DATE: r"\d{4}-\d{2}-\d{2}", schema.PARTIAL_DATE: r"\d{4}-\d{2}(-\d{2})?",
-             schema.INT: r"-?\d+", schema.URL: r"https?://\S+"}
+def editor_columns(table: schema.Table) -> dict:
+    """st.data_editor column settings from the declared schema: labels, help, required, choices,
+    and the pattern an edited cell must match (the column's own, else its type's)."""
     config = {}
     for column in table.columns:
         text = f"{column.description} Example: {column.example}"
@@ -67,7 +66,7 @@ def editor_columns(table) -> dict:
         else:
             config[column.name] = st.column_config.TextColumn(
                 column.name, help=text, required=column.required,
-                validate=column.pattern or forms.get(column.type))
+                validate=column.pattern or column.type.editor_pattern)
     return config
 
 
