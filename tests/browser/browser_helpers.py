@@ -98,3 +98,28 @@ def screenshot(page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path
+
+
+AXE_JS = PROJECT / ".test-tools" / "node_modules" / "axe-core" / "axe.min.js"  # scripts/test.sh installs it
+AXE_RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """Inject axe-core into the page, run it on the whole document, return violations of these impacts."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_RULE_TAGS)
+    return [v for v in result["violations"] if v["impact"] in impacts]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """One block per violation: rule id, impact, help, then each element's selector, html and reason."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} "
+                     f"[{len(violation['nodes'])} element(s)]")
+        for node in violation["nodes"]:
+            lines.append(f"    {' > '.join(map(str, node['target']))}")
+            lines.append("        " + " ".join(node["html"].split())[:200])
+            if node.get("failureSummary"):
+                lines.append("        " + node["failureSummary"].replace("\n", " | ")[:300])
+    return "\n".join(lines)
