@@ -8,7 +8,7 @@ from tracker import schema
 from tracker.present import charts
 from tracker.present.filters import Filters, values_of
 from tracker.present.page_state import EXPLORER
-from tracker.present.text import file_stem, with_citation_url
+from tracker.present.text import file_stem, md_escape, with_citation_url
 from tracker.ui import page, questions, state, widgets
 
 TABLE_ROWS = 500
@@ -50,13 +50,24 @@ if total == 0:
     st.info("No entries match. Try fewer filters, another spelling, or fewer words in the search.")
     st.stop()
 
-by_year = questions.listings_over_time(filters, "year", "none")
-if not by_year.empty:
-    widgets.chart(charts.listings_over_time(by_year, questions.moments().head(0), "year", False,
-                                            title="Matching entries by year first listed"),
+granularity = charts.granularity_for(filters.date_from, filters.date_to)
+by_period = questions.listings_over_time(filters, granularity, "none")
+if not by_period.empty:
+    widgets.chart(charts.listings_over_time(by_period, questions.moments().head(0), granularity, False,
+                                            title=f"Matching entries by {granularity} first listed"),
                   key="explorer_chart", file_name=file_stem("entity-list-explorer", *view.values()),
                   takeaway=f"{total:,} entries match; "
-                           f"{int(by_year['entries'].sum()):,} have a dated event in the range shown.")
+                           f"{int(by_period['entries'].sum()):,} have a dated event in the range shown.")
+
+by_destination = questions.top_destinations(filters, None)
+counts = ", ".join(f"{md_escape(row.destination)} {row.entries:,}"
+                   for row in by_destination.head(5).itertuples())
+more = len(by_destination) - 5
+with st.expander(f"In {len(by_destination):,} destination{'s' if len(by_destination) != 1 else ''}: "
+                 f"{counts}" + (f" and {more:,} more" if more > 0 else "")):
+    st.dataframe(by_destination, hide_index=True,
+                 column_config={"destination": "Destination",
+                                "entries": st.column_config.NumberColumn("Matching entries")})
 
 rows = questions.entries(filters, TABLE_ROWS)
 shown = with_citation_url(rows).assign(

@@ -47,8 +47,9 @@ st.dataframe(
         "country_counts": "Added by destination (stated)", "counts_source": "Counts source",
         "url": st.column_config.LinkColumn("Link", display_text="open"),
     })
-widgets.download_csv(shown, file_name="entity-list-rules.csv", key="download_rules",
-                view=("rules", tuple(sorted(scope or []))))
+scope_names = [schema.RULE_SCOPE_LABELS[s] for s in schema.RULE_SCOPES if s in (scope or [])]
+widgets.download_csv(shown, key="download_rules", view=("rules", tuple(sorted(scope or []))),
+                     file_name=file_stem("entity-list-rules", *scope_names) + ".csv")
 
 # --- One rule ---
 st.header("One rule and its entries")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -77,34 +79,70 @@ def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: s
                         hovertemplate="Running total %{x|%Y-%m-%d}: %{y}<extra></extra>")
         fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "Running total",
                                   "showgrid": False, "rangemode": "tozero"})
-    _add_moments(fig, moments, data["period"].min(), data["period"].max())
+    # The time axis stops at the data: from the first period to the end of the last one.
+    start = pd.to_datetime(data["period"]).min()
+    end = pd.to_datetime(data["period"]).max() + pd.Timedelta(days=PERIOD_DAYS[granularity])
+    rows = _add_moments(fig, moments, start, end)
     fig.update_layout(barmode="stack", yaxis_title=f"Entries per {granularity}",
                       legend_traceorder="normal")
+    fig.update_xaxes(range=[start - pd.Timedelta(days=PERIOD_DAYS[granularity] // 2), end])
     _layout(fig, title, height=520)
-    if not moments.empty:  # room above the plot for the staggered moment numbers
-        fig.update_layout(margin={"t": 120}, title_y=0.98, title_yanchor="top")
+    if rows:  # room above the plot for the rows of moment numbers
+        fig.update_layout(margin={"t": 80 + 26 * rows}, title_y=0.98, title_yanchor="top")
     return fig
 
 
-def _add_moments(fig: go.Figure, moments: pd.DataFrame, start, end) -> None:
-    """Dotted vertical lines at policy moments, numbered as in the moments list (1 = oldest)."""
+PERIOD_DAYS = {"month": 31, "quarter": 92, "year": 366}
+
+
+def granularity_for(start: date | None, end: date | None) -> str:
+    """The period a chart of listings between two dates is drawn by: months for up to two years,
+    quarters for up to eight, else years (also when the range is open at either end)."""
+    if start is None or end is None:
+        return "year"
+    days = (end - start).days
+    return "month" if days <= 2 * 366 else "quarter" if days <= 8 * 366 else "year"
+# Two moment numbers closer than this share of the time axis go on different rows: at 1,000 px
+# that is 35 px, room for a two-digit label at 12 px; narrower charts scale the gap with them.
+LABEL_GAP = 0.035
+LABEL_ROW = 0.05  # height of a row of moment numbers, as a share of the plot
+
+
+def label_rows(days: list[float], span_days: float, gap: float = LABEL_GAP) -> list[int]:
+    """A row for each label (at these days, oldest first) so that no two in a row are within
+    `gap` of the axis of each other: each label takes the lowest row that has room."""
+    last_in_row: list[float] = []
+    rows = []
+    for day in days:
+        row = next((r for r, last in enumerate(last_in_row) if day - last >= gap * span_days), None)
+        if row is None:
+            row = len(last_in_row)
+            last_in_row.append(day)
+        last_in_row[row] = day
+        rows.append(row)
+    return rows
+
+
+def _add_moments(fig: go.Figure, moments: pd.DataFrame, start, end) -> int:
+    """Dotted vertical lines at the policy moments within [start, end], numbered as in the moments
+    list (1 = oldest), their numbers on rows so that none overlaps; returns the rows used."""
     if moments.empty:
-        return
-    moments = moments.assign(number=range(1, len(moments) + 1))
-    shown = moments[(pd.to_datetime(moments["date"]) >= pd.to_datetime(start))
-                    & (pd.to_datetime(moments["date"]) <= pd.to_datetime(end) + pd.Timedelta(days=400))]
+        return 0
+    moments = moments.assign(number=range(1, len(moments) + 1), when=pd.to_datetime(moments["date"]))
+    shown = moments[(moments["when"] >= pd.to_datetime(start)) & (moments["when"] <= pd.to_datetime(end))]
+    span = max((pd.to_datetime(end) - pd.to_datetime(start)).days, 1)
+    rows = label_rows([(w - pd.to_datetime(start)).days for w in shown["when"]], span)
     lines, labels = [], []
-    for moment in shown.itertuples():
-        when = pd.to_datetime(moment.date)
-        lines.append({"type": "line", "xref": "x", "yref": "paper", "x0": when, "x1": when, "y0": 0, "y1": 1,
-                      "line": {"dash": "dot", "color": "#888888", "width": 1}})
-        # Three staggered heights keep labels of moments close in time from overlapping.
-        labels.append({"x": when, "y": 1 + 0.045 * (moment.number % 3), "yref": "paper", "yanchor": "bottom",
+    for moment, row in zip(shown.itertuples(), rows, strict=True):
+        lines.append({"type": "line", "xref": "x", "yref": "paper", "x0": moment.when, "x1": moment.when,
+                      "y0": 0, "y1": 1, "line": {"dash": "dot", "color": "#888888", "width": 1}})
+        labels.append({"x": moment.when, "y": 1.01 + LABEL_ROW * row, "yref": "paper", "yanchor": "bottom",
                        "text": str(moment.number), "showarrow": False,
                        "font": {"size": 12},  # the theme's text colour: #555 was 2.4:1 on the dark theme
                        "hovertext": f"{moment.date}: {_plain(moment.title)}"})
     # One layout update for all of them: fig.add_vline/add_annotation one by one took ~15 ms each.
     fig.update_layout(shapes=[*fig.layout.shapes, *lines], annotations=[*fig.layout.annotations, *labels])
+    return max(rows, default=-1) + 1
 
 
 def top_destinations(data: pd.DataFrame, title: str) -> go.Figure:
@@ -197,13 +235,18 @@ def rule_reconciliation(data: pd.DataFrame, title: str) -> go.Figure:
     return _layout(fig, title)
 
 
+AFTER_OPACITY = 0.2  # bars after a story's moment
+
+
 def story_step(data: pd.DataFrame, moments: pd.DataFrame, step: int, title: str) -> go.Figure:
-    """Listings by quarter up to moment `step` (0-based), on the whole time axis, that moment marked."""
+    """Listings by quarter on the whole time axis, those after moment `step` (0-based) faded, that
+    moment marked."""
     moment = moments.iloc[step]
     until = pd.to_datetime(moment["date"])
     order = group_order(lump_small_groups(data))
-    shown = data[pd.to_datetime(data["period"]) <= until]
-    fig = listings_over_time(shown, moments.head(0), "quarter", False, title, order=order)
+    fig = listings_over_time(data, moments.head(0), "quarter", False, title, order=order)
+    for bar in fig.data:  # what came after the moment stays on the axis, faded: the step is a moment in time
+        bar.marker.opacity = [1.0 if pd.Timestamp(x) <= until else AFTER_OPACITY for x in bar.x]
     start = pd.to_datetime(data["period"]).min() if not data.empty else until
     end = max(pd.to_datetime(data["period"]).max(), until) if not data.empty else until
     fig.update_xaxes(range=[start - pd.Timedelta(days=60), end + pd.Timedelta(days=120)])

@@ -21,12 +21,21 @@ def listings(data: pd.DataFrame, granularity: str) -> str:
     if data.empty:
         return "No entries match."
     per_period = data.groupby("period")["entries"].sum()
-    busiest = per_period.idxmax()
+    most = int(per_period.max())
+    busiest = [_period_label(p, granularity) for p in sorted(per_period.index[per_period == most])]
     per_group = data.groupby("group")["entries"].sum().sort_values(ascending=False)
     total = int(per_period.sum())
     share = 100 * per_group.iloc[0] / total
-    return (f"{total:,} entries shown; the busiest {granularity} was {_period_label(busiest, granularity)} "
-            f"with {int(per_period.max()):,}; {per_group.index[0]} accounts for {share:.0f}%.")
+    if len(busiest) == 1:
+        peak = f"the busiest {granularity} was {busiest[0]} with {most:,}"
+    else:  # a tie is said as one: naming only the first would be wrong
+        peak = f"the busiest {granularity}s were {_and_list(busiest)}, with {most:,} each"
+    return f"{total:,} entries shown; {peak}; {per_group.index[0]} accounts for {share:.0f}%."
+
+
+def _and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def top_destinations(data: pd.DataFrame, total: int) -> str:

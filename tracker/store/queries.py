@@ -153,8 +153,8 @@ def replace_dates(filters: Filters) -> Filters:
     return replace(filters, date_from=None, date_to=None, actions=())
 
 
-def top_destinations(db, filters: Filters, limit: int = 10) -> pd.DataFrame:
-    """Destinations with the most matching entries (destination, entries)."""
+def top_destinations(db, filters: Filters, limit: int | None = 10) -> pd.DataFrame:
+    """Destinations with the most matching entries (destination, entries); all of them for limit None."""
     hits = None
     if _needs_entries(filters) or filters != replace_dates(filters):
         matching, params, hits = _matching(db, filters)

@@ -1,0 +1,69 @@
+"""The analyst's rough edges (issue 13, point 6), each held by a test that failed before its fix."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import combinations
+
+import pandas as pd
+import pytest
+
+from tracker.present import charts, takeaways
+
+
+def periods(*years_and_counts: tuple[str, int], group: str = "China") -> pd.DataFrame:
+    return pd.DataFrame({"period": pd.to_datetime([p for p, _ in years_and_counts]), "group": group,
+                         "entries": [n for _, n in years_and_counts]})
+
+
+def test_a_tie_for_the_busiest_year_is_said_as_a_tie() -> None:
+    data = periods(("2022-01-01", 518), ("2023-01-01", 300), ("2024-01-01", 518))
+    text = takeaways.listings(data, "year")
+    assert "the busiest years were 2022 and 2024, with 518 each" in text
+    three = periods(("2021-01-01", 5), ("2022-01-01", 5), ("2023-01-01", 5))
+    assert "2021, 2022 and 2023, with 5 each" in takeaways.listings(three, "year")
+    assert "the busiest year was 2022 with 518" in takeaways.listings(data.iloc[:2], "year")
+
+
+def moments_on(*days: str) -> pd.DataFrame:
+    return pd.DataFrame({"moment_id": [f"m-{i}" for i in range(len(days))], "date": pd.to_datetime(days),
+                         "title": [f"moment {i}" for i in range(len(days))]})
+
+
+def test_moment_numbers_never_overlap_and_the_axis_stops_at_the_data() -> None:
+    # Moments 2-3 weeks apart (as 2025's were) and one after the last listing.
+    data = periods(*[(f"{y}-{m:02d}-01", 10) for y in (2023, 2024, 2025) for m in (1, 4, 7, 10)])
+    moments = moments_on("2023-02-01", "2024-12-02", "2024-12-20", "2025-01-02", "2025-01-15",
+                         "2025-03-25", "2025-03-28", "2027-06-01")
+    fig = charts.listings_over_time(data, moments, "quarter", False, "t")
+    start, end = pd.Timestamp("2023-01-01"), pd.Timestamp("2025-10-01") + pd.Timedelta(days=92)
+    labels = [a for a in fig.layout.annotations if a.text and a.text.isdigit()]
+    assert sorted(int(a.text) for a in labels) == [1, 2, 3, 4, 5, 6, 7]  # not the one after the data
+    assert pd.Timestamp(fig.layout.xaxis.range[1]) == end  # the axis ends with the last period
+    span = (end - start).days
+    for a, b in combinations(labels, 2):
+        if a.y == b.y:  # same row: far enough apart on the axis not to touch
+            assert abs((pd.Timestamp(a.x) - pd.Timestamp(b.x)).days) >= charts.LABEL_GAP * span
+
+
+def test_label_rows_fill_the_lowest_row_with_room() -> None:
+    assert charts.label_rows([0, 1, 2, 100, 101], span_days=100, gap=0.05) == [0, 1, 2, 0, 1]
+    assert charts.label_rows([], span_days=10) == []
+
+
+def test_a_story_step_fades_what_came_after_its_moment() -> None:
+    data = periods(("2024-01-01", 3), ("2024-04-01", 4), ("2024-07-01", 5))
+    moments = moments_on("2024-05-15")
+    fig = charts.story_step(data, moments, 0, "t")
+    opacities = {pd.Timestamp(x): o for bar in fig.data
+                 for x, o in zip(bar.x, bar.marker.opacity, strict=True)}
+    assert opacities[pd.Timestamp("2024-01-01")] == 1.0 and opacities[pd.Timestamp("2024-04-01")] == 1.0
+    assert opacities[pd.Timestamp("2024-07-01")] == charts.AFTER_OPACITY
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    (date(2024, 1, 1), date(2024, 12, 31), "month"), (date(2023, 1, 1), date(2024, 12, 31), "month"),
+    (date(2019, 1, 1), date(2024, 12, 31), "quarter"), (date(2000, 1, 1), date(2024, 12, 31), "year"),
+    (None, date(2024, 12, 31), "year"), (None, None, "year")])
+def test_a_chart_of_a_short_range_is_drawn_by_months(start, end, expected) -> None:
+    assert charts.granularity_for(start, end) == expected
