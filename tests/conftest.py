@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import factory
 import pytest
 
 from tracker.config import PROJECT_DIR, DataPaths, data_paths
@@ -55,3 +56,40 @@ def db(built_store: connection.Store):
     cursor = built_store.cursor()
     yield cursor
     cursor.close()
+
+
+# --- The test factory's data (tests/factory.py): what the library and page tests read ---
+
+
+@pytest.fixture
+def made_data(tmp_path: Path) -> DataPaths:
+    """A data folder of the test's own: `<tmp>/inputs` written by tests/factory.py, no store yet."""
+    return factory.write_inputs(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def made_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[connection.Store]:
+    """A store built once per session from the factory's inputs (opened as its own Store, as above)."""
+    info = build.build_store(factory.write_inputs(tmp_path_factory.mktemp("made_store")))
+    opened = connection.Store(info.path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def made_db(made_store: connection.Store):
+    """A cursor of the session's store of the factory's data, for one test."""
+    cursor = made_store.cursor()
+    yield cursor
+    cursor.close()
+
+
+@pytest.fixture(scope="module")
+def made_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataPaths]:
+    """The factory's data with its store built, and the app (TRACKER_DATA_DIR) reading it, for one module."""
+    paths = factory.write_inputs(tmp_path_factory.mktemp("made_app"))
+    build.build_store(paths)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRACKER_DATA_DIR", str(paths.root))
+        patch.delenv("TRACKER_STORE_URL", raising=False)
+        yield paths

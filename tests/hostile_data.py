@@ -1,18 +1,21 @@
 """A data folder whose text tries to be HTML, Markdown links and images, and spreadsheet formulas.
 
-Shared by the AppTest and browser tests of hostile text. Every value still passes the
-validator (the payloads are text in text columns), so the app builds and shows them.
+Shared by the AppTest and browser tests of hostile text. The data is the test factory's
+(tests/factory.py) with the payloads written into one company, its entries and responses, two
+rules and the last moment. Every value still passes the validator (the payloads are text in
+text columns), so the app builds and shows them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
+import factory as made
+
 from tracker import schema
-from tracker.config import PROJECT_DIR, DataPaths
+from tracker.config import DataPaths
 from tracker.store import build
 
 SCRIPT = "<script>alert(1)</script>"
@@ -26,11 +29,13 @@ HOSTILE = HTML_AND_MARKDOWN + FORMULAS
 PAYLOAD = " ".join(HTML_AND_MARKDOWN)  # one cell that tries everything at once
 ENTITY_TEXT = FORMULAS + HTML_AND_MARKDOWN  # the seven entries' names start with these, formulas first
 
-COMPANY = "zhipu-ai"
-COMPANY_NAME = f"Zhipu {PAYLOAD}"
-NEWEST_RULE = "2025-19858"  # the newest rule that changed the list: on the overview too
-FORMULA_RULE = "2025-19508"
-LAST_MOMENT = "m-19"
+COMPANY = made.LUMEN
+COMPANY_ENTRIES = len(made.LUMEN_ENTRIES)  # as many as ENTITY_TEXT's first seven: each name starts with one
+COMPANY_NAME = f"Lumen {PAYLOAD}"
+NEWEST_RULE = made.NEWEST_RULE  # the newest rule that changed the list: on the overview too
+FORMULA_RULE = made.LUMEN_RULE  # among the overview's newest rules; today's entries cite it (a download)
+LAST_MOMENT = made.LAST_MOMENT
+LAST_STEP = made.MOMENTS  # the story's step showing LAST_MOMENT
 # A web address the validator accepts, but that would break out of a Markdown link.
 BREAKOUT_URL = "https://example.invalid/a)![b](https://example.invalid/b.png"
 
@@ -47,9 +52,8 @@ def _rewrite(path: Path, change) -> None:
 
 
 def hostile_inputs(root: Path) -> DataPaths:
-    """`root/inputs`: the shipped inputs with hostile text in names, notes, titles and sources."""
-    shutil.copytree(PROJECT_DIR / "data" / "inputs", root / "inputs")
-    paths = DataPaths(root)
+    """`root/inputs`: the factory's inputs with hostile text in names, notes, titles and sources."""
+    paths = made.write_inputs(root)
     counter = {"entity": 0, "response": 0}
 
     def company(row):

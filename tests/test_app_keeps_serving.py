@@ -3,18 +3,19 @@
 A data folder is built from good inputs, then broken the way it happens in practice: an
 editor saves a bad CSV (the app keeps serving the last good store and says so), or a store
 file is deleted or cut short under the running app (it is rebuilt and the reader is told).
+The data is the test factory's (tests/factory.py); every page is run through app.py.
 """
 
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
+import factory as made
 import pytest
-from page_helpers import run_page, text_of
+from page_helpers import footer, run_page, text_of
 
-from tracker.config import PROJECT_DIR, DataPaths
+from tracker.config import DataPaths
 from tracker.store import build
 
 PAGES = ("overview", "explorer", "company", "rules", "responses", "story", "editor", "about")
@@ -22,8 +23,8 @@ PAGES = ("overview", "explorer", "company", "rules", "responses", "story", "edit
 
 @pytest.fixture()
 def good_store(tmp_path, monkeypatch) -> DataPaths:
-    """A data folder of our own, the app pointed at it, its store built from the shipped inputs."""
-    shutil.copytree(PROJECT_DIR / "data" / "inputs", tmp_path / "inputs")
+    """A data folder of our own, the app pointed at it, its store built from the factory's inputs."""
+    made.write_inputs(tmp_path)
     monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
     paths = DataPaths(tmp_path)
@@ -39,7 +40,8 @@ def entity_count(paths: DataPaths) -> int:
 def break_events(paths: DataPaths) -> None:
     """An editor's bad save: an event dated 30 February, appended to events.csv."""
     with open(paths.inputs / "events.csv", "a", encoding="utf-8") as handle:
-        handle.write("EL-0306-9,EL-0306,revised,2025-02-30,2025,90 FR 4619,,editor,\n")
+        entry = made.LUMEN_ENTRIES[0]
+        handle.write(f"{entry}-9,{entry},revised,2025-02-30,2025,{made.LUMEN_CITATION},,editor,\n")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -54,15 +56,16 @@ def test_a_broken_input_shows_a_warning_and_every_page_serves_the_last_good_stor
     assert not app.error
     [warning] = [w.value for w in app.warning]  # said once, not once per question the page asks
     assert "1 problem(s)" in warning and "last good data" in warning
-    assert f"Data as of {good['data_as_of']}" in text_of(app)
+    assert f"Data as of {good.data_as_of}" in text_of(app)
+    assert footer(app) and f"newest rule {made.NEWEST_RULE_DAY}" in footer(app)
     assert build.read_manifest(good_store) == good  # nothing was rebuilt from the bad input
     if page == "overview":
         metrics = {m.label: m.value for m in app.metric}
-        assert metrics["Entries on the list"] == f"{entries:,}"
+        assert metrics["Entries on the list"] == f"{entries:,}" == f"{made.ENTRIES:,}"
 
 
 def test_a_broken_input_with_no_earlier_store_stops_with_the_problems(tmp_path, monkeypatch):
-    shutil.copytree(PROJECT_DIR / "data" / "inputs", tmp_path / "inputs")
+    made.write_inputs(tmp_path)
     monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
     break_events(DataPaths(tmp_path))
@@ -90,14 +93,15 @@ def test_a_store_file_damaged_under_the_running_app_is_rebuilt_with_a_message(go
     target.unlink() if damage == "deleted" else truncate(target)
 
     # A question the app has not answered before goes to the damaged file.
-    app = run_page("explorer", dest="Iran")
+    app = run_page("explorer", dest=made.IRAN)
 
     assert not app.exception, app.exception
     assert any("rebuilt" in w.value for w in app.warning), [w.value for w in app.warning]
     rebuilt = build.current_build(good_store)
     assert rebuilt != damaged and (rebuilt / "entities.parquet").exists()
     with open(good_store.inputs / "entities.csv", encoding="utf-8") as handle:
-        iran = sum(1 for row in csv.DictReader(handle) if row["destination"] == "Iran")
+        iran = sum(1 for row in csv.DictReader(handle) if row["destination"] == made.IRAN)
+    assert iran == made.DESTINATION_COUNTS[made.IRAN]
     assert f"{iran:,} entries" in text_of(app)
 
 
@@ -109,7 +113,7 @@ def test_a_damaged_store_is_found_by_the_periodic_check_and_rebuilt(good_store):
     status = build.refresh_store(good_store)
 
     assert status.build_dir != damaged and not build.is_stale(good_store)
-    assert status.manifest["rows"]["events"] > 0
+    assert status.manifest.rows == {name: len(rows) for name, rows in made.rows().items()}
 
 
 def test_a_cut_short_manifest_counts_as_no_store_and_is_rebuilt(good_store):

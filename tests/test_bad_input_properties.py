@@ -6,8 +6,8 @@ what does not is refused); and a refused build leaves the published store byte f
 it was. A few cases go through the real command line too: exit 0 or 1, one
 `file:line:column:` line per problem, never a traceback.
 
-The inputs are a small valid data set (six entries with their events, and the full rules,
-companies, responses and moments), so each example takes milliseconds.
+The inputs are the test factory's small valid data set (tests/factory.py: thirty entries with
+their events, rules, companies, responses and moments), so each example takes milliseconds.
 """
 
 from __future__ import annotations
@@ -23,15 +23,16 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import duckdb
+import factory as made
 import pytest
-from editor_fixtures import small_data
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from tracker import schema
 from tracker.config import PROJECT_DIR, DataPaths
 from tracker.inputs.validate import ParsedTable, check_cell, validate_dir
-from tracker.store import build
+from tracker.store import build, layout
 
 FILENAMES = {t.filename for t in schema.TABLES}
 # Characters that would break a one-problem-per-line report or rewrite a terminal.
@@ -59,7 +60,7 @@ odd_text = st.one_of(st.sampled_from(ODD_VALUES), st.text(max_size=40))
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> DataPaths:
     """A small valid data folder with a published store (shared: tests must put back what they change)."""
-    paths = small_data(tmp_path_factory.mktemp("bad-input"))
+    paths = made.write_inputs(tmp_path_factory.mktemp("bad-input"))
     build.build_store(paths)
     # The first refresh of stale inputs creates the (empty) build lock file; do that once here,
     # so the tests can compare every byte of the store before and after.
@@ -323,7 +324,7 @@ def test_what_validates_builds_and_what_does_not_leaves_the_store_byte_identical
         shutil.copytree(small.inputs, folder / "inputs")
         (folder / "inputs" / f"{name}.csv").write_bytes(broken)
         info = build.build_store(DataPaths(folder))
-        assert info.manifest["rows"][name] == len(result.tables[name].rows)
+        assert info.manifest.rows[name] == len(result.tables[name].rows)
         shutil.rmtree(folder)
         return
     good = build.read_manifest(small)
@@ -365,7 +366,9 @@ def test_every_cell_the_validator_accepts_the_build_can_type(data) -> None:
     if check_cell(column, value) is not None:
         return
     parsed = ParsedTable(table, table.column_names, rows=[{column.name: value}], lines=[2])
-    frame = build._typed_frame(parsed)  # the build's own conversion of validated text
+    with duckdb.connect() as con:  # the build's own conversion of validated text (layout.register_input)
+        layout.register_input(con, table, parsed.arrow())
+        frame = con.table(f"input_{table.name}").df()
     if column.type == schema.INT and value:
         assert frame[column.name].iloc[0] == int(value)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+import factory as made
 import pytest
-from editor_fixtures import REAL_INPUTS, assert_clear_error, copy_of_inputs, run_cli
+from editor_fixtures import assert_clear_error, run_cli
 
 from tracker import schema
 from tracker.inputs.diff import CsvError, diff_csv_bytes, diff_tables, excerpt_pair, render_patch, render_text
@@ -153,8 +154,13 @@ def test_the_patch_turns_the_old_file_into_the_new_with_git_apply(tmp_path, old,
     assert target.read_bytes() == new
 
 
-def test_the_real_entities_diffed_with_themselves_are_empty():
-    data = (REAL_INPUTS / "entities.csv").read_bytes()
+def made_inputs(tmp_path):
+    """A data folder holding the test factory's inputs (tests/factory.py)."""
+    return made.write_inputs(tmp_path / "data")
+
+
+def test_an_input_diffed_with_itself_is_empty(tmp_path):
+    data = (made_inputs(tmp_path).inputs / "entities.csv").read_bytes()
 
     assert diff_csv_bytes(schema.ENTITIES, data, data).is_empty
 
@@ -162,21 +168,21 @@ def test_the_real_entities_diffed_with_themselves_are_empty():
 # --- python -m tracker diff ---
 
 def test_cli_diff_prints_the_changes_of_a_real_input(tmp_path):
-    paths = copy_of_inputs(tmp_path)
+    paths = made_inputs(tmp_path)
     old = paths.inputs / "companies.csv"
     new = tmp_path / "companies.csv"
-    new.write_text(old.read_text(encoding="utf-8").replace("Shenzhen", "Shenzhen City", 1),
+    new.write_text(old.read_text(encoding="utf-8").replace(made.HANHAI_CITY, f"{made.HANHAI_CITY} City", 1),
                    encoding="utf-8")
 
     result = run_cli(paths, "diff", old, new)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("companies.csv: 0 added, 0 removed, 1 changed (1 cells)")
-    assert "~ huawei city: 'Shenzhen' -> 'Shenzhen City'" in result.stdout
+    assert f"~ {made.HANHAI} city: '{made.HANHAI_CITY}' -> '{made.HANHAI_CITY} City'" in result.stdout
 
 
 def test_cli_diff_patch_option_prints_a_unified_diff(tmp_path):
-    paths = copy_of_inputs(tmp_path)
+    paths = made_inputs(tmp_path)
     old = paths.inputs / "moments.csv"
     new = tmp_path / "moments.csv"
     new.write_bytes(old.read_bytes().replace(b"m-01,", b"m-1,", 1))
@@ -188,7 +194,7 @@ def test_cli_diff_patch_option_prints_a_unified_diff(tmp_path):
 
 
 def test_cli_diff_takes_the_table_from_a_history_folder(tmp_path):
-    paths = copy_of_inputs(tmp_path)
+    paths = made_inputs(tmp_path)
     version = tmp_path / "history" / "rules" / "20250101T000000000000Z.csv"
     version.parent.mkdir(parents=True)
     version.write_bytes((paths.inputs / "rules.csv").read_bytes())
@@ -202,7 +208,7 @@ def test_cli_diff_takes_the_table_from_a_history_folder(tmp_path):
 
 
 def test_cli_diff_of_an_unknown_table_is_a_one_line_error(tmp_path):
-    paths = copy_of_inputs(tmp_path)
+    paths = made_inputs(tmp_path)
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     a.write_text("x\n1\n")
     b.write_text("x\n2\n")
@@ -211,7 +217,7 @@ def test_cli_diff_of_an_unknown_table_is_a_one_line_error(tmp_path):
 
 
 def test_cli_diff_of_an_unreadable_file_names_file_line_and_column(tmp_path):
-    paths = copy_of_inputs(tmp_path)
+    paths = made_inputs(tmp_path)
     bad = tmp_path / "rules.csv"
     bad.write_bytes(HEADER.encode() + b"a,2025-01-16,x,caf\xe9\n")
 
@@ -220,7 +226,7 @@ def test_cli_diff_of_an_unreadable_file_names_file_line_and_column(tmp_path):
 
 
 def test_cli_diff_of_a_missing_file_is_a_one_line_error(tmp_path):
-    paths = copy_of_inputs(tmp_path)
+    paths = made_inputs(tmp_path)
 
     assert_clear_error(run_cli(paths, "diff", paths.inputs / "rules.csv", tmp_path / "nope.csv"),
                        "nope.csv", "no such file")

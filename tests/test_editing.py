@@ -11,8 +11,9 @@ import textwrap
 import time
 
 import duckdb
+import factory as made
 import pytest
-from editor_fixtures import assert_clear_error, read_csv, run_cli, small_data, tree_hashes
+from editor_fixtures import assert_clear_error, read_csv, run_cli, tree_hashes
 
 from tracker.config import PROJECT_DIR
 from tracker.editing import saves
@@ -20,15 +21,15 @@ from tracker.inputs import files
 from tracker.inputs.validate import validate_dir
 from tracker.store import build
 
-NOTE = {"company_id": "zhipu-ai", "date": "2025-02", "category": "public_statement", "status": "observed",
+NOTE = {"company_id": made.LUMEN, "date": "2025-02", "category": "public_statement", "status": "observed",
         "title": "Test note", "note": "Written by a test.", "source_name": "Test",
         "source_url": "https://example.org/note"}
 
 
 @pytest.fixture
 def paths(tmp_path):
-    """A small valid data folder with a built store."""
-    paths = small_data(tmp_path)
+    """The test factory's data folder (tests/factory.py) with a built store."""
+    paths = made.write_inputs(tmp_path / "data")
     build.build_store(paths)
     return paths
 
@@ -100,13 +101,13 @@ def test_checking_an_edit_gives_its_problems_and_diff_without_writing(paths):
     assert not bad.ok and bad.result.errors[0].column_name == "date"
     assert good.ok and list(good.diff.added) == ["r-9001"]
     patch = saves.patch_for(paths, "responses", with_note(paths))
-    assert patch.startswith("--- a/data/inputs/responses.csv\n") and "\n+r-9001,zhipu-ai," in patch
+    assert patch.startswith("--- a/data/inputs/responses.csv\n") and f"\n+r-9001,{made.LUMEN}," in patch
     assert tree_hashes(paths.root) == before
 
 
 def test_a_file_broken_by_hand_can_be_replaced_and_is_kept_in_history(paths):
     good = responses_bytes(paths)
-    broken = good + b'r-9002,zhipu-ai,"2025-01\n'
+    broken = good + f'r-9002,{made.LUMEN},"2025-01\n'.encode()
     (paths.inputs / "responses.csv").write_bytes(broken)
 
     result = saves.save_input(paths, "responses", good, "ann")
@@ -165,7 +166,7 @@ def test_a_process_dying_between_the_write_and_the_rebuild_leaves_everything_con
     assert_saved_but_unpublished(paths, old, new, published)
     monkeypatch.undo()
     manifest = build.ensure_store(paths)
-    assert manifest["inputs"]["responses.csv"] == sha(new)
+    assert manifest.inputs["responses.csv"] == sha(new)
     assert store_rows(paths, "responses") == len(read_csv(paths.inputs / "responses.csv")[1])
 
 
@@ -179,7 +180,7 @@ def assert_saved_but_unpublished(paths, old: bytes, new: bytes, published) -> No
     assert not (paths.history / ".pending.json").exists()
     assert validate_dir(paths.inputs).ok
     assert build.current_build(paths) == published
-    assert build.read_manifest(paths)["inputs"]["responses.csv"] == sha(old)
+    assert build.read_manifest(paths).inputs["responses.csv"] == sha(old)
     assert build.is_stale(paths)
 
 

@@ -4,6 +4,7 @@ The kills are real: a child process builds or saves, and the test kills it at mo
 spread over the whole operation (the time the operation takes is measured first). After
 every kill the data folder must be usable as it is: `store/current` a complete build, the
 inputs valid, and a save either whole, absent, or undone by `recover()`, with its history.
+The data is the test factory's (tests/factory.py).
 FAULT_KILLS sets the number of kills of each kind (default 8); FAULT_SEED the random seed.
 """
 
@@ -23,9 +24,9 @@ import time
 from pathlib import Path
 
 import duckdb
+import factory as made
 import pytest
-from editor_fixtures import small_data
-from streamlit.testing.v1 import AppTest
+from page_helpers import run_page
 
 from tracker.config import PROJECT_DIR, DataPaths
 from tracker.editing import saves
@@ -51,10 +52,10 @@ def assert_current_is_a_complete_build(paths: DataPaths) -> Path:
     """`store/current` names a build whose manifest, files and row counts all agree."""
     current = build.current_build(paths)
     assert current is not None and current.parent == (paths.store / "builds").resolve()
-    manifest = json.loads((current / "manifest.json").read_text())
-    assert build.build_is_intact(current, manifest)
+    manifest = build.read_manifest(paths)
+    assert manifest is not None and build.build_is_intact(current, manifest)
     with duckdb.connect() as con:
-        for table, rows in manifest["rows"].items():
+        for table, rows in manifest.rows.items():
             parquet = str(current / f"{table}.parquet")
             assert con.execute("SELECT count(*) FROM read_parquet(?)", [parquet]).fetchone()[0] == rows
     return current
@@ -107,8 +108,7 @@ BUILD = """
 
 
 def test_a_build_killed_at_any_moment_leaves_current_on_a_complete_build(tmp_path) -> None:
-    shutil.copytree(PROJECT_DIR / "data" / "inputs", tmp_path / "inputs")
-    paths = DataPaths(tmp_path)
+    paths = made.write_inputs(tmp_path)
     build.build_store(paths)
     before = hashes(paths.inputs)
     total, _ = duration(BUILD, str(paths.root))
@@ -158,7 +158,7 @@ def audit_lines(paths: DataPaths) -> list[dict]:
 
 
 def test_a_save_killed_at_any_moment_leaves_inputs_whole_and_recover_restores(tmp_path) -> None:
-    pristine = small_data(tmp_path / "pristine")
+    pristine = made.write_inputs(tmp_path / "pristine")
     build.build_store(pristine)
     before = hashes(pristine.inputs)
     reference = DataPaths(tmp_path / "reference")
@@ -201,7 +201,7 @@ def test_a_save_killed_at_any_moment_leaves_inputs_whole_and_recover_restores(tm
         assert not [p for folder in (paths.inputs, paths.history) for p in folder.glob(".*.tmp")]
         assert_current_is_a_complete_build(paths)
         manifest = build.ensure_store(paths)  # a save killed before its rebuild is rebuilt now
-        assert manifest["inputs"] == hashes(paths.inputs)
+        assert manifest.inputs == hashes(paths.inputs)
     print(f"seed {SEED}: {outcomes}; temporary files left by kills and removed: {removed}")
 
 
@@ -214,7 +214,7 @@ def no_space(*_args, **_kwargs):
 
 @pytest.fixture()
 def saved(tmp_path) -> DataPaths:
-    paths = small_data(tmp_path)
+    paths = made.write_inputs(tmp_path / "data")
     build.build_store(paths)
     return paths
 
@@ -280,7 +280,7 @@ def test_a_full_disk_on_publish_in_the_editor_page_says_so_and_keeps_the_files(s
     for name in ("TRACKER_READ_ONLY", "TRACKER_EPHEMERAL_DISK", "TRACKER_STORE_URL"):
         monkeypatch.delenv(name, raising=False)
     before = hashes(saved.inputs)
-    app = AppTest.from_file(str(PROJECT_DIR / "app_pages" / "editor.py"), default_timeout=120).run()
+    app = run_page("editor")
     app.text_input(key="editor_password_input").set_value("pw")
     app.button[0].click().run()
     app.selectbox(key="editor_table").set_value("moments").run()
@@ -298,7 +298,7 @@ def test_a_full_disk_on_publish_in_the_editor_page_says_so_and_keeps_the_files(s
 
 
 def test_a_full_disk_during_a_restore_from_the_command_line_is_one_line_not_a_traceback(saved) -> None:
-    saves.add_response(saved, {"company_id": "zhipu-ai", "date": "2025-02", "category": "other",
+    saves.add_response(saved, {"company_id": made.LUMEN, "date": "2025-02", "category": "other",
                                  "status": "observed", "title": "t", "note": "n", "source_name": "s",
                                  "source_url": "https://example.org/n"}, "ann")
     [version] = saves.list_versions(saved, "responses")

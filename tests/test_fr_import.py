@@ -1,33 +1,53 @@
-"""Importing a Federal Register rule (API JSON) and the Consolidated Screening List (CSV export)."""
+"""Importing a Federal Register rule (API JSON) and the Consolidated Screening List (CSV export).
+
+The data folders, the rule documents and the screening list exports are made by the test
+factory (tests/factory.py) from its own rows; tests/fixtures/ holds the broken files (and the
+export header the factory's exports follow).
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 
+import factory as made
 import pytest
-from editor_fixtures import (
-    FIXTURES,
-    assert_clear_error,
-    copy_of_inputs,
-    read_csv,
-    run_cli,
-    small_data,
-    tree_hashes,
-    write_csv,
-)
+from editor_fixtures import FIXTURES, assert_clear_error, read_csv, run_cli, tree_hashes, write_csv
 
 from tracker.editing import saves
 from tracker.importers.federal_register import SourceError, import_rule, rule_from_fr_json
 from tracker.importers.screening_list import import_csl
 from tracker.inputs.validate import validate_dir
 
-RULE_JSON = FIXTURES / "fr_rule_2025-00704.json"
-CSL = FIXTURES / "csl_sample.csv"
+RULE_JSON = FIXTURES / "fr_rule_2025-00704.json"  # a real document, for the mapping of its fields
+CSL = FIXTURES / "csl_sample.csv"  # the real export header; broken copies of it are made below
 
 
 def document() -> dict:
     return json.loads(RULE_JSON.read_text(encoding="utf-8"))
+
+
+def write_json(path, data) -> object:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def paths(tmp_path):
+    """The factory's data folder (no store yet), beside the files a test writes."""
+    return made.write_inputs(tmp_path / "data")
+
+
+@pytest.fixture
+def new_rule(tmp_path):
+    """A document of a rule the factory's rules.csv does not hold."""
+    return write_json(tmp_path / "new_rule.json", made.NEW_RULE_DOCUMENT)
+
+
+@pytest.fixture
+def sample(tmp_path):
+    """The factory's screening list export: one entry gone, one changed, one new, one of another list."""
+    return made.csl_export(tmp_path / "csl_sample.csv")
 
 
 def rows(paths, table: str) -> list[dict[str, str]]:
@@ -72,62 +92,75 @@ def test_a_bad_field_is_named_by_its_json_name():
         rule_from_fr_json({**document(), "citation": "90FR4617"})
 
 
-def test_a_new_rule_is_appended_once(tmp_path):
-    paths = small_data(tmp_path, drop_rules=("2025-00704",))
+def test_a_new_rule_is_appended_once(paths, new_rule):
     before = rows(paths, "rules")
 
-    dry = import_rule(paths, RULE_JSON, apply=False)
+    dry = import_rule(paths, new_rule, apply=False)
     assert [o.status for o in dry.outcomes] == ["new"] and dry.saved is None
     assert rows(paths, "rules") == before
 
-    applied = import_rule(paths, RULE_JSON, apply=True, editor="ann")
-    again = import_rule(paths, RULE_JSON, apply=True, editor="ann")
+    applied = import_rule(paths, new_rule, apply=True, editor="ann")
+    again = import_rule(paths, new_rule, apply=True, editor="ann")
 
     after = rows(paths, "rules")
-    assert after[:-1] == before and after[-1]["rule_id"] == "2025-00704"
+    assert after[:-1] == before and after[-1]["rule_id"] == made.NEW_RULE
+    assert after[-1]["actions"] == "add;revise" and after[-1]["fr_citation"] == "90 FR 70001"
     assert applied.saved.published and applied.saved.files[0].history_file.exists()
     assert [o.status for o in again.outcomes] == ["unchanged"] and again.saved is None
     assert [(e["action"], e["file"], e["added"]) for e in audit(paths)] == [("import-rule", "rules.csv", 1)]
 
 
-def test_a_rule_already_present_is_updated_not_added_twice(tmp_path):
-    paths = copy_of_inputs(tmp_path)
+def test_a_rule_already_present_is_updated_not_added_twice(paths, tmp_path):
     count = len(rows(paths, "rules"))
-    existing = next(r for r in rows(paths, "rules") if r["rule_id"] == "2025-00704")
+    existing = next(r for r in rows(paths, "rules") if r["rule_id"] == made.LUMEN_RULE)
+    doc = made.fr_document(made.LUMEN_RULE)
+    file = write_json(tmp_path / "lumen_rule.json", doc)
 
-    report = import_rule(paths, RULE_JSON, apply=True)
+    report = import_rule(paths, file, apply=True)
 
     [outcome] = report.outcomes
     assert outcome.status == "updated"
     # The rule row already says everything the document does, except that the document is a source.
     assert [c for c, _, _ in outcome.changes] == ["sources"]
-    updated = next(r for r in rows(paths, "rules") if r["rule_id"] == "2025-00704")
-    assert updated["sources"] == existing["sources"] + " | " + document()["html_url"]
+    updated = next(r for r in rows(paths, "rules") if r["rule_id"] == made.LUMEN_RULE)
+    assert updated == {**existing, "sources": existing["sources"] + " | " + doc["html_url"]}
     assert len(rows(paths, "rules")) == count
     assert validate_dir(paths.inputs).ok
-
-
-def test_cli_import_rule_reports_and_writes_only_with_apply(tmp_path):
-    paths = small_data(tmp_path, drop_rules=("2025-00704",))
     before = tree_hashes(paths.root)
-
-    dry = run_cli(paths, "import-rule", RULE_JSON)
-    assert dry.returncode == 0, dry.stderr
-    assert "new rule 2025-00704" in dry.stdout and "dry run: nothing was written" in dry.stdout
+    again = import_rule(paths, file, apply=True)
+    assert [o.status for o in again.outcomes] == ["unchanged"] and again.saved is None
     assert tree_hashes(paths.root) == before
 
-    applied = run_cli(paths, "import-rule", RULE_JSON, "--apply", "--editor", "ann")
+
+def test_a_document_corrects_what_the_row_says_differently(paths, tmp_path):
+    doc = {**made.fr_document(made.LUMEN_RULE), "title": "Additions of Lumen Huazhi and Six Affiliates"}
+
+    [outcome] = import_rule(paths, write_json(tmp_path / "corrected.json", doc), apply=True).outcomes
+
+    assert [c for c, _, _ in outcome.changes] == ["title", "sources"]
+    updated = next(r for r in rows(paths, "rules") if r["rule_id"] == made.LUMEN_RULE)
+    assert updated["title"] == doc["title"]
+
+
+def test_cli_import_rule_reports_and_writes_only_with_apply(paths, new_rule):
+    before = tree_hashes(paths.root)
+
+    dry = run_cli(paths, "import-rule", new_rule)
+    assert dry.returncode == 0, dry.stderr
+    assert f"new rule {made.NEW_RULE}" in dry.stdout and "dry run: nothing was written" in dry.stdout
+    assert tree_hashes(paths.root) == before
+
+    applied = run_cli(paths, "import-rule", new_rule, "--apply", "--editor", "ann")
     assert applied.returncode == 0, applied.stderr
     assert "saved rules.csv: 1 added" in applied.stdout
-    assert rows(paths, "rules")[-1]["rule_id"] == "2025-00704"
+    assert rows(paths, "rules")[-1]["rule_id"] == made.NEW_RULE
 
 
 @pytest.mark.parametrize("fixture,words", [
     ("fr_rule_malformed.json", ("fr_rule_malformed.json:6:1:", "not valid JSON")),
     ("fr_rule_missing_fields.json", ("fr_rule_missing_fields.json:", "document_number, publication_date")),
 ])
-def test_cli_import_rule_of_a_bad_file_is_a_clear_error_and_writes_nothing(tmp_path, fixture, words):
-    paths = copy_of_inputs(tmp_path)
+def test_cli_import_rule_of_a_bad_file_is_a_clear_error_and_writes_nothing(paths, fixture, words):
     before = tree_hashes(paths.root)
 
     result = run_cli(paths, "import-rule", FIXTURES / fixture, "--apply")
@@ -136,8 +169,7 @@ def test_cli_import_rule_of_a_bad_file_is_a_clear_error_and_writes_nothing(tmp_p
     assert tree_hashes(paths.root) == before
 
 
-def test_cli_import_rule_of_a_json_list_of_strings_is_a_clear_error(tmp_path):
-    paths = copy_of_inputs(tmp_path)
+def test_cli_import_rule_of_a_json_list_of_strings_is_a_clear_error(paths, tmp_path):
     bad = tmp_path / "odd.json"
     bad.write_text('["2025-00704"]')
 
@@ -146,46 +178,47 @@ def test_cli_import_rule_of_a_json_list_of_strings_is_a_clear_error(tmp_path):
 
 # --- The Consolidated Screening List ---
 
-def test_the_sample_gives_new_changed_unchanged_and_gone(tmp_path):
-    paths = small_data(tmp_path)
+def test_the_sample_gives_new_changed_unchanged_and_gone(paths, sample):
     before = tree_hashes(paths.root)
 
-    report = import_csl(paths, CSL, apply=False)
+    report = import_csl(paths, sample, apply=False)
 
-    assert (report.rows_read, report.entity_list_rows) == (7, 6)  # the SDN row is left out
-    found = {f.status: sorted(x.entity_id or x.name for x in report.findings if x.status == f.status)
+    assert (report.rows_read, report.entity_list_rows) == (made.CSL_ROWS, made.CSL_EL_ROWS)  # not the SDN row
+    found = {f.status: sorted(x.entity_id for x in report.findings if x.status == f.status)
              for f in report.findings}
-    assert found == {"unchanged": ["EL-0306", "EL-0307", "EL-1013", "EL-1850"], "changed": ["EL-0308"],
-                     "new": ["EL-1851"], "gone": ["EL-0589"]}
+    unchanged = sorted(e["entity_id"] for e in made.entities()
+                       if e["entity_id"] not in (made.CSL_GONE, made.CSL_CHANGED))
+    assert found == {"unchanged": unchanged, "changed": [made.CSL_CHANGED], "new": [made.CSL_NEW_ID],
+                     "gone": [made.CSL_GONE]}
+    assert len(unchanged) == made.CSL_UNCHANGED
     [changed] = [f for f in report.findings if f.status == "changed"]
     assert [c for c, _, _ in changed.changes] == ["address"]
     assert tree_hashes(paths.root) == before
 
 
-def test_applying_adds_updates_and_marks_removed_but_never_deletes(tmp_path):
-    paths = small_data(tmp_path)
+def test_applying_adds_updates_and_marks_removed_but_never_deletes(paths, sample):
     entities_before = {r["entity_id"]: r for r in rows(paths, "entities")}
     events_before = rows(paths, "events")
 
-    report = import_csl(paths, CSL, apply=True, editor="ann")
+    report = import_csl(paths, sample, apply=True, editor="ann")
 
     entities = {r["entity_id"]: r for r in rows(paths, "entities")}
-    assert set(entities) == set(entities_before) | {"EL-1851"}
-    assert entities["EL-1851"]["name"] == "Shanghai Zhipu Huanyu Technology Co., Ltd."
-    assert entities["EL-1851"]["destination"] == "China"
-    assert entities["EL-1851"]["address"].endswith("Shanghai, China")
-    assert entities["EL-0308"]["address"].startswith("Room 306-5,")
-    assert entities["EL-0589"] == entities_before["EL-0589"]
+    assert set(entities) == set(entities_before) | {made.CSL_NEW_ID}
+    new = entities[made.CSL_NEW_ID]
+    assert (new["name"], new["destination"]) == (made.CSL_NEW_NAME, made.CHINA)
+    assert new["address"] == "8 Example Road, Shenzhen, China"
+    assert entities[made.CSL_CHANGED]["address"] == "3 Example Road, Building 2, China"
+    assert entities[made.CSL_GONE] == entities_before[made.CSL_GONE]
     new_events = {e["event_id"]: e for e in rows(paths, "events")[len(events_before):]}
     assert rows(paths, "events")[: len(events_before)] == events_before
     assert {k: (e["action"], e["derivation"]) for k, e in new_events.items()} == {
-        "EL-1851-1": ("added", "screening list import"),
-        "EL-0308-2": ("revised", "screening list import"),
-        "EL-0589-2": ("removed", "screening list import")}
-    # Two rules were printed that day (90 FR 4617 and 90 FR 4621); page 4619 falls in the first.
-    added = new_events["EL-1851-1"]
-    assert (added["date"], added["fr_citation"], added["rule_id"]) == ("2025-01-16", "90 FR 4619",
-                                                                       "2025-00704")
+        f"{made.CSL_NEW_ID}-1": ("added", "screening list import"),
+        f"{made.CSL_CHANGED}-2": ("revised", "screening list import"),
+        f"{made.CSL_GONE}-2": ("removed", "screening list import")}
+    # Two rules were printed that day (90 FR 5001 and 90 FR 5029); page 5003 falls in the first.
+    added = new_events[f"{made.CSL_NEW_ID}-1"]
+    assert (added["date"], added["fr_citation"], added["rule_id"]) == (made.LUMEN_DAY, made.LUMEN_CITATION,
+                                                                       made.LUMEN_RULE)
     assert validate_dir(paths.inputs).ok
     assert report.saved.published
     assert {(e["file"], e["action"]) for e in audit(paths)} == {("entities.csv", "import-csl"),
@@ -193,93 +226,96 @@ def test_applying_adds_updates_and_marks_removed_but_never_deletes(tmp_path):
     assert len(saves.list_versions(paths, "entities")) == len(saves.list_versions(paths, "events")) == 1
 
 
-def test_a_second_import_of_the_same_file_changes_nothing(tmp_path):
-    paths = small_data(tmp_path)
-    import_csl(paths, CSL, apply=True)
+def test_a_second_import_of_the_same_file_changes_nothing(paths, sample):
+    import_csl(paths, sample, apply=True)
     before = tree_hashes(paths.inputs)
 
-    again = import_csl(paths, CSL, apply=True)
+    again = import_csl(paths, sample, apply=True)
 
-    assert {f.status for f in again.findings} == {"unchanged"} and len(again.findings) == 6
+    assert {f.status for f in again.findings} == {"unchanged"} and len(again.findings) == made.CSL_EL_ROWS
     assert again.saved is None
     assert tree_hashes(paths.inputs) == before
 
 
-def test_an_entry_is_matched_by_an_alias(tmp_path):
-    paths = small_data(tmp_path)
-    header, sample = read_csv(CSL)
-    by_alias = [{**r, "name": "Zhipu AI", "alt_names": "Beijing Knowledge Atlas Technology Co., Ltd."}
-                for r in sample if r["name"].startswith("Beijing Zhipu Huazhang")]
-    csl = tmp_path / "by_alias.csv"
-    write_csv(csl, header, by_alias)
+def test_an_entry_is_matched_by_an_alias(paths, tmp_path):
+    entry = next(e for e in made.entities() if e["entity_id"] == made.ATLAS_ENTRY)
+    by_alias = made.csl_row(entry, name=made.LUMEN_ALIAS, alt_names="Beijing Star Atlas Technology Co., Ltd.")
+    csl = made.csl_export(tmp_path / "by_alias.csv", [by_alias])
 
     report = import_csl(paths, csl, apply=False, partial=True)
 
     [finding] = report.findings
-    assert finding.entity_id == "EL-0307" and finding.status == "changed"
+    assert finding.entity_id == made.ATLAS_ENTRY and finding.status == "changed"
     assert [c for c, _, _ in finding.changes] == ["aliases"]
 
 
-def test_an_entry_under_another_destination_is_a_new_entry(tmp_path):
-    paths = small_data(tmp_path)
-    header, sample = read_csv(CSL)
-    moved = [{**r, "addresses": r["addresses"].replace(", CN", ", HK").replace(", RU", ", DE")}
-             for r in sample if r["name"] == "3DiVi OOO"]
-    csl = tmp_path / "moved.csv"
-    write_csv(csl, header, moved)
+def test_an_entry_under_another_destination_is_a_new_entry(paths, tmp_path):
+    entry = next(e for e in made.entities() if e["destination"] == made.RUSSIA)
+    moved = made.csl_row(entry)
+    moved["addresses"] = moved["addresses"].replace(", RU", ", DE")
+    csl = made.csl_export(tmp_path / "moved.csv", [moved])
 
     [finding] = import_csl(paths, csl, apply=False, partial=True).findings
 
     assert (finding.status, finding.destination) == ("new", "Germany")
 
 
-def test_a_file_missing_most_of_the_list_is_not_applied_without_partial(tmp_path):
-    paths = copy_of_inputs(tmp_path)
+def test_a_file_missing_most_of_the_list_is_not_applied_without_partial(paths, tmp_path):
+    lumen = [made.csl_row(e) for e in made.entities() if e["company_id"] == made.LUMEN]
+    csl = made.csl_export(tmp_path / "lumen_only.csv", lumen)
     before = tree_hashes(paths.root)
 
     with pytest.raises(SourceError, match="would be marked removed; nothing was written"):
-        import_csl(paths, CSL, apply=True)
+        import_csl(paths, csl, apply=True)
 
     assert tree_hashes(paths.root) == before
+    gone = made.ENTRIES - len(lumen)
+    assert import_csl(paths, csl, apply=False).count("gone") == gone
 
 
-def test_cli_import_csl_dry_run_then_apply(tmp_path):
-    paths = small_data(tmp_path)
+def test_cli_import_csl_dry_run_then_apply(paths, sample):
     before = tree_hashes(paths.root)
 
-    dry = run_cli(paths, "import-csl", CSL)
+    dry = run_cli(paths, "import-csl", sample)
     assert dry.returncode == 0, dry.stderr
-    assert dry.stdout.splitlines()[0] == ("csl_sample.csv: 7 rows, 6 from the Entity List: "
-                                          "1 new, 1 changed, 4 unchanged, 1 gone")
+    assert dry.stdout.splitlines()[0] == (
+        f"csl_sample.csv: {made.CSL_ROWS} rows, {made.CSL_EL_ROWS} from the Entity List: "
+        f"1 new, 1 changed, {made.CSL_UNCHANGED} unchanged, 1 gone")
     assert tree_hashes(paths.root) == before
 
-    applied = run_cli(paths, "import-csl", CSL, "--apply", "--editor", "ann")
+    applied = run_cli(paths, "import-csl", sample, "--apply", "--editor", "ann")
     assert applied.returncode == 0, applied.stderr
     assert "saved entities.csv: 1 added, 0 removed, 1 changed" in applied.stdout
     assert "saved events.csv: 3 added" in applied.stdout
 
 
-def test_cli_import_csl_partial_reports_nothing_gone_on_the_full_list(tmp_path):
-    paths = copy_of_inputs(tmp_path)
-
-    result = run_cli(paths, "import-csl", CSL, "--partial")
+def test_cli_import_csl_partial_reports_nothing_gone(paths, sample):
+    result = run_cli(paths, "import-csl", sample, "--partial")
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0].endswith("1 changed, 5 unchanged")
+    assert result.stdout.splitlines()[0].endswith(f"1 new, 1 changed, {made.CSL_UNCHANGED} unchanged")
+
+
+def broken_copy(tmp, name: str, tail: bytes):
+    path = tmp / name
+    path.write_bytes(CSL.read_bytes() + tail)
+    return path
+
+
+CSL_LINES = len(CSL.read_bytes().splitlines())
 
 
 @pytest.mark.parametrize("make,words", [
     (lambda tmp: FIXTURES / "csl_missing_columns.csv",
      ("csl_missing_columns.csv:1:", "missing column(s) addresses, federal_register_notice")),
-    (lambda tmp: _write(tmp / "quote.csv", CSL.read_text(encoding="utf-8") + 'x,"Entity List\n'),
-     ("quote.csv:9:", "cannot read this record")),
-    (lambda tmp: _write(tmp / "short.csv", CSL.read_text(encoding="utf-8") + "x,y\n"),
-     ("short.csv:9:", "row has 2 fields; expected 29")),
-    (lambda tmp: _write_bytes(tmp / "latin1.csv", CSL.read_bytes() + "x,Soci\xe9t\xe9\n".encode("latin-1")),
-     ("latin1.csv:9:", "not UTF-8")),
+    (lambda tmp: broken_copy(tmp, "quote.csv", b'x,"Entity List\n'),
+     (f"quote.csv:{CSL_LINES + 1}:", "cannot read this record")),
+    (lambda tmp: broken_copy(tmp, "short.csv", b"x,y\n"),
+     (f"short.csv:{CSL_LINES + 1}:", "row has 2 fields; expected 29")),
+    (lambda tmp: broken_copy(tmp, "latin1.csv", "x,Soci\xe9t\xe9\n".encode("latin-1")),
+     (f"latin1.csv:{CSL_LINES + 1}:", "not UTF-8")),
 ])
-def test_cli_import_csl_of_a_bad_file_is_a_clear_error_and_writes_nothing(tmp_path, make, words):
-    paths = small_data(tmp_path)
+def test_cli_import_csl_of_a_bad_file_is_a_clear_error_and_writes_nothing(paths, tmp_path, make, words):
     before = tree_hashes(paths.root)
 
     result = run_cli(paths, "import-csl", make(tmp_path), "--apply")
@@ -288,24 +324,23 @@ def test_cli_import_csl_of_a_bad_file_is_a_clear_error_and_writes_nothing(tmp_pa
     assert tree_hashes(paths.root) == before
 
 
-def test_cli_import_of_a_missing_file_is_a_clear_error(tmp_path):
-    paths = small_data(tmp_path)
-
+def test_cli_import_of_a_missing_file_is_a_clear_error(paths, tmp_path):
     assert_clear_error(run_cli(paths, "import-csl", tmp_path / "none.csv"), "none.csv", "no such file")
     assert_clear_error(run_cli(paths, "import-rule", tmp_path / "none.json"), "none.json", "no such file")
 
 
-def _write(path, text: str):
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _write_bytes(path, data: bytes):
-    path.write_bytes(data)
-    return path
-
-
-def test_the_csl_fixture_has_the_full_export_header():
+def test_the_factorys_exports_have_the_full_export_header(tmp_path):
     with open(CSL, encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle))
     assert header[:3] == ["_id", "source", "entity_number"] and header[-1] == "ids" and len(header) == 29
+    assert made.CSL_HEADER == header
+    header_of_made, _ = read_csv(made.csl_export(tmp_path / "made.csv"))
+    assert header_of_made == header
+
+
+def test_an_export_written_by_hand_reads_as_the_factorys(paths, tmp_path):
+    # write_csv (the editor helpers' writer) and the factory's writer agree on the format.
+    header, rows_written = read_csv(made.csl_export(tmp_path / "made.csv"))
+    write_csv(tmp_path / "again.csv", header, rows_written)
+    report = import_csl(paths, tmp_path / "again.csv", apply=False)
+    assert report.count("unchanged") == made.CSL_UNCHANGED

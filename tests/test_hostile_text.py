@@ -1,11 +1,12 @@
 """Text that tries to be HTML, a Markdown link or image, or a spreadsheet formula is shown as text.
 
-A data copy holds `<script>`, `<img onerror>`, `<a href>`, `javascript:` links, Markdown image
-beacons and formulas (`=HYPERLINK(...)`, `+1`, `-1`, `@SUM(A1)`) in company, entry, response,
-rule and moment text (tests/hostile_data.py). Every page is run with AppTest and each piece
-of text it writes is checked: Markdown must carry the payload escaped (so the reader sees the
-characters, and no tag, link or image is made of them), charts must carry it HTML-escaped, and
-every CSV the pages offer must start no text cell with a formula character.
+The test factory's data (tests/factory.py) holds `<script>`, `<img onerror>`, `<a href>`,
+`javascript:` links, Markdown image beacons and formulas (`=HYPERLINK(...)`, `+1`, `-1`,
+`@SUM(A1)`) in company, entry, response, rule and moment text (tests/hostile_data.py). Every
+page is run through app.py with AppTest and each piece of text it writes is checked: Markdown
+must carry the payload escaped (so the reader sees the characters, and no tag, link or image is
+made of them), charts must carry it HTML-escaped, and every CSV the pages offer must start no
+text cell with a formula character.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from hostile_data import (
     BEACON,
     BREAKOUT_URL,
     COMPANY,
+    COMPANY_ENTRIES,
     COMPANY_NAME,
     ENTITY_TEXT,
     FORMULA_RULE,
@@ -28,6 +30,7 @@ from hostile_data import (
     HOSTILE,
     IMG,
     JS_LINK,
+    LAST_STEP,
     NEWEST_RULE,
     PAYLOAD,
     SCRIPT,
@@ -37,12 +40,12 @@ from hostile_data import (
 from page_helpers import run_page
 from streamlit.testing.v1 import AppTest
 
-from tracker import ui
 from tracker.config import DataPaths
 from tracker.inputs.validate import validate_dir
 from tracker.present import export
 from tracker.present.export import FORMULA_STARTS
 from tracker.present.filters import Filters
+from tracker.present.text import with_citation_url
 from tracker.store import build, connection, queries
 
 # Where each page shows the hostile text, and which of it must be there to read.
@@ -51,7 +54,7 @@ PAGE_VIEWS = {
     "responses": ({"company": COMPANY}, [COMPANY_NAME, PAYLOAD, *HOSTILE]),
     "overview": ({}, [PAYLOAD, f"{FORMULAS[0]} {SCRIPT}"]),
     "rules": ({"rule": NEWEST_RULE}, [PAYLOAD]),
-    "story": ({"step": "19"}, [PAYLOAD]),
+    "story": ({"step": str(LAST_STEP)}, [PAYLOAD]),
     "explorer": ({"company": COMPANY}, []),
     "about": ({}, []),
 }
@@ -150,7 +153,7 @@ def test_a_source_address_that_would_break_out_of_its_link_is_shown_unlinked(app
 def test_entries_table_holds_the_names_unchanged(app_data) -> None:
     app = run_page("explorer", company=COMPANY)
     names = set(app.dataframe[0].value["name"])
-    assert {f"{h} entity {i}" for i, h in enumerate(ENTITY_TEXT[:7])} <= names
+    assert names == {f"{h} entity {i}" for i, h in enumerate(ENTITY_TEXT[:COMPANY_ENTRIES])}
 
 
 @pytest.mark.parametrize("params", [
@@ -169,9 +172,12 @@ def test_hostile_text_in_a_shared_link_is_quoted_as_text(app_data, params) -> No
 
 def test_an_unknown_company_in_a_shared_link_is_quoted_as_text(app_data) -> None:
     app = run_page("company", company=BEACON)
-    [warning] = [w.value for w in app.warning]
-    assert_markdown_is_text(warning)
-    assert BEACON in visible(warning)
+    assert not app.exception and not app.warning
+    [caption] = [c.value for c in app.caption if c.value.startswith("⚠️")]
+    [toast] = [t.value for t in app.toast]
+    for notice in (caption, toast):
+        assert_markdown_is_text(notice)
+        assert f"Ignored unknown company '{BEACON}'." in visible(notice)
 
 
 # --- CSV downloads ---
@@ -193,8 +199,8 @@ def assert_no_formula_cells(frame: pd.DataFrame) -> set[str]:
 def test_every_csv_download_neutralises_formula_cells(hostile) -> None:
     db = connection.Store(build.current_build(hostile)).cursor()
     downloads = {
-        "explorer entries": ui.with_citation_url(queries.entries(db, Filters(company=COMPANY))),
-        "company entries": ui.with_citation_url(queries.company(db, COMPANY).entries),
+        "explorer entries": with_citation_url(queries.entries(db, Filters(company=COMPANY))),
+        "company entries": with_citation_url(queries.company(db, COMPANY).entries),
         "rules": queries.rules(db),
         "rule entries": queries.rule_entries(db, FORMULA_RULE),
         "responses": queries.responses(db, company_id=COMPANY),

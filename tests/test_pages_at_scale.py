@@ -42,7 +42,7 @@ def test_responses_page_writes_the_first_notes_and_says_how_many_there_are(gener
     assert total > NOTES_SHOWN
     app = run_page("responses", timeout=180)
     assert not app.exception and not app.error
-    assert f"{total} notes" in [s.value for s in app.subheader]
+    assert f"{total} notes" in [s.value for s in app.header]
     assert any(f"first {NOTES_SHOWN} of {total:,} notes" in c.value for c in app.caption)
     assert sum("Source:" in m.value for m in app.markdown) == NOTES_SHOWN
 
@@ -52,7 +52,7 @@ def test_company_page_lists_the_closest_related_companies_and_the_total(generate
     biggest = min(owners, key=lambda c: (-owners[c], c))
     app = run_page("company", timeout=180, company=biggest)
     assert not app.exception and not app.error
-    heading = next(s.value for s in app.subheader if s.value.startswith("Related companies ("))
+    heading = next(s.value for s in app.header if s.value.startswith("Related companies ("))
     total = int(heading.removeprefix("Related companies (").rstrip(")").replace(",", ""))
     assert total > layout.RELATED_SHOWN
     shown = f"The {layout.RELATED_SHOWN} most closely related of {total:,}"

@@ -10,6 +10,7 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
+import factory as made
 import pandas as pd
 import pytest
 
@@ -66,11 +67,11 @@ def answered(db, company_id: str) -> tuple[list[tuple[str, str]], int]:
     return list(zip(found["company_id"], found["relation"], strict=True)), total
 
 
-def test_related_companies_of_every_shipped_profile(db, shipped_inputs):
-    expected = expected_relations(shipped_inputs)
-    assert {company: answered(db, company) for company in expected} == expected
-    # Zhipu AI and Sophgo were both added on 2025-01-16 (90 FR 4619), by different rules.
-    assert answered(db, "zhipu-ai") == ([("sophgo", "listed the same day (2025-01-16)")], 1)
+def test_related_companies_of_every_profile(made_db, made_store):
+    expected = expected_relations(made_store.build_dir.parents[2] / "inputs")
+    assert {company: answered(made_db, company) for company in expected} == expected
+    # Each kind of relation, as the factory states it: a shared parent, a shared rule, a shared day.
+    assert expected == {company: (related, len(related)) for company, related in made.RELATED.items()}
 
 
 @pytest.fixture(scope="module")

@@ -1,22 +1,23 @@
 """A store shared through an S3-compatible bucket: a local S3 server (moto) on 127.0.0.1,
-one publishing process, and two reading processes."""
+one publishing process, and two reading processes, on the test factory's data (tests/factory.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 
+import factory as made
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
 
 READER = """
 import json
+import sys
 from tracker.store import build
 from tracker.store import connection
 from tracker.store import queries
@@ -24,7 +25,7 @@ from tracker.config import data_paths
 status = build.refresh_store(data_paths())
 db = connection.open_store(status.build_dir, status.manifest).cursor()
 print(json.dumps({"build": str(status.build_dir), "entries": queries.headline(db, 2025)["entries"],
-                  "zhipu": len(queries.company(db, "zhipu-ai").entries)}))
+                  "company": len(queries.company(db, sys.argv[1]).entries)}))
 """
 
 
@@ -49,8 +50,8 @@ def s3(monkeypatch):
 
 def run_reader(env: dict, data_dir: Path) -> dict:
     replica_env = {**os.environ, **env, "TRACKER_DATA_DIR": str(data_dir), "TRACKER_PUBLISH": "0"}
-    result = subprocess.run([sys.executable, "-c", READER], cwd=PROJECT, capture_output=True, text=True,
-                            env=replica_env, timeout=120)
+    result = subprocess.run([sys.executable, "-c", READER, made.LUMEN], cwd=PROJECT, capture_output=True,
+                            text=True, env=replica_env, timeout=120)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -61,18 +62,19 @@ def test_publisher_builds_and_publishes_and_two_replicas_read_the_same_store(s3,
     from tracker.store import build, remote
 
     publisher = data_paths(tmp_path / "publisher")
-    shutil.copytree(PROJECT / "data" / "inputs", publisher.inputs)
+    made.write_inputs(publisher.root)
     monkeypatch.setenv("TRACKER_PUBLISH", "1")
     status = build.refresh_store(publisher)
     location, manifest = remote.current_build(s3["TRACKER_STORE_URL"])
-    assert manifest["build_id"] == status.manifest["build_id"]
-    assert location.endswith(manifest["build_id"])
+    assert manifest.build_id == status.manifest.build_id
+    assert location.endswith(manifest.build_id)
 
     # Replicas have no inputs and no local store: everything comes from the bucket.
     first = run_reader(s3, tmp_path / "replica-1")
     second = run_reader(s3, tmp_path / "replica-2")
     assert first == second
-    assert first["build"] == location and first["entries"] == 3409 and first["zhipu"] == 7
+    assert first["build"] == location
+    assert (first["entries"], first["company"]) == (made.ENTRIES, len(made.LUMEN_ENTRIES))
     assert not (tmp_path / "replica-1" / "store").exists()
 
     # An editor's save on the publisher reaches the replicas as a new build.
@@ -87,6 +89,7 @@ def test_publisher_builds_and_publishes_and_two_replicas_read_the_same_store(s3,
     assert after["build"] != first["build"]
     new_location, new_manifest = remote.current_build(s3["TRACKER_STORE_URL"])
     assert after["build"] == new_location
+    assert (after["entries"], after["company"]) == (made.ENTRIES, len(made.LUMEN_ENTRIES))
 
 
 def test_a_replica_with_nothing_published_has_no_store(s3, tmp_path):
@@ -103,19 +106,19 @@ def test_a_replica_does_not_query_a_build_laid_out_by_another_version(s3, tmp_pa
     from tracker.store import build, remote
 
     publisher = data_paths(tmp_path / "publisher")
-    shutil.copytree(PROJECT / "data" / "inputs", publisher.inputs)
+    made.write_inputs(publisher.root)
     monkeypatch.setenv("TRACKER_PUBLISH", "1")
     build.refresh_store(publisher)
     location, manifest = remote.current_build(s3["TRACKER_STORE_URL"])
     fs = remote.filesystem()
     manifest_key = remote._path(location) + "/manifest.json"
-    fs.pipe_file(manifest_key, json.dumps({**manifest, "store_format": "older"}).encode())
+    fs.pipe_file(manifest_key, json.dumps({**manifest.to_json(), "store_format": "older"}).encode())
 
     monkeypatch.setenv("TRACKER_PUBLISH", "0")
     status = build.refresh_store(data_paths(tmp_path / "replica"))
     assert status.build_dir is None and status.build_error == build.OTHER_LAYOUT
 
-    fs.pipe_file(manifest_key, json.dumps(manifest).encode())  # this version's layout again: read
+    fs.pipe_file(manifest_key, json.dumps(manifest.to_json()).encode())  # this version's layout again: read
     status = build.refresh_store(data_paths(tmp_path / "replica"))
     assert status.build_dir == location and status.build_error is None
 

@@ -1,14 +1,24 @@
-"""The container's entry command (scripts/serve.sh) run without Docker: it builds, serves, answers health."""
+"""The container without Docker: its entry command (scripts/serve.sh) and the image the Dockerfile
+describes, assembled from its COPY lines, build the store, serve, and pass the image's HEALTHCHECK.
+
+The data is the test factory's (tests/factory.py); the shipped inputs are checked by
+tests/test_shipped_data_smoke.py.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import factory as made
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -19,31 +29,134 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_for_health(port: int, process: subprocess.Popen) -> bytes | None:
+    for _ in range(200):
+        if process.poll() is not None:
+            return None
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
+                return reply.read().strip()
+        except OSError:
+            time.sleep(0.3)
+    return None
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def test_entry_command_builds_the_store_and_answers_the_health_check(tmp_path):
-    shutil.copytree(PROJECT / "data" / "inputs", tmp_path / "inputs")
+    made.write_inputs(tmp_path)
     port = free_port()
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "TRACKER_DATA_DIR": str(tmp_path)}
     process = subprocess.Popen(["sh", str(PROJECT / "scripts" / "serve.sh")], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        answer = None
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
-                    answer = reply.read().strip()
-                    break
-            except OSError:
-                time.sleep(0.3)
-        assert answer == b"ok"
+        assert wait_for_health(port, process) == b"ok"
         assert (tmp_path / "store" / "current" / "manifest.json").exists()
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        stop(process)
 
 
-def test_dockerfile_runs_as_non_root_checks_health_and_reads_port():
-    text = (PROJECT / "Dockerfile").read_text()
-    assert "USER tracker" in text and "HEALTHCHECK" in text and "/_stcore/health" in text
-    assert "RUN python -m tracker build" in text
-    assert 'CMD ["sh", "scripts/serve.sh"]' in text
-    assert "${PORT:-8501}" in (PROJECT / "scripts" / "serve.sh").read_text()
+# --- the Dockerfile, read as Docker reads it ---
+
+
+def instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) in order, continuation lines joined, comments left out."""
+    steps, pending = [], ""
+    for line in path.read_text().splitlines():
+        if not pending and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        pending += line.rstrip()
+        if pending.endswith("\\"):
+            pending = pending[:-1] + " "
+            continue
+        keyword, _, arguments = pending.strip().partition(" ")
+        steps.append((keyword.upper(), arguments.strip()))
+        pending = ""
+    return steps
+
+
+def env_of(steps: list[tuple[str, str]]) -> dict[str, str]:
+    """The image's ENV (key=value pairs)."""
+    values = {}
+    for keyword, arguments in steps:
+        if keyword == "ENV":
+            values.update(pair.split("=", 1) for pair in shlex.split(arguments))
+    return values
+
+
+def assemble(steps: list[tuple[str, str]], image: Path) -> None:
+    """Copy what each COPY line names from the project into `image` (the WORKDIR)."""
+    for keyword, arguments in steps:
+        if keyword != "COPY":
+            continue
+        *sources, destination = [w for w in shlex.split(arguments) if not w.startswith("--")]
+        for source in sources:
+            origin = PROJECT / source
+            assert origin.exists(), f"the Dockerfile copies {source}, which is not in the project"
+            target = image / destination
+            if (destination.endswith("/") or destination == ".") and origin.is_file():  # into that folder
+                target = target / origin.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if origin.is_dir():
+                shutil.copytree(origin, target, dirs_exist_ok=True,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(origin, target)
+
+
+def test_the_dockerfile_builds_as_a_user_that_owns_the_app_not_root():
+    steps = instructions(PROJECT / "Dockerfile")
+    keywords = [k for k, _ in steps]
+    [user] = [a for k, a in steps if k == "USER"]
+    created = [a for k, a in steps if k == "RUN" and a.startswith("useradd")]
+    assert user not in ("root", "0") and created and created[0].split()[-1] == user
+    copies_owned = {shlex.split(a)[0] for k, a in steps if k == "COPY" and "requirements.txt" not in a}
+    assert copies_owned == {f"--chown={user}:{user}"}, "the app's files belong to the user that runs it"
+    build_step = steps.index(("RUN", "python -m tracker build"))
+    assert keywords.index("USER") < build_step < keywords.index("CMD"), "the store is built as that user"
+    assert keywords[-1] == "CMD"
+
+
+def test_the_image_the_dockerfile_assembles_builds_serves_and_passes_its_healthcheck(tmp_path):
+    steps = instructions(PROJECT / "Dockerfile")
+    image = tmp_path / "app"
+    assemble(steps, image)
+    # The image's own inputs are the shipped ones; these are the factory's, quicker to build.
+    shutil.rmtree(image / "data" / "inputs")
+    made.write_inputs(image / "data")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}, **env_of(steps)}
+    assert env["PORT"] == "8501"
+    env["PORT"] = str(free_port())  # as `docker run -e PORT=...` would
+    env["HOST"] = "127.0.0.1"
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+
+    for keyword, arguments in steps:
+        if keyword == "RUN" and arguments.startswith("python "):
+            done = subprocess.run(arguments, shell=True, cwd=image, env=env, capture_output=True, text=True,
+                                  timeout=300)
+            assert done.returncode == 0, done.stderr
+    assert (image / "data" / "store" / "current" / "manifest.json").exists(), "the store is in the image"
+
+    [healthcheck] = [a for k, a in steps if k == "HEALTHCHECK"]
+    check = healthcheck.split(" CMD ", 1)[1]
+
+    def healthy() -> bool:
+        return subprocess.run(check, shell=True, cwd=image, env=env, capture_output=True,
+                              timeout=30).returncode == 0
+
+    assert not healthy(), "the health check fails while nothing serves"
+    [command] = [a for k, a in steps if k == "CMD"]
+    process = subprocess.Popen(json.loads(command), cwd=image, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for_health(int(env["PORT"]), process) == b"ok"
+        assert healthy()
+    finally:
+        stop(process)
+    assert not healthy()

@@ -1,7 +1,9 @@
-"""The query layer (`tracker.store`) against a store built from the shipped inputs.
+"""The query layer (`tracker.store`) against a store built from the test factory's inputs
+(tests/factory.py).
 
 Every expected value is computed here from the input CSVs with the csv module (a small
-plain-Python model of the inputs), never through the store or the build.
+plain-Python model of the inputs), never through the store or the build, and checked
+against the facts the factory states (its constants) where it states them.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import factory as made
 import pandas as pd
 import pytest
 
 from tracker.present.filters import Filters
 from tracker.store import connection, queries
 
-ZHIPU_ENTRIES = ["EL-0306", "EL-0307", "EL-0308", "EL-0309", "EL-0589", "EL-0963", "EL-1013"]
+LUMEN_ENTRIES = list(made.LUMEN_ENTRIES)
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -76,9 +79,9 @@ class Model:
 
 
 @pytest.fixture(scope="module")
-def model(built_store: connection.Store) -> Model:
+def model(made_store: connection.Store) -> Model:
     """The inputs the session's store was built from (its data folder's inputs/)."""
-    inputs = built_store.build_dir.parents[2] / "inputs"
+    inputs = made_store.build_dir.parents[2] / "inputs"
     rows = {name: read_rows(inputs / f"{name}.csv")
             for name in ("entities", "events", "companies", "rules", "responses", "moments")}
     rows["companies"] = {c["company_id"]: c for c in rows["companies"]}
@@ -94,8 +97,8 @@ def entry_ids(frame: pd.DataFrame) -> set[str]:
 # --- Overview ---
 
 
-def test_headline_counts(db, model: Model) -> None:
-    figures = queries.headline(db, 2025)
+def test_headline_counts(made_db, model: Model) -> None:
+    figures = queries.headline(made_db, 2025)
     added_in = Counter(e["year"] for e in model.events if e["action"] == "added")
     assert figures == {
         "entries": len(model.entities),
@@ -105,25 +108,34 @@ def test_headline_counts(db, model: Model) -> None:
         "added_this_year": added_in["2025"],
         "added_last_year": added_in["2024"],
     }
-    assert (figures["entries"], figures["destinations"]) == (3409, 91)
+    assert (figures["entries"], figures["destinations"]) == (made.ENTRIES, made.DESTINATIONS)
+    assert (figures["companies"], figures["rules"]) == (made.COMPANIES, made.LIST_CHANGING_RULES)
+    assert (figures["added_this_year"], figures["added_last_year"]) == (made.ADDED_IN[2025],
+                                                                        made.ADDED_IN[2024])
 
 
-def test_top_destinations_order_and_counts(db, model: Model) -> None:
+def test_top_destinations_order_and_counts(made_db, model: Model) -> None:
     counts = Counter(e["destination"] for e in model.entities)
     expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:10]
-    frame = queries.top_destinations(db, Filters())
+    frame = queries.top_destinations(made_db, Filters())
     assert list(frame.itertuples(index=False, name=None)) == expected
-    assert expected[:2] == [("China", 1106), ("Russia", 1081)]
+    assert expected == sorted(made.DESTINATION_COUNTS.items(), key=lambda item: -item[1])
 
 
-def test_top_destinations_with_filters(db, model: Model) -> None:
-    in_2024 = model.ids_with_event(lambda ev: "2024-01-01" <= ev["date"] <= "2024-12-31")
+def test_top_destinations_with_filters(made_db, model: Model) -> None:
+    in_2020 = model.ids_with_event(lambda ev: "2020-01-01" <= ev["date"] <= "2020-12-31")
     telecom = model.ids(lambda e: model.sector(e) == "Telecommunications")
-    counts = Counter(e["destination"] for e in model.entities if e["entity_id"] in in_2024 & telecom)
+    counts = Counter(e["destination"] for e in model.entities if e["entity_id"] in in_2020 & telecom)
     expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:5]
-    filters = Filters(sectors=("Telecommunications",), date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
-    frame = queries.top_destinations(db, filters, limit=5)
+    filters = Filters(sectors=("Telecommunications",), date_from=date(2020, 1, 1), date_to=date(2020, 12, 31))
+    frame = queries.top_destinations(made_db, filters, limit=5)
     assert expected and list(frame.itertuples(index=False, name=None)) == expected
+
+    in_2022 = model.ids_with_event(lambda ev: "2022-01-01" <= ev["date"] <= "2022-12-31")
+    counts = Counter(e["destination"] for e in model.entities if e["entity_id"] in in_2022)
+    expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    frame = queries.top_destinations(made_db, Filters(date_from=date(2022, 1, 1), date_to=date(2022, 12, 31)))
+    assert len(expected) > 1 and list(frame.itertuples(index=False, name=None)) == expected
 
 
 def listings(frame: pd.DataFrame, period_format: str = "%Y") -> Counter:
@@ -131,10 +143,10 @@ def listings(frame: pd.DataFrame, period_format: str = "%Y") -> Counter:
                     for p, g, n in frame.itertuples(index=False, name=None)})
 
 
-def test_listings_per_year_equal_first_listed_years(db, model: Model) -> None:
+def test_listings_per_year_equal_first_listed_years(made_db, model: Model) -> None:
     dest = {e["entity_id"]: e["destination"] for e in model.entities}
     added = [ev for ev in model.events if ev["action"] == "added" and ev["date"]]
-    frame = queries.listings_over_time(db, Filters(), "year", "destination")
+    frame = queries.listings_over_time(made_db, Filters(), "year", "destination")
     assert listings(frame) == Counter((ev["date"][:4], dest[ev["entity_id"]]) for ev in added)
     per_year = Counter()
     for (year, _), n in listings(frame).items():
@@ -142,20 +154,20 @@ def test_listings_per_year_equal_first_listed_years(db, model: Model) -> None:
     assert per_year == Counter(ev["date"][:4] for ev in added)
     # Undated listings are left off the axis and counted apart.
     undated = sum(1 for ev in model.events if ev["action"] == "added" and not ev["date"])
-    assert undated > 0
-    assert queries.undated_listings(db, Filters()) == undated
+    assert undated == made.UNDATED_LISTINGS
+    assert queries.undated_listings(made_db, Filters()) == undated
     assert sum(per_year.values()) + undated == len(model.entities)
 
 
-def test_listings_over_time_filtered_by_destination_and_dates(db, model: Model) -> None:
+def test_listings_over_time_filtered_by_destination_and_dates(made_db, model: Model) -> None:
     china = model.ids(lambda e: e["destination"] == "China")
-    frame = queries.listings_over_time(db, Filters(destinations=("China",)), "year", "destination")
+    frame = queries.listings_over_time(made_db, Filters(destinations=("China",)), "year", "destination")
     assert listings(frame) == Counter(
         (ev["date"][:4], "China") for ev in model.events
         if ev["action"] == "added" and ev["date"] and ev["entity_id"] in china)
 
     filters = Filters(date_from=date(2019, 5, 1), date_to=date(2020, 6, 30))
-    frame = queries.listings_over_time(db, filters, "quarter", "none")
+    frame = queries.listings_over_time(made_db, filters, "quarter", "none")
 
     def quarter(day: str) -> str:
         return f"{day[:4]}-{(int(day[5:7]) - 1) // 3 * 3 + 1:02d}"
@@ -165,10 +177,10 @@ def test_listings_over_time_filtered_by_destination_and_dates(db, model: Model) 
     assert expected and listings(frame, "%Y-%m") == expected
 
 
-def test_listings_over_time_by_sector_and_other_actions(db, model: Model) -> None:
+def test_listings_over_time_by_sector_and_other_actions(made_db, model: Model) -> None:
     sector = {e["entity_id"]: model.sector(e) for e in model.entities}
     filters = Filters(sectors=("Semiconductors", "Telecommunications"), actions=("revised",))
-    frame = queries.listings_over_time(db, filters, "year", "sector")
+    frame = queries.listings_over_time(made_db, filters, "year", "sector")
     expected = Counter((ev["date"][:4], sector[ev["entity_id"]]) for ev in model.events
                        if ev["action"] == "revised" and ev["date"]
                        and sector[ev["entity_id"]] in filters.sectors)
@@ -178,12 +190,12 @@ def test_listings_over_time_by_sector_and_other_actions(db, model: Model) -> Non
 # --- Explorer: every filter ---
 
 
-def test_entries_unfiltered_are_every_entry_newest_first(db, model: Model) -> None:
+def test_entries_unfiltered_are_every_entry_newest_first(made_db, model: Model) -> None:
     listed = model.listed_date()
-    frame = queries.entries(db, Filters())
+    frame = queries.entries(made_db, Filters())
     expected = sorted(sorted(listed), key=lambda i: listed[i], reverse=True)  # undated ("") last
     assert list(frame["entity_id"]) == expected
-    assert queries.count_entries(db, Filters()) == len(model.entities)
+    assert queries.count_entries(made_db, Filters()) == len(model.entities)
 
 
 FILTER_CASES = {
@@ -196,7 +208,7 @@ FILTER_CASES = {
                lambda m: m.ids_with_event(lambda ev: ev["action"] == "revised")),
     "license scope": (Filters(license_scopes=("specific items",)),
                       lambda m: m.ids(lambda e: m.license_scope(e) == "specific items")),
-    "company": (Filters(company="huawei"), lambda m: m.ids(lambda e: e["company_id"] == "huawei")),
+    "company": (Filters(company=made.HANHAI), lambda m: m.ids(lambda e: e["company_id"] == made.HANHAI)),
     "date range": (Filters(date_from=date(2022, 10, 1), date_to=date(2022, 12, 31)),
                    lambda m: m.ids_with_event(lambda ev: "2022-10-01" <= ev["date"] <= "2022-12-31")),
     "all together": (
@@ -209,78 +221,78 @@ FILTER_CASES = {
 
 
 @pytest.mark.parametrize("name", FILTER_CASES)
-def test_entries_match_each_filter(db, model: Model, name: str) -> None:
+def test_entries_match_each_filter(made_db, model: Model, name: str) -> None:
     filters, expected = FILTER_CASES[name]
     want = expected(model)
     assert 0 < len(want) < len(model.entities), "the case must select some entries, not all"
-    assert entry_ids(queries.entries(db, filters)) == want
-    assert queries.count_entries(db, filters) == len(want)
+    assert entry_ids(queries.entries(made_db, filters)) == want
+    assert queries.count_entries(made_db, filters) == len(want)
 
 
 # --- Search ---
 
 
-def test_search_finds_zhipu_by_name_alias_and_chinese_name(db, model: Model) -> None:
-    assert model.search("zhipu") == set(ZHIPU_ENTRIES)
-    for query in ("zhipu", "Zhipu AI", "智谱"):
-        assert entry_ids(queries.entries(db, Filters(query=query))) == set(ZHIPU_ENTRIES), query
+def test_search_finds_a_company_by_name_alias_and_chinese_name(made_db, model: Model) -> None:
+    assert model.search("lumen") == set(LUMEN_ENTRIES)
+    for query in ("lumen", made.LUMEN_ALIAS, made.LUMEN_SEARCH_CHINESE):
+        assert entry_ids(queries.entries(made_db, Filters(query=query))) == set(LUMEN_ENTRIES), query
 
 
-def test_search_finds_aliases_in_any_word_order(db, model: Model) -> None:
-    expected = model.search("knowledge atlas")
-    assert "EL-0307" in expected  # its alias: Beijing Knowledge Atlas Technology Co., Ltd.
-    assert entry_ids(queries.entries(db, Filters(query="Knowledge Atlas"))) == expected
-    assert entry_ids(queries.entries(db, Filters(query="atlas knowledge"))) == expected
+def test_search_finds_aliases_in_any_word_order(made_db, model: Model) -> None:
+    expected = model.search("star atlas")
+    assert expected == {made.ATLAS_ENTRY}  # its alias: Beijing Star Atlas Technology Co., Ltd.
+    assert entry_ids(queries.entries(made_db, Filters(query="Star Atlas"))) == expected
+    assert entry_ids(queries.entries(made_db, Filters(query="atlas star"))) == expected
 
 
-def test_search_needs_every_word(db, model: Model) -> None:
-    expected = model.search("huawei cloud")
-    assert len(expected) > 1
-    assert expected < model.search("huawei")
-    assert entry_ids(queries.entries(db, Filters(query="huawei cloud"))) == expected
+def test_search_needs_every_word(made_db, model: Model) -> None:
+    expected = model.search("hanhai cloud")
+    assert expected == set(made.HANHAI_CLOUD_ENTRIES)
+    assert expected < model.search("hanhai")
+    assert entry_ids(queries.entries(made_db, Filters(query="hanhai cloud"))) == expected
 
 
-def test_search_tolerates_a_typo(db, model: Model) -> None:
-    assert model.search("zhipo") == set()  # no entry has the misspelt word
-    found = queries.entries(db, Filters(query="zhipo"))
-    assert set(ZHIPU_ENTRIES) <= entry_ids(found)
-    assert len(found) < 20  # near spellings, not everything
+def test_search_tolerates_a_typo(made_db, model: Model) -> None:
+    assert model.search(made.TYPO) == set()  # no entry has the misspelt word
+    found = queries.entries(made_db, Filters(query=made.TYPO))
+    assert entry_ids(found) == set(LUMEN_ENTRIES)  # near spellings, not everything
 
 
-def test_search_combines_with_filters(db) -> None:
-    assert queries.count_entries(db, Filters(query="zhipu", destinations=("Russia",))) == 0
-    assert queries.count_entries(db, Filters(query="zhipu", company="zhipu-ai")) == len(ZHIPU_ENTRIES)
+def test_search_combines_with_filters(made_db) -> None:
+    assert queries.count_entries(made_db, Filters(query="lumen", destinations=(made.RUSSIA,))) == 0
+    assert queries.count_entries(made_db, Filters(query="lumen", company=made.LUMEN)) == len(LUMEN_ENTRIES)
+    assert queries.count_entries(made_db, Filters(query="lumen", company=made.HANHAI)) == 0
 
 
 # --- Company page ---
 
 
-def test_company_profile_entries_events_and_responses(db, model: Model) -> None:
-    data = queries.company(db, "zhipu-ai")
-    source = model.companies["zhipu-ai"]
+def test_company_profile_entries_events_and_responses(made_db, model: Model) -> None:
+    data = queries.company(made_db, made.LUMEN)
+    source = model.companies[made.LUMEN]
     assert data.profile is not None
     for column in ("name", "local_name", "aliases", "country", "city", "sector", "sources"):
         assert data.profile[column] == source[column], column
     assert data.profile["founded"] == int(source["founded"])
-    assert data.profile["local_name"] == "智谱AI"
+    assert data.profile["local_name"] == made.LUMEN_LOCAL_NAME
 
-    assert list(data.entries["entity_id"]) == ZHIPU_ENTRIES
+    assert list(data.entries["entity_id"]) == LUMEN_ENTRIES
 
-    events = [ev for ev in model.events if ev["entity_id"] in ZHIPU_ENTRIES]
+    events = [ev for ev in model.events if ev["entity_id"] in LUMEN_ENTRIES]
     titles = {r["rule_id"]: r["title"] for r in model.rules}
     assert sorted(data.events["event_id"]) == sorted(ev["event_id"] for ev in events)
     for row in data.events.itertuples():
-        assert (row.action, iso(row.date), row.fr_citation) == ("added", "2025-01-16", "90 FR 4619")
+        assert (row.action, iso(row.date), row.fr_citation) == ("added", made.LUMEN_DAY, made.LUMEN_CITATION)
         assert row.rule_title == titles[row.rule_id]
 
-    said = [r for r in model.responses if r["company_id"] == "zhipu-ai"]
-    assert len(said) == 21
+    said = [r for r in model.responses if r["company_id"] == made.LUMEN]
+    assert len(said) == made.LUMEN_RESPONSES
     day = {r["response_id"]: r["date"] if len(r["date"]) == 10 else r["date"] + "-01" for r in said}
     assert list(data.responses["response_id"]) == sorted(day, key=lambda i: (day[i], i))
 
 
-def test_unknown_company_gives_no_profile_and_empty_tables(db) -> None:
-    data = queries.company(db, "no-such")
+def test_unknown_company_gives_no_profile_and_empty_tables(made_db) -> None:
+    data = queries.company(made_db, "no-such")
     assert data.profile is None
     assert data.entries.empty and data.events.empty and data.responses.empty
     assert "entity_id" in data.entries.columns  # empty, but shaped for the page's table
@@ -289,12 +301,12 @@ def test_unknown_company_gives_no_profile_and_empty_tables(db) -> None:
 # --- Rules ---
 
 
-def test_rules_stated_counts_beside_entries_citing(db, model: Model) -> None:
+def test_rules_stated_counts_beside_entries_citing(made_db, model: Model) -> None:
     citing = defaultdict(set)
     for ev in model.events:
         if ev["rule_id"]:
             citing[ev["rule_id"]].add(ev["entity_id"])
-    frame = queries.rules(db)
+    frame = queries.rules(made_db)
     by_id = sorted(model.rules, key=lambda r: r["rule_id"])
     newest_first = sorted(by_id, key=lambda r: r["publication_date"], reverse=True)
     assert list(frame["rule_id"]) == [r["rule_id"] for r in newest_first]
@@ -305,11 +317,12 @@ def test_rules_stated_counts_beside_entries_citing(db, model: Model) -> None:
         assert (None if pd.isna(row.stated_added) else int(row.stated_added)) == (
             int(stated) if stated else None), row.rule_id
         assert row.entries_citing == len(citing[row.rule_id]), row.rule_id
-    zhipu_rule = frame.set_index("rule_id").loc["2025-00704"]
-    assert zhipu_rule.entries_citing >= len(ZHIPU_ENTRIES)
+    lumen_rule = frame.set_index("rule_id").loc[made.LUMEN_RULE]
+    assert lumen_rule.entries_citing == len(LUMEN_ENTRIES)
+    assert len(frame) == made.RULES
 
 
-def test_listing_dates_reconciliation(db, model: Model) -> None:
+def test_listing_dates_reconciliation(made_db, model: Model) -> None:
     stated = Counter()
     for rule in model.rules:
         value = rule["entries_added"] or rule["entities_added"]
@@ -318,32 +331,36 @@ def test_listing_dates_reconciliation(db, model: Model) -> None:
     listed = Counter(ev["date"] for ev in model.events if ev["action"] == "added" and ev["date"])
     expected = {day: (n, listed[day], n == listed[day]) for day, n in stated.items()}
 
-    frame = queries.listing_dates_reconciliation(db)
+    frame = queries.listing_dates_reconciliation(made_db)
     got = {iso(r.date): (r.stated_added, r.listed_today, bool(r.matches)) for r in frame.itertuples()}
     assert got == expected
-    assert (sum(m for _, _, m in got.values()), len(got)) == (41, 55)
+    assert (sum(m for _, _, m in got.values()), len(got)) == (made.RECONCILED_DATES,
+                                                              made.RULE_DATES_WITH_COUNTS)
 
 
 # --- Responses ---
 
 
-def test_responses_by_status(db, model: Model) -> None:
+def test_responses_by_status(made_db, model: Model) -> None:
     statuses = Counter(r["status"] for r in model.responses)
-    assert len(queries.responses(db)) == len(model.responses)
+    assert len(queries.responses(made_db)) == len(model.responses)
     for status, n in statuses.items():
-        assert len(queries.responses(db, statuses=(status,))) == n, status
-    assert len(queries.responses(db, statuses=("announced", "proposed"))) == (
+        assert len(queries.responses(made_db, statuses=(status,))) == n, status
+    assert len(queries.responses(made_db, statuses=("announced", "proposed"))) == (
         statuses["announced"] + statuses["proposed"])
-    zte = [r for r in model.responses if r["company_id"] == "zte" and r["category"] == "public_statement"]
-    assert len(queries.responses(db, company_id="zte", category="public_statement")) == len(zte)
+    assert statuses == made.STATUS_COUNTS
+    hanhai = [r for r in model.responses
+              if r["company_id"] == made.HANHAI and r["category"] == "public_statement"]
+    assert len(hanhai) == made.HANHAI_STATEMENTS
+    assert len(queries.responses(made_db, company_id=made.HANHAI, category="public_statement")) == len(hanhai)
 
 
 @pytest.mark.parametrize("statuses", [(), ("observed",), ("announced", "proposed"), ("proposed", "announced"),
                                       ("observed", "announced", "proposed"), ("announced", "other")])
-def test_response_matrix_counts(db, model: Model, statuses: tuple[str, ...]) -> None:
+def test_response_matrix_counts(made_db, model: Model, statuses: tuple[str, ...]) -> None:
     expected = Counter((r["company_id"], r["category"]) for r in model.responses
                        if not statuses or r["status"] in statuses)
-    frame = queries.response_matrix(db, statuses=statuses)
+    frame = queries.response_matrix(made_db, statuses=statuses)
     assert Counter({(r.company_id, r.category): r.notes for r in frame.itertuples()}) == expected
     names = {c: model.companies[c]["name"] for c, _ in expected}
     assert all(r.company_name == names[r.company_id] for r in frame.itertuples())
@@ -351,14 +368,14 @@ def test_response_matrix_counts(db, model: Model, statuses: tuple[str, ...]) -> 
     assert shown == sorted(shown)
 
 
-def test_response_matrix_of_unknown_statuses_is_empty(db) -> None:
-    frame = queries.response_matrix(db, statuses=("other",))
+def test_response_matrix_of_unknown_statuses_is_empty(made_db) -> None:
+    frame = queries.response_matrix(made_db, statuses=("other",))
     assert frame.empty and list(frame.columns) == ["company_id", "company_name", "category", "notes",
                                                    "first_day", "last_day"]
 
 
-def test_moments_for_the_time_axis(db, model: Model) -> None:
-    frame = queries.moments(db)
+def test_moments_for_the_time_axis(made_db, model: Model) -> None:
+    frame = queries.moments(made_db)
     assert list(frame["moment_id"]) == [m["moment_id"] for m in sorted(
         model.moments, key=lambda m: (m["date"], m["moment_id"]))]
-    assert frame.set_index("moment_id").loc["m-15", "fr_citations"] == "90 FR 4617; 90 FR 4621"
+    assert frame.set_index("moment_id").loc[made.TWO_CITATION_MOMENT, "fr_citations"] == made.TWO_CITATIONS

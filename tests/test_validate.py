@@ -1,9 +1,10 @@
 """`python -m tracker validate DIR`: every mistake an editor can make is reported with its
 file, line and column, the command exits 1, and nothing crashes.
 
-Each test copies the shipped inputs, breaks them in one way, and runs the command as a
-real process. Expected lines and columns come from what the test wrote: a row appended to
-a file starts on the line after the file's last line; a column is the header's position.
+Each test writes the test factory's inputs (tests/factory.py), breaks them in one way, and
+runs the command as a real process. Expected lines and columns come from what the test
+wrote: a row appended to a file starts on the line after the file's last line; a column is
+the header's position.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import factory as made
 import pytest
 
 from tracker.config import PROJECT_DIR, DataPaths
@@ -212,8 +214,9 @@ def latin1_bytes(inputs: Path) -> tuple[str, str]:
     path = inputs / "companies.csv"
     row = {"company_id": "test-co", "name": "Test Co", "local_name": "Société Générale Test",
            "country": "France", "sector": "Computing", "sources": "https://example.com"}
+    column = column_of(path, "local_name")  # read before the file holds bytes that are not UTF-8
     line = append(path, row, encoding="latin-1")
-    return f"companies.csv:{line}:{column_of(path, 'local_name')}", "not UTF-8 (byte 0xE9"
+    return f"companies.csv:{line}:{column}", "not UTF-8 (byte 0xE9"
 
 
 def empty_file(inputs: Path) -> tuple[str, str]:
@@ -244,7 +247,7 @@ def too_many_fields(inputs: Path) -> tuple[str, str]:
 
 def quote_never_closed(inputs: Path) -> tuple[str, str]:
     path = inputs / "responses.csv"
-    line = append_text(path, 'r-9999,zhipu-ai,"2025-01-15,public_statement,observed,,A title,'
+    line = append_text(path, f'r-9999,{made.LUMEN},"2025-01-15,public_statement,observed,,A title,'
                              "A note,A source,\n")
     return f"responses.csv:{line}:{column_of(path, 'date')}", "unbalanced double quote"
 
@@ -265,14 +268,15 @@ CASES = [
 
 
 @pytest.mark.parametrize("break_inputs", CASES, ids=[case.__name__ for case in CASES])
-def test_each_mistake_is_reported_with_file_line_and_column(data_copy: DataPaths, break_inputs) -> None:
-    location, words = break_inputs(data_copy.inputs)
-    assert_fails_at(run_validate(data_copy.inputs), location, words)
+def test_each_mistake_is_reported_with_file_line_and_column(made_data: DataPaths, break_inputs) -> None:
+    location, words = break_inputs(made_data.inputs)
+    assert_fails_at(run_validate(made_data.inputs), location, words)
 
 
-def test_shipped_inputs_are_valid_without_warnings(shipped_inputs: Path) -> None:
-    # Given as a data folder: the command finds inputs/ inside it.
-    result = run_validate(shipped_inputs.parent)
+def test_the_factorys_inputs_are_valid_without_warnings(made_data: DataPaths) -> None:
+    # Given as a data folder: the command finds inputs/ inside it. (The shipped inputs are checked
+    # in tests/test_shipped_data_smoke.py.)
+    result = run_validate(made_data.root)
     assert_valid(result)
     assert " warning: " not in result.stderr
 
@@ -280,8 +284,8 @@ def test_shipped_inputs_are_valid_without_warnings(shipped_inputs: Path) -> None
 # --- several mistakes, warnings ---
 
 
-def test_every_error_is_listed_not_just_the_first(data_copy: DataPaths) -> None:
-    inputs = data_copy.inputs
+def test_every_error_is_listed_not_just_the_first(made_data: DataPaths) -> None:
+    inputs = made_data.inputs
     events_at, _ = action_not_allowed(inputs)
     companies_at, _ = text_in_companies_founded(inputs)
     second_event = append(inputs / "events.csv", first_row(inputs / "events.csv", event_id="EL-0001-8",
@@ -294,23 +298,25 @@ def test_every_error_is_listed_not_just_the_first(data_copy: DataPaths) -> None:
                     errors=3)
 
 
-def test_a_broken_quote_does_not_make_later_rows_unknown_elsewhere(data_copy: DataPaths) -> None:
+def test_a_broken_quote_does_not_make_later_rows_unknown_elsewhere(made_data: DataPaths) -> None:
     # A quote opened in entities.csv line 11 runs to the end of the file: the entries after it
     # cannot be read, but their events must not all be reported as unknown entities.
-    path = data_copy.inputs / "entities.csv"
+    path = made_data.inputs / "entities.csv"
     lines = path.read_bytes().split(b"\n")
-    assert lines[10].startswith(b"EL-0010,Afghanistan,")
-    lines[10] = lines[10].replace(b"EL-0010,Afghanistan,", b'EL-0010,"Afghanistan,', 1)
+    tenth = made.entities()[9]
+    start = f"{tenth['entity_id']},{tenth['destination']},".encode()
+    assert lines[10].startswith(start)
+    lines[10] = lines[10].replace(start, start.replace(b",", b',"', 1), 1)
     path.write_bytes(b"\n".join(lines))
-    result = run_validate(data_copy.inputs)
+    result = run_validate(made_data.inputs)
     assert_fails_at(result, f"entities.csv:11:{column_of(path, 'destination')}", "unbalanced double quote")
 
 
-def test_unknown_extra_column_is_a_warning_only(data_copy: DataPaths) -> None:
-    path = data_copy.inputs / "moments.csv"
+def test_unknown_extra_column_is_a_warning_only(made_data: DataPaths) -> None:
+    path = made_data.inputs / "moments.csv"
     rewrite(path, lambda header, rows: ([*header, "comment"],
                                        [[*(row[h] for h in header), "checked"] for row in rows]))
-    result = run_validate(data_copy.inputs)
+    result = run_validate(made_data.inputs)
     assert_valid(result)
     column = len(header_of(path))
     warnings = [line for line in result.stderr.splitlines() if line.startswith(f"moments.csv:1:{column}:")]
@@ -320,23 +326,23 @@ def test_unknown_extra_column_is_a_warning_only(data_copy: DataPaths) -> None:
 # --- what editors' tools produce must be accepted ---
 
 
-def test_utf8_byte_order_mark_is_accepted(data_copy: DataPaths) -> None:
-    for path in data_copy.inputs.glob("*.csv"):
+def test_utf8_byte_order_mark_is_accepted(made_data: DataPaths) -> None:
+    for path in made_data.inputs.glob("*.csv"):
         path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())
-    assert_valid(run_validate(data_copy.inputs))
+    assert_valid(run_validate(made_data.inputs))
 
 
-def test_crlf_line_ends_are_accepted(data_copy: DataPaths) -> None:
-    for path in data_copy.inputs.glob("*.csv"):
+def test_crlf_line_ends_are_accepted(made_data: DataPaths) -> None:
+    for path in made_data.inputs.glob("*.csv"):
         path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
-    assert_valid(run_validate(data_copy.inputs))
+    assert_valid(run_validate(made_data.inputs))
 
 
-def test_bom_and_crlf_do_not_shift_lines_or_columns(data_copy: DataPaths) -> None:
-    path = data_copy.inputs / "companies.csv"
+def test_bom_and_crlf_do_not_shift_lines_or_columns(made_data: DataPaths) -> None:
+    path = made_data.inputs / "companies.csv"
     line = append(path, first_row(path, company_id="test-co", founded="MMXIX"))
     path.write_bytes(codecs.BOM_UTF8 + path.read_bytes().replace(b"\n", b"\r\n"))
-    assert_fails_at(run_validate(data_copy.inputs), f"companies.csv:{line}:{column_of(path, 'founded')}",
+    assert_fails_at(run_validate(made_data.inputs), f"companies.csv:{line}:{column_of(path, 'founded')}",
                     "'MMXIX' is not a whole number")
 
 
@@ -349,36 +355,36 @@ def multi_line_company(company_id: str, **changes: str) -> dict[str, str]:
     return row
 
 
-def test_quoted_commas_and_newlines_are_accepted(data_copy: DataPaths) -> None:
-    append(data_copy.inputs / "companies.csv", multi_line_company("test-holdings"))
-    assert_valid(run_validate(data_copy.inputs))
+def test_quoted_commas_and_newlines_are_accepted(made_data: DataPaths) -> None:
+    append(made_data.inputs / "companies.csv", multi_line_company("test-holdings"))
+    assert_valid(run_validate(made_data.inputs))
 
 
-def test_errors_name_the_line_a_record_starts_on(data_copy: DataPaths) -> None:
-    path = data_copy.inputs / "companies.csv"
+def test_errors_name_the_line_a_record_starts_on(made_data: DataPaths) -> None:
+    path = made_data.inputs / "companies.csv"
     first = append(path, multi_line_company("test-one"))
     # The description above spans three lines, so the next record starts three lines later.
     second = append(path, multi_line_company("test-two", sources=""))
     assert second == first + 3
     # An error in a cell after a multi-line cell is still reported on its record's first line.
     sources = column_of(path, "sources")
-    assert_fails_at(run_validate(data_copy.inputs), f"companies.csv:{second}:{sources}",
+    assert_fails_at(run_validate(made_data.inputs), f"companies.csv:{second}:{sources}",
                     "'sources' is required")
 
 
-def test_chinese_text_is_accepted(data_copy: DataPaths) -> None:
-    companies = data_copy.inputs / "companies.csv"
+def test_chinese_text_is_accepted(made_data: DataPaths) -> None:
+    companies = made_data.inputs / "companies.csv"
     append(companies, first_row(companies, company_id="test-zh", local_name="智谱AI（测试）",
                                 name="北京智谱华章科技有限公司", description="中文描述，含逗号"))
-    entities = data_copy.inputs / "entities.csv"
+    entities = made_data.inputs / "entities.csv"
     append(entities, first_row(entities, entity_id="EL-9001", local_name="北京智谱华章科技有限公司",
                                company_id="test-zh"))
-    assert_valid(run_validate(data_copy.inputs))
+    assert_valid(run_validate(made_data.inputs))
 
 
-def test_columns_are_counted_in_fields_not_characters(data_copy: DataPaths) -> None:
-    path = data_copy.inputs / "companies.csv"
+def test_columns_are_counted_in_fields_not_characters(made_data: DataPaths) -> None:
+    path = made_data.inputs / "companies.csv"
     row = first_row(path, company_id="test-zh", local_name="华为技术有限公司", founded="一九八七")
     line = append(path, row)
-    assert_fails_at(run_validate(data_copy.inputs), f"companies.csv:{line}:{column_of(path, 'founded')}",
+    assert_fails_at(run_validate(made_data.inputs), f"companies.csv:{line}:{column_of(path, 'founded')}",
                     "'一九八七' is not a whole number")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,21 @@ def screenshot_folder():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots: {SCREENSHOTS}")
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
+def made_data_dir(tmp_path_factory) -> Path:
+    """The test factory's inputs (tests/factory.py), for browser tests that check facts of the data."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import factory
+
+    root = tmp_path_factory.mktemp("browser-made-data")
+    factory.write_inputs(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def made_app_url(made_data_dir):
+    process, url, _ = start_server(made_data_dir)
+    yield url
+    stop_server(process)

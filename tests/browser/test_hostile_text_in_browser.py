@@ -22,9 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hostile_data import (  # noqa: E402 - tests/ is not a package
     BEACON,
     COMPANY,
+    COMPANY_ENTRIES,
     COMPANY_NAME,
     FORMULAS,
     IMG,
+    LAST_STEP,
     NEWEST_RULE,
     PAYLOAD,
     SCRIPT,
@@ -66,7 +68,7 @@ VIEWS = {
     "company": (f"/company?company={COMPANY}", [COMPANY_NAME, PAYLOAD, *FORMULAS]),
     "responses": (f"/responses?company={COMPANY}", [COMPANY_NAME, PAYLOAD]),
     "rules": (f"/rules?rule={NEWEST_RULE}", [PAYLOAD]),
-    "story": ("/story?step=19", [PAYLOAD]),
+    "story": (f"/story?step={LAST_STEP}", [PAYLOAD]),
     "explorer": (f"/explorer?company={COMPANY}", []),
     "a link with a beacon in its filters": (f"/explorer?dest={quote(BEACON)}&company={quote(IMG)}", [BEACON]),
     "a link with a beacon as the company": (f"/company?company={quote(BEACON + SCRIPT)}", [BEACON + SCRIPT]),
@@ -143,7 +145,7 @@ def test_the_explorer_download_neutralises_formula_cells(hostile_app, watched):
     content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(content, newline="")))
 
-    assert len(rows) == 7
+    assert len(rows) == COMPANY_ENTRIES
     cells = [value for row in rows for value in row.values()]
     assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
     names = {row["name"] for row in rows}

@@ -1,26 +1,31 @@
 """A real server whose input is broken, or whose store is damaged while it runs: a clear message
-in the page, the last good (or a rebuilt) store behind it, never a traceback."""
+in the page, the last good (or a rebuilt) store behind it, never a traceback. The data is the
+test factory's (tests/factory.py)."""
 
 from __future__ import annotations
 
 import csv
-import shutil
+import sys
+from pathlib import Path
 
 import pytest
-from browser_helpers import PROJECT, screenshot, start_server, stop_server, wait_for_app
+from browser_helpers import screenshot, start_server, stop_server, wait_for_app
 
 from tracker.config import DataPaths
 from tracker.store import build
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import factory as made  # noqa: E402 - tests/ is not a package
+
 pytestmark = pytest.mark.browser
-BAD_EVENT = "EL-0306-9,EL-0306,revised,2025-02-30,2025,90 FR 4619,,editor,\n"
+ENTRY = made.LUMEN_ENTRIES[0]
+BAD_EVENT = f"{ENTRY}-9,{ENTRY},revised,2025-02-30,2025,{made.LUMEN_CITATION},,editor,\n"
 
 
 @pytest.fixture()
 def built(tmp_path) -> DataPaths:
-    """A data folder whose store was built from the shipped inputs."""
-    shutil.copytree(PROJECT / "data" / "inputs", tmp_path / "inputs")
-    paths = DataPaths(tmp_path)
+    """A data folder whose store was built from the factory's inputs."""
+    paths = made.write_inputs(tmp_path)
     build.build_store(paths)
     return paths
 
@@ -46,8 +51,9 @@ def test_a_broken_input_shows_one_warning_and_the_last_good_data(built, page):
         assert "1 problem(s)" in warning and "last good data" in warning
         assert page.locator('[data-testid="stException"]').count() == 0
         main = page.locator('[data-testid="stMain"]').inner_text()
-        assert f"Data as of {good['data_as_of']}" in main
-        assert f"{entries_where(built):,}" in main
+        assert f"Data as of {good.data_as_of}" in main
+        assert entries_where(built) == made.ENTRIES
+        assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == f"{made.ENTRIES:,}"
         screenshot(page, "broken-input-warning")
     finally:
         stop_server(process)
@@ -63,13 +69,14 @@ def test_a_store_file_cut_short_under_the_running_server_is_rebuilt(built, page)
         entities = damaged / "entities.parquet"
         entities.write_bytes(entities.read_bytes()[:1000])
 
-        page.goto(url + "/explorer?dest=Iran")  # a question the server has not answered yet
+        page.goto(url + f"/explorer?dest={made.IRAN}")  # a question the server has not answered yet
         wait_for_app(page)
 
         assert page.locator('[data-testid="stException"]').count() == 0
         assert any("rebuilt" in w for w in alerts(page, "Warning"))
-        assert f"{entries_where(built, destination='Iran'):,} entries" in page.locator(
-            '[data-testid="stMain"]').inner_text()
+        iran = entries_where(built, destination=made.IRAN)
+        assert iran == made.DESTINATION_COUNTS[made.IRAN]
+        assert f"{iran:,} entries" in page.locator('[data-testid="stMain"]').inner_text()
         assert build.current_build(built) != damaged
     finally:
         stop_server(process)

@@ -1,25 +1,29 @@
-"""End-to-end: a person's paths through the dashboard in headless Chromium, against a real server."""
+"""End-to-end: a person's paths through the dashboard in headless Chromium, against a real server
+of the test factory's data (tests/factory.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from browser_helpers import screenshot, wait_for_app
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import factory as made  # noqa: E402 - tests/ is not a package
+
 pytestmark = pytest.mark.browser
 
-PROJECT = Path(__file__).resolve().parents[2]
 PAGES = {
     "overview": "/",
     "explorer": "/explorer",
-    "company": "/company?company=zhipu-ai",
-    "rules": "/rules?rule=2025-00704",
+    "company": f"/company?company={made.LUMEN}",
+    "rules": f"/rules?rule={made.LUMEN_RULE}",
     "responses": "/responses",
-    "story": "/story?step=15",
+    "story": "/story?step=3",
     "about": "/about",
     "editor": "/editor",
 }
@@ -27,8 +31,7 @@ PAGES_WITH_CHARTS = ("overview", "explorer", "company", "rules", "responses", "s
 
 
 def inputs(name: str) -> list[dict[str, str]]:
-    with open(PROJECT / "data" / "inputs" / f"{name}.csv", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    return made.rows()[name]
 
 
 def assert_no_error(page) -> None:
@@ -44,8 +47,8 @@ def assert_chart_drawn(page) -> None:
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_every_page_loads_without_error_and_draws_its_chart(page, app_url, name):
-    page.goto(app_url + PAGES[name])
+def test_every_page_loads_without_error_and_draws_its_chart(page, made_app_url, name):
+    page.goto(made_app_url + PAGES[name])
     wait_for_app(page)
     assert_no_error(page)
     assert "Data as of" in page.locator('[data-testid="stMain"]').inner_text()
@@ -56,29 +59,30 @@ def test_every_page_loads_without_error_and_draws_its_chart(page, app_url, name)
     screenshot(page, f"page-{name}")
 
 
-def test_deep_link_to_a_company_reopens_that_company(page, app_url):
-    page.goto(app_url + "/company?company=sophgo")
+def test_deep_link_to_a_company_reopens_that_company(page, made_app_url):
+    page.goto(made_app_url + f"/company?company={made.KESTREL}")
     wait_for_app(page)
     main = page.locator('[data-testid="stMain"]')
-    assert "Sophgo Technologies Ltd." in main.locator("h2").first.inner_text()
-    assert "company=sophgo" in page.url
+    assert made.KESTREL_NAME in main.locator("h2").first.inner_text()
+    assert f"company={made.KESTREL}" in page.url
     assert_chart_drawn(page)
 
 
-def test_deep_link_to_a_filtered_explorer_view_reopens_it(page, app_url):
-    page.goto(app_url + "/explorer?dest=China&q=huawei%20cloud")
+def test_deep_link_to_a_filtered_explorer_view_reopens_it(page, made_app_url):
+    page.goto(made_app_url + "/explorer?dest=China&q=hanhai%20cloud")
     wait_for_app(page)
     expected = [e for e in inputs("entities") if e["destination"] == "China"
-                and "huawei" in (e["name"] + e["aliases"]).lower()
+                and "hanhai" in (e["name"] + e["aliases"]).lower()
                 and "cloud" in (e["name"] + e["aliases"]).lower()]
+    assert len(expected) == len(made.HANHAI_CLOUD_ENTRIES)
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert f"{len(expected)} entries" in main
-    assert page.locator('[data-testid="stTextInputRootElement"] input').first.input_value() == "huawei cloud"
+    assert page.locator('[data-testid="stTextInputRootElement"] input').first.input_value() == "hanhai cloud"
     screenshot(page, "explorer-deep-link")
 
 
-def test_csv_download_holds_exactly_the_filtered_rows(page, app_url):
-    page.goto(app_url + "/explorer?dest=Iran&action=added")
+def test_csv_download_holds_exactly_the_filtered_rows(page, made_app_url):
+    page.goto(made_app_url + "/explorer?dest=Iran&action=added")
     wait_for_app(page)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download these").click()
@@ -89,7 +93,7 @@ def test_csv_download_holds_exactly_the_filtered_rows(page, app_url):
     assert len(rows) == len(expected)
 
 
-def test_rules_download_follows_the_scope_shown(page, app_url):
+def test_rules_download_follows_the_scope_shown(page, made_app_url):
     # The rules CSV is written once per store build and scope (tracker.ui.download_csv's view).
     def downloaded() -> list[dict[str, str]]:
         with page.expect_download() as download_info:
@@ -97,7 +101,7 @@ def test_rules_download_follows_the_scope_shown(page, app_url):
         content = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
         return list(csv.DictReader(io.StringIO(content)))
 
-    page.goto(app_url + "/rules")
+    page.goto(made_app_url + "/rules")
     wait_for_app(page)
     rules = inputs("rules")
     assert sorted(r["rule_id"] for r in downloaded()) == sorted(r["rule_id"] for r in rules)
@@ -108,8 +112,8 @@ def test_rules_download_follows_the_scope_shown(page, app_url):
     assert sorted(r["rule_id"] for r in downloaded()) == sorted(changes)
 
 
-def test_changing_a_control_puts_the_view_in_the_link(page, app_url):
-    page.goto(app_url + "/")
+def test_changing_a_control_puts_the_view_in_the_link(page, made_app_url):
+    page.goto(made_app_url + "/")
     wait_for_app(page)
     page.locator('[data-testid="stButtonGroup"] button', has_text="year").first.click()
     wait_for_app(page)
@@ -123,11 +127,11 @@ def test_changing_a_control_puts_the_view_in_the_link(page, app_url):
     fresh.close()
 
 
-def test_phone_sized_viewport_renders_the_overview(browser, app_url):
+def test_phone_sized_viewport_renders_the_overview(browser, made_app_url):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                   device_scale_factor=2)
     phone = context.new_page()
-    phone.goto(app_url + "/")
+    phone.goto(made_app_url + "/")
     wait_for_app(phone)
     assert_no_error(phone)
     assert_chart_drawn(phone)
@@ -137,8 +141,8 @@ def test_phone_sized_viewport_renders_the_overview(browser, app_url):
     context.close()
 
 
-def test_clicking_a_dot_of_the_response_matrix_opens_its_notes(page, app_url):
-    page.goto(app_url + "/responses")
+def test_clicking_a_dot_of_the_response_matrix_opens_its_notes(page, made_app_url):
+    page.goto(made_app_url + "/responses")
     wait_for_app(page)
     point = page.locator('[data-testid="stPlotlyChart"] g.scatterlayer path.point').first
     point.click(force=True)
@@ -150,10 +154,10 @@ def test_clicking_a_dot_of_the_response_matrix_opens_its_notes(page, app_url):
     assert f"{len(expected)} notes" in page.locator('[data-testid="stMain"]').inner_text()
 
 
-def test_dark_theme_draws_the_chart(browser, app_url):
+def test_dark_theme_draws_the_chart(browser, made_app_url):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
     dark = context.new_page()
-    dark.goto(app_url + "/")
+    dark.goto(made_app_url + "/")
     wait_for_app(dark)
     assert_no_error(dark)
     assert_chart_drawn(dark)
@@ -164,10 +168,10 @@ def test_dark_theme_draws_the_chart(browser, app_url):
     context.close()
 
 
-def test_presenter_mode_hides_sidebar_and_toolbar_and_keeps_the_filters(browser, app_url):
+def test_presenter_mode_hides_sidebar_and_toolbar_and_keeps_the_filters(browser, made_app_url):
     context = browser.new_context(viewport={"width": 1600, "height": 900})
     room = context.new_page()
-    room.goto(app_url + "/?granularity=year&dest=China,Russia&present=1")
+    room.goto(made_app_url + "/?granularity=year&dest=China,Russia&present=1")
     wait_for_app(room)
     assert_no_error(room)
     assert room.locator('[data-testid="stSidebar"]').is_hidden()
@@ -177,16 +181,16 @@ def test_presenter_mode_hides_sidebar_and_toolbar_and_keeps_the_filters(browser,
     params = parse_qs(urlparse(room.url).query)
     assert params == {"granularity": ["year"], "dest": ["China,Russia"], "present": ["1"]}
     screenshot(room, "presenter-overview")
-    room.goto(app_url + "/editor?present=1")
+    room.goto(made_app_url + "/editor?present=1")
     wait_for_app(room)
     assert "not available in presenter mode" in room.locator('[data-testid="stMain"]').inner_text()
     assert room.locator("input[type=password]").count() == 0
     context.close()
 
 
-def test_share_control_gives_a_link_to_this_exact_view(page, app_url):
-    page.goto(app_url + "/explorer?dest=Iran")
+def test_share_control_gives_a_link_to_this_exact_view(page, made_app_url):
+    page.goto(made_app_url + "/explorer?dest=Iran")
     wait_for_app(page)
     page.get_by_role("button", name="Share this view").click()
     link = page.locator('[data-testid="stPopoverBody"] code').first.inner_text().strip()
-    assert link == app_url + "/explorer?dest=Iran"
+    assert link == made_app_url + "/explorer?dest=Iran"

@@ -1,12 +1,17 @@
-"""Two real app replicas (streamlit run) reading one store published to a local S3 server."""
+"""Two real app replicas (streamlit run) reading one store published to a local S3 server, of the
+test factory's data (tests/factory.py)."""
 
 from __future__ import annotations
 
-import shutil
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
-from browser_helpers import PROJECT, screenshot, start_server, stop_server, wait_for_app
+from browser_helpers import screenshot, start_server, stop_server, wait_for_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import factory as made  # noqa: E402 - tests/ is not a package
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +32,7 @@ def test_two_replicas_serve_the_store_published_to_the_bucket(page, tmp_path, mo
 
     remote.filesystem().mkdir(env["TRACKER_STORE_URL"].removeprefix("s3://").split("/")[0])
     publisher = data_paths(tmp_path / "publisher")
-    shutil.copytree(PROJECT / "data" / "inputs", publisher.inputs)
+    made.write_inputs(publisher.root)
     monkeypatch.setenv("TRACKER_PUBLISH", "1")
     build.refresh_store(publisher)
 
@@ -38,11 +43,11 @@ def test_two_replicas_serve_the_store_published_to_the_bucket(page, tmp_path, mo
             folder.mkdir()
             replicas.append(start_server(folder, {**env, "TRACKER_PUBLISH": "0"}))
         for number, (_, url, _) in enumerate(replicas, start=1):
-            page.goto(url + "/company?company=zhipu-ai")
+            page.goto(url + f"/company?company={made.LUMEN}")
             wait_for_app(page)
             text = page.locator('[data-testid="stMain"]').inner_text()
-            assert "Beijing Zhipu Huazhang Technology Co., Ltd." in text
-            assert "First listed 2025-01-16; 7 entries" in text
+            assert made.LUMEN_NAME in text
+            assert f"First listed {made.LUMEN_DAY}; {len(made.LUMEN_ENTRIES)} entries" in text
             screenshot(page, f"s3-replica-{number}")
             assert not (tmp_path / f"replica-{number}" / "store").exists()
     finally:

@@ -1,0 +1,109 @@
+"""Smoke suite of the SHIPPED data (data/inputs/, the real Entity List): the one test file that
+reads the committed CSVs and states facts of them.
+
+Every other library and page test reads the test factory's data (tests/factory.py), so an
+editor's correction of the shipped CSVs cannot break them. A correction that changes a fact
+below (a count, an entry of Zhipu AI) is expected to change this file with it: the facts are
+the constants at the top.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from page_helpers import run_page, text_of
+
+from tracker import schema
+from tracker.config import PROJECT_DIR, data_paths
+from tracker.inputs.diff import diff_csv_bytes
+from tracker.present.filters import Filters
+from tracker.store import build, queries
+
+ENTRIES = 3409
+DESTINATIONS = 91
+TOP_DESTINATIONS = [("China", 1106), ("Russia", 1081)]
+ZHIPU = "zhipu-ai"
+ZHIPU_NAME = "Beijing Zhipu Huazhang Technology Co., Ltd."
+ZHIPU_ENTRIES = ["EL-0306", "EL-0307", "EL-0308", "EL-0309", "EL-0589", "EL-0963", "EL-1013"]
+ZHIPU_DAY, ZHIPU_CITATION, ZHIPU_RULE = "2025-01-16", "90 FR 4619", "2025-00704"
+ZHIPU_RESPONSES = 21
+RECONCILED = "On 41 of 55 rule dates"
+TWO_RULE_MOMENT = ("m-15", "90 FR 4617; 90 FR 4621")
+
+
+def test_the_shipped_inputs_validate_without_warnings(shipped_inputs) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TRACKER_DATA_DIR"}
+    result = subprocess.run([sys.executable, "-m", "tracker", "validate", str(shipped_inputs.parent)],
+                            cwd=PROJECT_DIR, capture_output=True, encoding="utf-8", env=env, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "all 6 inputs are valid" in result.stdout
+    assert " error: " not in result.stderr and " warning: " not in result.stderr
+
+
+def test_the_shipped_list_counts(db, shipped_inputs) -> None:
+    figures = queries.headline(db, 2025)
+    assert (figures["entries"], figures["destinations"]) == (ENTRIES, DESTINATIONS)
+    top = queries.top_destinations(db, Filters(), 2)
+    assert list(top.itertuples(index=False, name=None)) == TOP_DESTINATIONS
+    with open(shipped_inputs / "entities.csv", encoding="utf-8") as handle:
+        destinations = Counter(row["destination"] for row in csv.DictReader(handle))
+    assert (sum(destinations.values()), len(destinations)) == (ENTRIES, DESTINATIONS)
+
+
+def test_zhipu_ai_and_its_six_affiliates_were_listed_on_16_january_2025(db) -> None:
+    data = queries.company(db, ZHIPU)
+    assert data.profile["name"] == ZHIPU_NAME
+    assert list(data.entries["entity_id"]) == ZHIPU_ENTRIES
+    assert set(data.entries["fr_citations"]) == {ZHIPU_CITATION}
+    assert {(row.action, str(row.date)[:10], row.fr_citation) for row in data.events.itertuples()} == {
+        ("added", ZHIPU_DAY, ZHIPU_CITATION)}
+    assert len(data.responses) == ZHIPU_RESPONSES
+    rule = queries.rules(db).set_index("rule_id").loc[ZHIPU_RULE]
+    assert rule.entries_citing >= len(ZHIPU_ENTRIES)
+    # Zhipu AI and Sophgo were both added that day, by different rules.
+    related = queries.related_companies(db, ZHIPU)
+    assert list(zip(related["company_id"], related["relation"], strict=True)) == [
+        ("sophgo", f"listed the same day ({ZHIPU_DAY})")]
+    for query in ("zhipu", "Zhipu AI", "智谱"):
+        assert set(queries.entries(db, Filters(query=query))["entity_id"]) == set(ZHIPU_ENTRIES), query
+    moments = queries.moments(db).set_index("moment_id")
+    assert moments.loc[TWO_RULE_MOMENT[0], "fr_citations"] == TWO_RULE_MOMENT[1]
+
+
+def test_the_shipped_entities_diffed_with_themselves_are_empty(shipped_inputs) -> None:
+    data = (shipped_inputs / "entities.csv").read_bytes()
+    assert diff_csv_bytes(schema.ENTITIES, data, data).is_empty
+
+
+@pytest.fixture(scope="module")
+def shipped_app(tmp_path_factory, shipped_inputs):
+    """A copy of the shipped inputs with its store built, the app reading it."""
+    root = tmp_path_factory.mktemp("shipped_app")
+    shutil.copytree(shipped_inputs, root / "inputs")
+    build.build_store(data_paths(root))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRACKER_DATA_DIR", str(root))
+        patch.delenv("TRACKER_STORE_URL", raising=False)
+        yield root
+
+
+def test_the_zhipu_company_page_renders_through_app_py(shipped_app) -> None:
+    app = run_page("company", company=ZHIPU)
+    assert not app.exception and not app.error
+    assert app.header[0].value.replace("\\", "") == ZHIPU_NAME
+    assert f"First listed {ZHIPU_DAY}; {len(ZHIPU_ENTRIES)} entries" in text_of(app)
+    assert list(app.dataframe[0].value["entity_id"]) == ZHIPU_ENTRIES
+    assert dict(app.query_params) == {"company": ZHIPU}
+
+
+def test_the_rules_page_reconciles_the_shipped_rules(shipped_app) -> None:
+    app = run_page("rules", rule=ZHIPU_RULE)
+    assert not app.exception and not app.error
+    assert RECONCILED in text_of(app)
+    assert any("cite this rule" in m.value for m in app.markdown)
