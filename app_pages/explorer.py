@@ -53,8 +53,10 @@ if total == 0:
 granularity = charts.granularity_for(filters.date_from, filters.date_to)
 by_period = questions.listings_over_time(filters, granularity, "none")
 if not by_period.empty:
+    chosen_range = (filters.date_from, filters.date_to) if filters.date_from and filters.date_to else None
     widgets.chart(charts.listings_over_time(by_period, questions.moments().head(0), granularity, False,
-                                            title=f"Matching entries by {granularity} first listed"),
+                                            title=f"Matching entries by {granularity} first listed",
+                                            between=chosen_range),
                   key="explorer_chart", file_name=file_stem("entity-list-explorer", *view.values()),
                   takeaway=f"{total:,} entries match; "
                            f"{int(by_period['entries'].sum()):,} have a dated event in the range shown.")

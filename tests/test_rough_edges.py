@@ -37,18 +37,26 @@ def test_moment_numbers_never_overlap_and_the_axis_stops_at_the_data() -> None:
                          "2025-03-25", "2025-03-28", "2027-06-01")
     fig = charts.listings_over_time(data, moments, "quarter", False, "t")
     start, end = pd.Timestamp("2023-01-01"), pd.Timestamp("2025-10-01") + pd.Timedelta(days=92)
-    labels = [a for a in fig.layout.annotations if a.text and a.text.isdigit()]
-    assert sorted(int(a.text) for a in labels) == [1, 2, 3, 4, 5, 6, 7]  # not the one after the data
+    labels = [a for a in fig.layout.annotations if a.text and a.text[0].isdigit()]
+    numbers = [n for a in labels for n in numbers_of(a.text)]
+    assert sorted(numbers) == [1, 2, 3, 4, 5, 6, 7]  # each once, and not the one after the data
     assert pd.Timestamp(fig.layout.xaxis.range[1]) == end  # the axis ends with the last period
     span = (end - start).days
     for a, b in combinations(labels, 2):
-        if a.y == b.y:  # same row: far enough apart on the axis not to touch
-            assert abs((pd.Timestamp(a.x) - pd.Timestamp(b.x)).days) >= charts.LABEL_GAP * span
+        if a.y == b.y:  # same row: far enough apart on the axis not to touch, a run's label too
+            assert abs((pd.Timestamp(a.x) - pd.Timestamp(b.x)).days) >= 2 * charts.LABEL_GAP * span
+    assert len({a.y for a in labels}) <= 2  # a cluster of moments does not climb into a staircase
 
 
-def test_label_rows_fill_the_lowest_row_with_room() -> None:
-    assert charts.label_rows([0, 1, 2, 100, 101], span_days=100, gap=0.05) == [0, 1, 2, 0, 1]
-    assert charts.label_rows([], span_days=10) == []
+def numbers_of(text: str) -> list[int]:
+    first, _, last = text.partition("–")
+    return list(range(int(first), int(last or first) + 1))
+
+
+def test_moments_close_together_share_one_label() -> None:
+    # Days 0, 5 and 9 of a 1,000-day axis are one run; 400 and 402 another; 900 alone.
+    placed = charts.moment_labels([0, 5, 9, 400, 402, 900], [1, 2, 3, 4, 5, 6], 1000, gap=0.035)
+    assert [(first, last) for _, first, last, _ in placed] == [(1, 3), (4, 5), (6, 6)]
 
 
 def test_a_story_step_fades_what_came_after_its_moment() -> None:
@@ -67,3 +75,11 @@ def test_a_story_step_fades_what_came_after_its_moment() -> None:
     (None, date(2024, 12, 31), "year"), (None, None, "year")])
 def test_a_chart_of_a_short_range_is_drawn_by_months(start, end, expected) -> None:
     assert charts.granularity_for(start, end) == expected
+
+
+def test_a_chosen_date_range_is_the_time_axis() -> None:
+    data = periods(("2020-08-01", 37))  # all of a year's matches in one month
+    fig = charts.listings_over_time(data, moments_on(), "month", False, "t",
+                                    between=(date(2020, 1, 1), date(2020, 12, 31)))
+    assert [pd.Timestamp(x) for x in fig.layout.xaxis.range] == [pd.Timestamp("2019-12-17"),
+                                                                 pd.Timestamp("2021-01-01")]

@@ -51,10 +51,12 @@ def group_order(data: pd.DataFrame) -> list[str]:
 
 
 def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: str,
-                       cumulative: bool, title: str, order: list[str] | None = None) -> go.Figure:
+                       cumulative: bool, title: str, order: list[str] | None = None,
+                       between: tuple[date, date] | None = None) -> go.Figure:
     """Stacked bars of entries per period and group, an optional running total, and moments marked.
 
-    `order` fixes which groups are shown and their colours (e.g. across the steps of a story).
+    `order` fixes which groups are shown and their colours (e.g. across the steps of a story);
+    `between` makes the time axis span a chosen date range instead of the data's periods.
     """
     fig = go.Figure()
     if data.empty:
@@ -82,6 +84,8 @@ def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: s
     # The time axis stops at the data: from the first period to the end of the last one.
     start = pd.to_datetime(data["period"]).min()
     end = pd.to_datetime(data["period"]).max() + pd.Timedelta(days=PERIOD_DAYS[granularity])
+    if between is not None:
+        start, end = pd.Timestamp(between[0]), pd.Timestamp(between[1]) + pd.Timedelta(days=1)
     rows = _add_moments(fig, moments, start, end)
     fig.update_layout(barmode="stack", yaxis_title=f"Entries per {granularity}",
                       legend_traceorder="normal")
@@ -108,6 +112,23 @@ LABEL_GAP = 0.035
 LABEL_ROW = 0.05  # height of a row of moment numbers, as a share of the plot
 
 
+def moment_labels(days: list[float], numbers: list[int], span_days: float,
+                  gap: float = LABEL_GAP) -> list[tuple[float, int, int, int]]:
+    """(day, first number, last number, row) of the labels above a chart. Moments closer than
+    `gap` of the axis to the first of their run share one label ('12–18'); labels that would
+    still touch go on alternate rows, so none overlaps."""
+    runs: list[list[int]] = []
+    for index, day in enumerate(days):
+        if runs and day - days[runs[-1][0]] < gap * span_days:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    starts = [days[run[0]] for run in runs]
+    rows = label_rows(starts, span_days, gap * 2)  # a run's label is wider than one number
+    return [(start, numbers[run[0]], numbers[run[-1]], row)
+            for start, run, row in zip(starts, runs, rows, strict=True)]
+
+
 def label_rows(days: list[float], span_days: float, gap: float = LABEL_GAP) -> list[int]:
     """A row for each label (at these days, oldest first) so that no two in a row are within
     `gap` of the axis of each other: each label takes the lowest row that has room."""
@@ -131,18 +152,21 @@ def _add_moments(fig: go.Figure, moments: pd.DataFrame, start, end) -> int:
     moments = moments.assign(number=range(1, len(moments) + 1), when=pd.to_datetime(moments["date"]))
     shown = moments[(moments["when"] >= pd.to_datetime(start)) & (moments["when"] <= pd.to_datetime(end))]
     span = max((pd.to_datetime(end) - pd.to_datetime(start)).days, 1)
-    rows = label_rows([(w - pd.to_datetime(start)).days for w in shown["when"]], span)
-    lines, labels = [], []
-    for moment, row in zip(shown.itertuples(), rows, strict=True):
-        lines.append({"type": "line", "xref": "x", "yref": "paper", "x0": moment.when, "x1": moment.when,
-                      "y0": 0, "y1": 1, "line": {"dash": "dot", "color": "#888888", "width": 1}})
-        labels.append({"x": moment.when, "y": 1.01 + LABEL_ROW * row, "yref": "paper", "yanchor": "bottom",
-                       "text": str(moment.number), "showarrow": False,
+    lines = [{"type": "line", "xref": "x", "yref": "paper", "x0": when, "x1": when, "y0": 0, "y1": 1,
+              "line": {"dash": "dot", "color": "#888888", "width": 1}} for when in shown["when"]]
+    placed = moment_labels([(w - pd.to_datetime(start)).days for w in shown["when"]],
+                           list(shown["number"]), span)
+    titles = {m.number: f"{m.number}. {m.when:%Y-%m-%d}: {_plain(m.title)}" for m in shown.itertuples()}
+    labels = []
+    for day, first, last, row in placed:
+        labels.append({"x": pd.to_datetime(start) + pd.Timedelta(days=day), "y": 1.01 + LABEL_ROW * row,
+                       "yref": "paper", "yanchor": "bottom", "showarrow": False,
+                       "text": str(first) if first == last else f"{first}–{last}",
                        "font": {"size": 12},  # the theme's text colour: #555 was 2.4:1 on the dark theme
-                       "hovertext": f"{moment.date}: {_plain(moment.title)}"})
+                       "hovertext": "<br>".join(titles[n] for n in range(first, last + 1))})
     # One layout update for all of them: fig.add_vline/add_annotation one by one took ~15 ms each.
     fig.update_layout(shapes=[*fig.layout.shapes, *lines], annotations=[*fig.layout.annotations, *labels])
-    return max(rows, default=-1) + 1
+    return max((row for *_, row in placed), default=-1) + 1
 
 
 def top_destinations(data: pd.DataFrame, title: str) -> go.Figure:
