@@ -73,3 +73,11 @@ def footer(app: AppTest) -> str | None:
     lines = [c.value for c in app.caption if c.value.startswith("Store built ")]
     assert len(lines) <= 1, lines
     return lines[0].replace("\\", "") if lines else None
+
+
+def table_with(app: AppTest, *columns: str):
+    """The first table (st.dataframe) of the page that has all these columns, as a DataFrame."""
+    for table in app.dataframe:
+        if set(columns) <= set(table.value.columns):
+            return table.value
+    raise AssertionError(f"no table with columns {columns}: {[list(t.value.columns) for t in app.dataframe]}")

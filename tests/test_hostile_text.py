@@ -37,7 +37,7 @@ from hostile_data import (
     hostile_inputs,
     hostile_store,
 )
-from page_helpers import run_page
+from page_helpers import run_page, table_with
 from streamlit.testing.v1 import AppTest
 
 from tracker.config import DataPaths
@@ -152,7 +152,7 @@ def test_a_source_address_that_would_break_out_of_its_link_is_shown_unlinked(app
 
 def test_entries_table_holds_the_names_unchanged(app_data) -> None:
     app = run_page("explorer", company=COMPANY)
-    names = set(app.dataframe[0].value["name"])
+    names = set(table_with(app, "entity_id", "name")["name"])
     assert names == {f"{h} entity {i}" for i, h in enumerate(ENTITY_TEXT[:COMPANY_ENTRIES])}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import factory as made
 import pytest
-from page_helpers import notices, run_page, text_of
+from page_helpers import notices, run_page, table_with, text_of
 
 PAGES = ("overview", "explorer", "company", "rules", "responses", "story", "editor", "about")
 
@@ -77,7 +77,7 @@ def test_company_page_shows_listing_citation_entries_and_responses():
     text = text_of(app)
     assert made.LUMEN_NAME in [h.value.replace("\\", "") for h in app.header]
     assert f"First listed {made.LUMEN_DAY}; {len(made.LUMEN_ENTRIES)} entries" in text
-    entries = app.dataframe[0].value
+    entries = table_with(app, "entity_id", "fr_citations")
     assert list(entries["entity_id"]) == list(made.LUMEN_ENTRIES)
     assert set(entries["fr_citations"]) == {made.LUMEN_CITATION}
     assert {str(d)[:10] for d in entries["listed_date"]} == {made.LUMEN_DAY}
@@ -103,7 +103,7 @@ def test_unknown_company_gets_a_clear_page_not_an_error():
     assert notices(app) == ["⚠️ Ignored unknown company 'does-not-exist'."]
     assert [t.value.replace("\\", "") for t in app.toast] == ["Ignored unknown company 'does-not-exist'."]
     assert "Companies followed" in [h.value for h in app.header]
-    companies = app.dataframe[0].value
+    companies = table_with(app, "company_id", "entries")
     assert len(companies) == made.COMPANIES, "the list of companies is offered instead"
     assert dict(app.query_params) == {}
 
@@ -113,7 +113,7 @@ def test_explorer_search_and_filters_change_the_url_and_the_rows():
     assert f"{made.ENTRIES:,} entries" in text_of(app)
     app.text_input(key="q").set_value("lumen").run()
     assert app.query_params["q"] in (["lumen"], "lumen")
-    assert set(app.dataframe[0].value["entity_id"]) == set(made.LUMEN_ENTRIES)
+    assert set(table_with(app, "entity_id")["entity_id"]) == set(made.LUMEN_ENTRIES)
     app.multiselect(key="dest").set_value([made.RUSSIA]).run()
     assert "No entries match" in "\n".join(i.value for i in app.info)
 
@@ -122,7 +122,7 @@ def test_explorer_table_holds_exactly_the_filtered_rows():
     expected = {e["entity_id"] for e in made.entities() if e["destination"] == made.IRAN}
     assert len(expected) == made.DESTINATION_COUNTS[made.IRAN]
     app = run_page("explorer", dest=made.IRAN)
-    shown = set(app.dataframe[0].value["entity_id"])
+    shown = set(table_with(app, "entity_id")["entity_id"])
     assert shown == expected
 
 
@@ -155,7 +155,7 @@ def test_rules_page_reconciles_stated_counts_with_todays_list():
     app = run_page("rules", rule=made.LUMEN_RULE)
     assert f"On {made.RECONCILED_DATES} of {made.RULE_DATES_WITH_COUNTS} rule dates" in text_of(app)
     assert f"{len(made.LUMEN_ENTRIES)} entries on today's list cite this rule" in text_of(app)
-    assert set(app.dataframe[1].value["entity_id"]) == set(made.LUMEN_ENTRIES)
+    assert set(table_with(app, "entity_id")["entity_id"]) == set(made.LUMEN_ENTRIES)
 
 
 def test_story_steps_are_their_own_links():

@@ -123,6 +123,18 @@ def test_the_dockerfile_builds_as_a_user_that_owns_the_app_not_root():
     assert keywords[-1] == "CMD"
 
 
+PAGES_RUN = """
+from pathlib import Path
+from streamlit.testing.v1 import AppTest
+for name in ("overview", "explorer", "company", "rules", "responses", "story", "about"):
+    app = AppTest.from_file(str(Path("app.py").resolve()), default_timeout=120)
+    app.switch_page(f"app_pages/{name}.py").run()
+    assert not app.exception, (name, [e.value for e in app.exception])
+    assert not app.error, (name, [e.value for e in app.error])
+    print(name)
+"""
+
+
 def test_the_image_the_dockerfile_assembles_builds_serves_and_passes_its_healthcheck(tmp_path):
     steps = instructions(PROJECT / "Dockerfile")
     image = tmp_path / "app"
@@ -142,6 +154,12 @@ def test_the_image_the_dockerfile_assembles_builds_serves_and_passes_its_healthc
                                   timeout=300)
             assert done.returncode == 0, done.stderr
     assert (image / "data" / "store" / "current" / "manifest.json").exists(), "the store is in the image"
+
+    # The image's files make the whole app: every page runs through its app.py, on its own store.
+    pages = subprocess.run([sys.executable, "-c", PAGES_RUN], cwd=image, env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert pages.returncode == 0, pages.stdout + pages.stderr
+    assert pages.stdout.split() == ["overview", "explorer", "company", "rules", "responses", "story", "about"]
 
     [healthcheck] = [a for k, a in steps if k == "HEALTHCHECK"]
     check = healthcheck.split(" CMD ", 1)[1]

@@ -17,7 +17,7 @@ import sys
 from collections import Counter
 
 import pytest
-from page_helpers import run_page, text_of
+from page_helpers import run_page, table_with, text_of
 
 from tracker import schema
 from tracker.config import PROJECT_DIR, data_paths
@@ -98,7 +98,7 @@ def test_the_zhipu_company_page_renders_through_app_py(shipped_app) -> None:
     assert not app.exception and not app.error
     assert app.header[0].value.replace("\\", "") == ZHIPU_NAME
     assert f"First listed {ZHIPU_DAY}; {len(ZHIPU_ENTRIES)} entries" in text_of(app)
-    assert list(app.dataframe[0].value["entity_id"]) == ZHIPU_ENTRIES
+    assert list(table_with(app, "entity_id", "fr_citations")["entity_id"]) == ZHIPU_ENTRIES
     assert dict(app.query_params) == {"company": ZHIPU}
 
 
