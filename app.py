@@ -8,7 +8,7 @@ import streamlit as st
 
 from tracker.editing import auth
 from tracker.present import page_state as states
-from tracker.ui import editor, page
+from tracker.ui import editor, page, questions
 
 st.set_page_config(page_title="Entity List Tracker", page_icon=":material/policy:", layout="wide")
 page.styles()
@@ -33,8 +33,12 @@ pages = [
                                          visibility="visible" if editor.editing_configured() else "hidden")]),
     route(states.ABOUT, "About", "info"),
 ]
+questions.store_status()  # built or checked here, so its spinner is at the top of the page
 body, foot = st.container(), st.container()
 with foot:  # drawn first, below the page, so a page that stops early keeps its footer
     page.footer()
 with body:
-    st.navigation(pages, position="hidden" if page.presenting() else "sidebar").run()
+    try:
+        st.navigation(pages, position="hidden" if page.presenting() else "sidebar").run()
+    except questions.NoStore as lost:  # the store went away during this run
+        page.no_store(lost.args[0])

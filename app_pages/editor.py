@@ -14,7 +14,8 @@ from tracker.ui import editor, page, questions, widgets
 EDITABLE = ("entities", "events", "rules", "companies", "responses", "moments")
 OUTCOME = "editor_outcome"  # what the last save said, kept across the rerun that follows it
 
-page.frame("Editor")
+# The editor is where broken inputs are repaired, so it works without a store too.
+has_store = page.frame("Editor", needs_store=False)
 
 if page.presenting():
     st.info("Editing is not available in presenter mode.")
@@ -211,40 +212,44 @@ with edit_tab:
 
 # --- Add a response note ---
 with response_tab:
-    companies = questions.companies()
-    names = dict(zip(companies["company_id"], companies["name"], strict=True))
-    with st.form("add_response", clear_on_submit=False):
-        company_id = st.selectbox("Company", list(names), format_func=names.get, key="response_company")
-        date_text = st.text_input("Date (YYYY-MM-DD, or YYYY-MM when only the month is known)",
-                                  key="response_date")
-        left, right = st.columns(2)
-        category = left.selectbox("Category", schema.RESPONSE_CATEGORIES,
-                                  format_func=schema.RESPONSE_CATEGORY_LABELS.get,
-                                  key="response_category")
-        status = right.selectbox("Status", schema.RESPONSE_STATUSES, key="response_status")
-        title = st.text_input("Title (one line)", key="response_title")
-        note = st.text_area("Note (shown as text)", key="response_note")
-        source_name = st.text_input("Source: who published it", key="response_source_name")
-        source_url = st.text_input("Source: web address", key="response_source_url")
-        measure = st.text_input("US measure it answers, if not the Entity List (optional)",
-                                key="response_measure")
-        submitted = st.form_submit_button("Add the note", type="primary")
-    if submitted:
-        if not source_url.strip():
-            st.error("A source web address is required: every note shown carries its source.")
-        elif persistent is False:
-            st.error("This host does not keep saved files; add the note to responses.csv in the repository.")
-        else:
-            row = {"company_id": company_id, "date": date_text.strip(), "category": category,
-                   "status": status, "measure": measure.strip(), "title": title.strip(),
-                   "note": note.strip(), "source_name": source_name.strip(),
-                   "source_url": source_url.strip()}
-            try:
-                show_outcome(saves.add_response(paths, row, editor_name))
-            except saves.SaveRefused as error:
-                show_problems(error.result, None, "responses")
-            except OSError as error:
-                show_write_failure(error)
+    if not has_store:
+        st.info("A note is added to a company of the published data: fix the inputs (Edit a file) first.")
+    else:
+        companies = questions.companies()
+        names = dict(zip(companies["company_id"], companies["name"], strict=True))
+        with st.form("add_response", clear_on_submit=False):
+            company_id = st.selectbox("Company", list(names), format_func=names.get, key="response_company")
+            date_text = st.text_input("Date (YYYY-MM-DD, or YYYY-MM when only the month is known)",
+                                      key="response_date")
+            left, right = st.columns(2)
+            category = left.selectbox("Category", schema.RESPONSE_CATEGORIES,
+                                      format_func=schema.RESPONSE_CATEGORY_LABELS.get,
+                                      key="response_category")
+            status = right.selectbox("Status", schema.RESPONSE_STATUSES, key="response_status")
+            title = st.text_input("Title (one line)", key="response_title")
+            note = st.text_area("Note (shown as text)", key="response_note")
+            source_name = st.text_input("Source: who published it", key="response_source_name")
+            source_url = st.text_input("Source: web address", key="response_source_url")
+            measure = st.text_input("US measure it answers, if not the Entity List (optional)",
+                                    key="response_measure")
+            submitted = st.form_submit_button("Add the note", type="primary")
+        if submitted:
+            if not source_url.strip():
+                st.error("A source web address is required: every note shown carries its source.")
+            elif persistent is False:
+                st.error("This host does not keep saved files; add the note to responses.csv in the "
+                         "repository.")
+            else:
+                row = {"company_id": company_id, "date": date_text.strip(), "category": category,
+                       "status": status, "measure": measure.strip(), "title": title.strip(),
+                       "note": note.strip(), "source_name": source_name.strip(),
+                       "source_url": source_url.strip()}
+                try:
+                    show_outcome(saves.add_response(paths, row, editor_name))
+                except saves.SaveRefused as error:
+                    show_problems(error.result, None, "responses")
+                except OSError as error:
+                    show_write_failure(error)
 
 # --- Record a new rule and its entries ---
 with rule_tab:

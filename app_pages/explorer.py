@@ -7,7 +7,7 @@ import streamlit as st
 from tracker import schema
 from tracker.present import charts
 from tracker.present.filters import Filters, values_of
-from tracker.present.page_state import EXPLORER
+from tracker.present.page_state import EARLIEST_DATE, EXPLORER
 from tracker.present.text import file_stem, md_escape, with_citation_url
 from tracker.ui import page, questions, state, widgets
 
@@ -25,7 +25,7 @@ state.read(EXPLORER, dest=set(destination_counts["destination"]), sector=set(sec
 query = st.text_input("Search names, aliases and local-language names", key="q",
                       placeholder="e.g. zhipu, Knowledge Atlas, huawei cloud, 智谱", max_chars=200)
 row1 = st.columns([2, 3, 2])
-dates = row1[0].date_input("Listed or changed between", key="dates", min_value=date(1990, 1, 1),
+dates = row1[0].date_input("Listed or changed between", key="dates", min_value=EARLIEST_DATE,
                            max_value=date(2100, 12, 31), format="YYYY-MM-DD")
 destinations = row1[1].multiselect("Destination", destination_counts["destination"].tolist(), key="dest",
                                    placeholder="All destinations")

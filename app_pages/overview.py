@@ -15,7 +15,8 @@ state.read(OVERVIEW, dest=set(destination_counts["destination"]))
 
 # --- Headline figures ---
 # "This year" is the year of the newest recorded change, so the comparison is between full data.
-this_year = int(questions.manifest().data_as_of[:4])
+manifest = questions.manifest()
+this_year = int((manifest.data_as_of or manifest.built_at)[:4])
 figures = questions.headline(this_year)
 columns = st.columns(4)
 columns[0].metric("Entries on the list", f"{figures['entries']:,}")

@@ -20,9 +20,13 @@ state.read(RESPONSES, company=set(names))
 chosen_statuses = st.pills("Status", schema.RESPONSE_STATUSES, selection_mode="multi", key="status",
                            format_func=schema.RESPONSE_STATUS_LABELS.get)
 st.caption(schema.RESPONSE_STATUS_LEGEND + " Some notes answer other US measures (the note says which).")
+if not chosen_statuses:  # the store reads no statuses as all of them; the reader chose none
+    st.info("Choose at least one status above to see the companies and their notes.")
+    state.write(RESPONSES, {"status": ()})
+    st.stop()
 matrix = questions.response_matrix(tuple(chosen_statuses))
 if matrix.empty:
-    st.info("No responses have the chosen status. Choose at least one status above.")
+    st.info("No responses have the chosen status. Choose another status above.")
 else:
     shown = charts.busiest_companies(matrix, MATRIX_COMPANIES)
     event = widgets.chart(charts.response_matrix(shown, "Companies × response categories (number of notes)"),

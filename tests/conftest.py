@@ -40,7 +40,7 @@ def built_store(tmp_path_factory: pytest.TempPathFactory, shipped_inputs: Path) 
     """A store built once per session from a copy of the shipped inputs.
 
     Opened as its own `Store`, not through `connection.open_store`: that keeps one store per
-    process and closes the previous one, so another test opening a build would close ours.
+    process and closes the oldest of the few it keeps open, so tests opening builds would close ours.
     """
     root = tmp_path_factory.mktemp("built_store")
     shutil.copytree(shipped_inputs, root / "inputs")

@@ -1,6 +1,7 @@
 """The architecture's boundaries, held by reading every module's imports and calls:
 
-- Streamlit is imported only by app.py, the pages (app_pages/) and the UI package (tracker/ui/);
+- Streamlit is imported only by app.py, the pages (app_pages/) and the UI package (tracker/ui/),
+  and the rest of the library loads without it;
 - DuckDB only by the store package (tracker/store/);
 - the pages never read files, run SQL or reach into the store: they ask tracker.ui.questions.
 """
@@ -8,6 +9,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,8 +21,11 @@ CODE = sorted([PROJECT_DIR / "app.py", *PROJECT_DIR.glob("app_pages/*.py"),
                *PROJECT_DIR.glob("tracker/**/*.py")])
 PAGES = sorted(PROJECT_DIR.glob("app_pages/*.py"))
 # Calls a page must not make: reading files, SQL, a second CSV or Parquet reader.
-FORBIDDEN_IN_PAGES = {"open", "read_text", "read_bytes", "read_csv", "read_parquet", "execute", "sql",
-                      "connect", "cursor"}
+FORBIDDEN_IN_PAGES = {"open", "read_text", "read_bytes", "read_csv", "read_parquet", "read_excel",
+                      "read_json", "read_table", "read_sql", "load", "loads", "execute", "sql", "query",
+                      "connect", "connection", "cursor"}
+# What a page may import of the library: everything but the store, reached through tracker.ui.
+PAGE_IMPORTS_FORBIDDEN = ("duckdb", "pyarrow", "pathlib", "os", "io", "csv", "json", "tracker.store")
 
 
 def relative(path: Path) -> str:
@@ -38,16 +44,31 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-def crossings(package: str, allowed: tuple[str, ...]) -> list[str]:
+def crossings(package: str, allowed: tuple[str, ...], files: list[Path] = CODE) -> list[str]:
     """'file:line imports X' for every file outside `allowed` that imports `package`."""
     out = []
-    for path in CODE:
+    for path in files:
         name = relative(path)
         if name.startswith(allowed) or name in allowed:
             continue
         out += [f"{name}:{line} imports {module}" for line, module in imports_of(path)
                 if module == package or module.startswith(package + ".")]
     return out
+
+
+def page_problems(page: Path) -> list[str]:
+    """What a page does that pages must not: import the store or file and SQL modules, read files,
+    run SQL, or reach the store through another module's attribute (questions.build...)."""
+    problems = [f"{relative(page)}:{line} imports {module}" for line, module in imports_of(page)
+                if any(module == f or module.startswith(f + ".") for f in PAGE_IMPORTS_FORBIDDEN)]
+    for node in ast.walk(ast.parse(page.read_text())):
+        if isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if called in FORBIDDEN_IN_PAGES:
+                problems.append(f"{relative(page)}:{node.lineno} calls {called}()")
+        if isinstance(node, ast.Attribute) and node.attr in ("build", "connection", "layout", "remote"):
+            problems.append(f"{relative(page)}:{node.lineno} reaches .{node.attr}")
+    return problems
 
 
 def test_streamlit_is_imported_only_by_the_app_its_pages_and_the_ui_package() -> None:
@@ -60,19 +81,34 @@ def test_duckdb_is_imported_only_by_the_store_package() -> None:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_a_page_reads_no_file_runs_no_sql_and_asks_the_store_only_through_the_ui(page: Path) -> None:
-    problems = [f"{relative(page)}:{line} imports {module}" for line, module in imports_of(page)
-                if module.split(".")[0] in ("duckdb", "pyarrow", "pathlib", "os", "io", "csv")
-                or module.startswith("tracker.store")]
-    for node in ast.walk(ast.parse(page.read_text())):
-        if isinstance(node, ast.Call):
-            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if called in FORBIDDEN_IN_PAGES:
-                problems.append(f"{relative(page)}:{node.lineno} calls {called}()")
-    assert problems == []
+    assert page_problems(page) == []
 
 
-def test_the_checks_see_a_crossing(tmp_path: Path) -> None:
-    # The reading itself: an import inside a function is found, with its line.
-    module = tmp_path / "m.py"
+def test_the_library_outside_the_ui_loads_without_streamlit() -> None:
+    # Direct imports are checked above; this catches a module that imports tracker.ui (or anything
+    # that pulls Streamlit in) and so could not run without it.
+    modules = [relative(p)[:-3].replace("/", ".").removesuffix(".__init__") for p in CODE
+               if relative(p).startswith("tracker/") and not relative(p).startswith("tracker/ui/")]
+    script = ("import importlib, sys\n"
+              "for name in sys.argv[1:]:\n"
+              "    importlib.import_module(name)\n"
+              "    if 'streamlit' in sys.modules:\n"
+              "        print(name)\n"
+              "        break\n")
+    found = subprocess.run([sys.executable, "-c", script, *modules], cwd=PROJECT_DIR, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    assert found == "", f"importing {found} loads Streamlit"
+
+
+def test_the_checks_see_a_crossing(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "PROJECT_DIR", tmp_path)
+    (tmp_path / "tracker").mkdir()
+    module = tmp_path / "tracker" / "m.py"
     module.write_text("def f():\n    import duckdb\n    from streamlit import cache_data\n")
     assert imports_of(module) == [(2, "duckdb"), (3, "streamlit"), (3, "streamlit.cache_data")]
+    assert crossings("duckdb", ("tracker/store/",), [module]) == ["tracker/m.py:2 imports duckdb"]
+    assert crossings("duckdb", ("tracker/",), [module]) == []
+    page = tmp_path / "p.py"
+    page.write_text("import pandas as pd\nfrom tracker.ui import questions\n"
+                    "rows = pd.read_csv('data/inputs/entities.csv')\nquestions.build.refresh_store(None)\n")
+    assert page_problems(page) == ["p.py:3 calls read_csv()", "p.py:4 reaches .build"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -274,3 +275,26 @@ def test_the_public_pages_keep_serving_the_last_good_store_meanwhile(published):
     assert not app.exception
     assert any("problem(s)" in w.value and "last good data" in w.value for w in app.warning)
     assert build.read_manifest(published) == manifest
+
+
+def test_with_no_store_at_all_the_editor_still_opens_to_repair_the_inputs(published):
+    # The inputs broke before anything was ever built: every other page can only say so, and the
+    # editor is where they are repaired.
+    shutil.rmtree(published.store)
+    _, line, column = break_entities(published, one_field_too_many)
+    app = signed_in_editor()
+
+    assert not app.exception
+    assert any("no earlier build" in e.value for e in app.error)  # said under the title
+    assert any(("entities.csv", line, column) == (p["file"], int(p["line"]), int(p["column"]))
+               for _, p in problems_shown(app).iterrows())
+    assert [u.label for u in app.file_uploader] == ["A corrected entities.csv"]
+
+
+def test_a_public_page_with_no_store_says_why_instead_of_failing(published):
+    shutil.rmtree(published.store)
+    break_entities(published, one_field_too_many)
+    app = AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=120).run()
+    app.switch_page(str(PROJECT_DIR / "app_pages" / "explorer.py")).run()
+    assert not app.exception
+    assert any("no earlier build" in e.value for e in app.error)

@@ -7,23 +7,26 @@ controls empty, and the overview failed on a missing granularity.
 
 from __future__ import annotations
 
-import shutil
+from datetime import date
 
+import factory
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tracker.config import PROJECT_DIR, DataPaths
-from tracker.store import build
+from tracker.present import page_state
+from tracker.present.page_state import PAGES as DECLARED
+from tracker.store import build, connection, queries
 
 PAGES = ["overview", "explorer", "company", "rules", "responses", "story", "about"]
 
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("page-state")
-    shutil.copytree(PROJECT_DIR / "data" / "inputs", root / "inputs")
-    build.build_store(DataPaths(root))
-    return root
+    """The factory's small data set (tests/factory.py), built."""
+    paths = factory.write_inputs(tmp_path_factory.mktemp("page-state"))
+    build.build_store(paths)
+    return paths.root
 
 
 @pytest.fixture()
@@ -58,11 +61,6 @@ def test_the_overview_controls_are_set_when_coming_back(app) -> None:
 
 # --- Every page's declared parameters: valid, invalid, default, and the link forms in use ---
 
-from datetime import date  # noqa: E402
-
-from tracker.present import page_state  # noqa: E402
-from tracker.present.page_state import PAGES as DECLARED  # noqa: E402
-from tracker.store import connection, queries  # noqa: E402
 
 DECLARED_PARAMS = [(state.page, param.name) for state in DECLARED.values() for param in state.params]
 
@@ -191,3 +189,17 @@ def test_todays_link_forms_keep_opening_the_same_view(app, options) -> None:
     assert tuple(app.session_state["dates"]) == (date(2019, 1, 1), date(2024, 12, 31))
     assert app.query_params["present"] == ["1"] or app.query_params["present"] == "1"
     assert not app.sidebar.button  # presenter mode: no sidebar controls
+
+
+def test_a_link_with_only_an_end_date_keeps_meaning_up_to_that_day(app) -> None:
+    open_page(app, "explorer", {"to": "2024-06-30"})
+    assert not app.exception, app.exception
+    assert tuple(app.session_state["dates"]) == (page_state.EARLIEST_DATE, date(2024, 6, 30))
+    assert dict(app.query_params) in ({"to": ["2024-06-30"]}, {"to": "2024-06-30"})  # not turned into from=
+
+
+def test_choosing_no_status_says_so_instead_of_showing_everything(app) -> None:
+    go(app, "responses")
+    app.pills(key="status").set_value([]).run()
+    assert not app.exception, app.exception
+    assert any("Choose at least one status" in i.value for i in app.info)

@@ -23,6 +23,9 @@ TEXT, DATE, FLAG, CHOICE, CHOICES, NUMBER = "text", "date", "flag", "choice", "c
 LIST_SEP = ","
 TEXT_LIMIT = 200  # characters kept of a free-text parameter (a search)
 
+# The first day a date-range widget offers: a range open at its start is shown from here (no
+# Federal Register action on the list is older), and a start on this day is an open start.
+EARLIEST_DATE = date(1990, 1, 1)
 GRANULARITIES = ("month", "quarter", "year")
 GROUPINGS = ("destination", "sector", "none")
 
@@ -44,7 +47,8 @@ class Param:
             items = [i.strip() for value in raw for i in value.split(LIST_SEP) if i.strip()]
             good = [i for i in dict.fromkeys(items) if allowed is None or i in allowed]
             bad = [i for i in items if allowed is not None and i not in allowed]
-            notice = f"Ignored unknown {self.name} value(s): {', '.join(bad)}." if bad else None
+            notice = (f"Ignored unknown {self.label or self.name} value(s) in '{self.name}': "
+                      f"{', '.join(bad)}." if bad else None)
             return (tuple(good) if good else self.default), notice
         text = raw[-1].strip() if raw else ""
         if not text:
@@ -113,7 +117,8 @@ class PageState:
         out = {p.name: list(values[p.name]) if isinstance(values[p.name], tuple) else values[p.name]
                for p in self.params}
         for start, end, widget in self.date_ranges:
-            out[widget] = tuple(d for d in (out.pop(start), out.pop(end)) if d)
+            first, last = out.pop(start), out.pop(end)
+            out[widget] = (first or EARLIEST_DATE, last) if last else (first,) if first else ()
         return out
 
     def defaults(self) -> dict[str, Any]:
@@ -138,6 +143,10 @@ class PageState:
 
     def query(self, values: Mapping[str, Any]) -> dict[str, str]:
         """The query string for these values, defaults left out, in declaration order."""
+        values = dict(values)
+        for start, _, _ in self.date_ranges:
+            if values.get(start) == EARLIEST_DATE:  # an open start, as the widget shows it
+                values[start] = None
         out = {}
         for param in self.params:
             text = param.to_text(values.get(param.name, param.default))

@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
+from tracker.present.page_state import PRESENT
 from tracker.present.text import day, md_escape
 from tracker.ui import questions
 
@@ -57,25 +58,37 @@ def styles() -> None:
 
 def presenting() -> bool:
     """Presenter mode (?present=1): no sidebar or toolbar, no editing, larger chart text."""
-    return st.query_params.get("present") == "1"
+    value, _ = PRESENT.parse(st.query_params.get_all(PRESENT.name), None)
+    return value
 
 
-def frame(title: str) -> None:
+def frame(title: str, needs_store: bool = True) -> bool:
     """The top of a page: its title, any notice about the store, and which data it shows.
 
-    Stops the page with the reason when there is no store at all.
+    When there is no store at all it says why and stops the page, unless the page can work
+    without one (`needs_store=False`: the editor, where the inputs are repaired); returns
+    whether there is a store.
     """
     st.title(title)
     status = questions.store_status()
     if status.build_dir is None:
-        st.error(questions.store_problem_text(status))
-        if status.problems:
-            problem_table(status.problems)
-        st.stop()
+        no_store(status, problems=needs_store)  # a page that works without a store lists them itself
+        if needs_store:
+            st.stop()
+        return False
     store_notices(status)
     manifest = status.manifest
-    st.caption(f"Data as of {manifest.data_as_of} (newest Federal Register change recorded) · "
-               f"store built {manifest.built_at_minute} UTC")
+    dated = (f"Data as of {manifest.data_as_of} (newest Federal Register change recorded)"
+             if manifest.data_as_of else "No dated Federal Register change recorded")
+    st.caption(f"{dated} · store built {manifest.built_at_minute} UTC")
+    return True
+
+
+def no_store(status, problems: bool = True) -> None:
+    """Why there is no store to show, with the inputs' problems when that is the reason."""
+    st.error(questions.store_problem_text(status))
+    if problems and status.problems:
+        problem_table(status.problems)
 
 
 def store_notices(status) -> None:
@@ -97,11 +110,17 @@ def problem_table(problems) -> None:
 
 
 def footer() -> None:
-    """Freshness at the foot of every page: when the store was built and the newest rule it holds."""
+    """Freshness at the foot of every page: when the store was built and the newest rule it holds.
+
+    Left out when the store cannot say: the page itself reports what is wrong with the store.
+    """
     status = questions.store_status()
     if status.manifest is None:
         return
-    newest_rule = questions.newest_rules(1)
+    try:
+        newest_rule = questions.newest_rules(1)
+    except (questions.NoStore, questions.StoreError):
+        return
     rule_date = day(newest_rule["publication_date"].iloc[0]) if len(newest_rule) else "none recorded"
     st.divider()
     st.caption(f"Store built {status.manifest.built_at.replace('T', ' ')} · newest rule {rule_date} · "

@@ -17,6 +17,7 @@ import streamlit as st
 from tracker.config import data_paths
 from tracker.present.text import md_escape
 from tracker.store import build, connection, queries
+from tracker.store.connection import StoreError
 from tracker.store.manifest import Manifest
 
 CACHE_TTL_S = 600
@@ -47,7 +48,8 @@ def refresh_after_save() -> None:
 
 
 class NoStore(Exception):
-    """There is no store at all: the inputs never built. The page frame says why."""
+    """There is no store to answer from (the inputs never built, or the store went away during a
+    run). app.py catches it around the page and says why, as the page frame does at the top."""
 
 
 def require_store() -> build.StoreStatus:
@@ -63,38 +65,36 @@ def manifest() -> Manifest:
     return require_store().manifest
 
 
-def _cursor():
-    status = require_store()
-    return connection.open_store(status.build_dir, status.manifest).cursor()
-
-
 # --- Cached questions ---
 
 _QUESTIONS: dict[str, Callable] = {}
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=512)
-def _cached(build_id: str, question: str, args: tuple, kwargs: tuple) -> Any:
-    # build_id is part of the key, so a rebuilt store never serves old answers.
-    return _QUESTIONS[question](_cursor(), *args, **dict(kwargs))
+def _cached(build_id: str, question: str, args: tuple, kwargs: tuple, _status: build.StoreStatus) -> Any:
+    # Keyed by build_id, and answered from that same build (_status, not hashed), so a rebuilt
+    # store never serves old answers and an answer is never filed under another build.
+    cursor = connection.open_store(_status.build_dir, _status.manifest).cursor()
+    return _QUESTIONS[question](cursor, *args, **dict(kwargs))
 
 
 def _ask(question: str, args: tuple, kwargs: dict) -> Any:
-    build_id = manifest().build_id
+    status = require_store()
+    build_id = status.manifest.build_id
     key = tuple(sorted(kwargs.items()))
     try:
-        return _cached(build_id, question, args, key)
-    except connection.StoreError:
+        return _cached(build_id, question, args, key, status)
+    except StoreError:
         # A store file deleted or cut short under the running app: check the store again now
         # (a damaged build is rebuilt, or the last intact one served) and answer from that once.
         _store_status.clear()
-        rebuilt = manifest().build_id
-        if rebuilt == build_id:
+        status = require_store()
+        if status.manifest.build_id == build_id:
             raise
-        if st.session_state.get("_store_rebuilt_notice") != rebuilt:
-            st.session_state["_store_rebuilt_notice"] = rebuilt
+        if st.session_state.get("_store_rebuilt_notice") != status.manifest.build_id:
+            st.session_state["_store_rebuilt_notice"] = status.manifest.build_id
             st.warning("The published data was damaged on disk, so it has been rebuilt from the inputs.")
-        return _cached(rebuilt, question, args, key)
+        return _cached(status.manifest.build_id, question, args, key, status)
 
 
 def _per_build(question: Callable[Concatenate[Any, P], R]) -> Callable[P, R]:
