@@ -405,7 +405,8 @@ def _entities(rows: list[dict[str, str]], citation_rows: list[dict[str, str]]) -
             "license_requirement": row["license_requirement"],
             "license_review_policy": row["license_review_policy"],
             "fr_citations": schema.CITATION_SEPARATOR.join(c.text for c in citations),
-            "screening_list_citations": schema.CITATION_SEPARATOR.join(dict.fromkeys(screening[row["entity_id"]])),
+            "screening_list_citations": schema.CITATION_SEPARATOR.join(
+                dict.fromkeys(screening[row["entity_id"]])),
             "company_id": "",
             "company_link": "",
             "source": ENTITY_SOURCE,
@@ -558,7 +559,8 @@ def _removals(rows: list[dict[str, str]], entities: list[dict], events: list[dic
         inside = [(version_id, row) for version_id in held for row in by_version[version_id]
                   if row["entity_ids"] and _fold(_bare(name)) in _fold(" ".join(
                       (row["name"], row["aliases"], row["entity_text"])))]
-        owners = {i for _, row in inside for i in row["entity_ids"].split(schema.LIST_SEPARATOR)} & set(listed)
+        owners = set(listed) & {i for _, row in inside
+                                for i in row["entity_ids"].split(schema.LIST_SEPARATOR)}
         if not own and len(owners) == 1:
             parts[(owners.pop(), removal["rule_document_number"] or removal["publication_date"])].append(
                 (line, removal))
@@ -617,15 +619,16 @@ def _removed_entity(entity_id: str, destination: str, name: str, removal: dict[s
         entity["notes"] = removal["snapshot_check"]
         return entity
     version_id, row = text
+    version = kinds[version_id]
     citations = _cell_citations(row["fr_citations"])
     entity.update({
         "name": row["name"], "aliases": row["aliases"], "address": row["address"],
         "license_requirement": row["license_requirement"],
         "license_review_policy": row["license_review_policy"],
         "fr_citations": schema.CITATION_SEPARATOR.join(c.text for c in citations),
-        "source": f"{kinds[version_id]['source']} ({kinds[version_id]['source_path']}), version {version_id}, "
-                  f"row {row['row']}: the newest version of the list's text that holds the entry"
-                  + (f"; last seen in a version of {last_seen}" if last_seen > kinds[version_id]["date"] else ""),
+        "source": f"{version['source']} ({version['source_path']}), version {version_id}, row {row['row']}: "
+                  "the newest version of the list's text that holds the entry"
+                  + (f"; last seen in a version of {last_seen}" if last_seen > version["date"] else ""),
         "notes": removal["snapshot_check"],
         "_citations": citations,
         "_cell": f"list_versions/{version_id}.csv fr_citations",
@@ -701,11 +704,12 @@ def _name_removed_parts(entity: dict, named: list[tuple[int, dict[str, str]]], e
     lines = ", ".join(str(line) for line, _ in named)
     confidences = {r["confidence"] for _, r in named}
     names = schema.LIST_SEPARATOR.join(r["entity_name"] for _, r in named)
-    same_day = [e for e in events if e["entity_id"] == entity["entity_id"] and e["date"] == first["publication_date"]]
+    own = [e for e in events if e["entity_id"] == entity["entity_id"]]
+    same_day = [e for e in own if e["date"] == first["publication_date"]]
     if same_day:
         event = same_day[-1]
     else:
-        event = {"event_id": f"{entity['entity_id']}-{sum(e['entity_id'] == entity['entity_id'] for e in events) + 1}",
+        event = {"event_id": f"{entity['entity_id']}-{len(own) + 1}",
                  "entity_id": entity["entity_id"], "action": "revised", "date": first["publication_date"],
                  "year": first["publication_date"][:4], "fr_citation": "", "rule_id": "", "evidence": "",
                  "note": ""}
