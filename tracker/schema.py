@@ -46,7 +46,6 @@ class ColumnType:
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 _INT_LIMIT = 2**63  # the store's integers are 64-bit; a larger value would fail the build or wrap
 _CITATION = re.compile(r"\d{1,3} FR \d{1,6}")
-_DATED_CITATION = re.compile(r"\d{1,3} FR \d{1,6}(, \d{1,2}/\d{1,2}/\d{2})?")
 _PARTIAL_DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"]+")
 
@@ -70,10 +69,6 @@ def _is_date_or_month(value: str) -> bool:
 
 def _is_citations(value: str) -> bool:
     return all(_CITATION.fullmatch(part) for part in value.split(CITATION_SEPARATOR))
-
-
-def _is_dated_citations(value: str) -> bool:
-    return all(_DATED_CITATION.fullmatch(part) for part in value.split(CITATION_SEPARATOR))
 
 
 def _has_no_empty_item(value: str) -> bool:
@@ -103,17 +98,13 @@ CITATION = ColumnType(
 CITATIONS = ColumnType(
     "FR citations", checks=(Check(_is_citations, "'{value}' is not a list of Federal Register citations"),),
     expected="citations such as '90 FR 4617; 90 FR 4621'", sql_type="VARCHAR", editor_pattern=None)
-DATED_CITATIONS = ColumnType(  # a citation cell as the list prints it: each citation with its date, if any
-    "FR citations as listed",
-    checks=(Check(_is_dated_citations, "'{value}' is not a list of Federal Register citations as the list "
-                                       "prints them"),),
-    expected="citations as the list prints them, such as '85 FR 34505, 6/5/20; 85 FR 44161'",
-    sql_type="VARCHAR", editor_pattern=None)
 LIST = ColumnType(
     "list", checks=(Check(_has_no_empty_item, "the list has an empty item"),),
     expected=f"values separated by '{LIST_SEPARATOR}'", sql_type="VARCHAR", editor_pattern=None)
-COLUMN_TYPES: tuple[ColumnType, ...] = (TEXT, INT, DATE, PARTIAL_DATE, URL, CITATION, CITATIONS,
-                                        DATED_CITATIONS, LIST)
+COLUMN_TYPES: tuple[ColumnType, ...] = (TEXT, INT, DATE, PARTIAL_DATE, URL, CITATION, CITATIONS, LIST)
+# A citation cell as the list prints it: each citation with the date beside it, if any.
+_DATED = r"\d{1,3} FR \d{1,6}(, \d{1,2}/\d{1,2}/\d{2})?"
+DATED_CITATIONS_PATTERN = rf"{_DATED}(; {_DATED})*"
 
 ACTIONS = ("added", "revised", "removed", "corrected")
 RESPONSE_CATEGORIES = (
@@ -382,7 +373,7 @@ EVENTS = Table(
                "inferred", required=True, allowed=EVENT_DERIVATIONS),
         Column("evidence", TEXT, "What the event was read from: the source file and column (for the "
                                  "shared source files, their version folder and file name).",
-               "shared/data/v2/entities.csv fr_citations (citation 1 of 1)"),
+               "v2/entities.csv fr_citations, citation 1 of 1 (the first: the listing)"),
         Column("parts_removed", LIST, "Names taken out of an entry that stays listed (sub-entities, "
                                       "aliases), as the source names them: the revision that removed them.",
                "Bhabha Atomic Research Center (BARC) | Indian Rare Earths"),
@@ -558,8 +549,9 @@ VERSION_ROWS = Table(
                              "versions: check before display).", "Abdul Satar Ghoura", required=True),
         Column("aliases", LIST, "Aliases, as split from the entry's text.", "Farid | Engineer Idris"),
         Column("address", TEXT, "Address(es), as split from the entry's text.", "Kabul, Afghanistan."),
-        Column("fr_citations", DATED_CITATIONS, "The row's citations, each with the date the version "
-                                                "prints beside it.", "76 FR 71869, 11/21/11"),
+        Column("fr_citations", TEXT, "The row's citations, each with the date the version prints beside "
+                                     "it ('; '-separated).", "76 FR 71869, 11/21/11",
+               pattern=DATED_CITATIONS_PATTERN),
         Column("license_requirement", TEXT, "License requirement, as the version gives it.",
                "For all items subject to the EAR. (See § 744.11 of the EAR)"),
         Column("license_review_policy", TEXT, "License review policy, as the version gives it.",
