@@ -331,6 +331,8 @@ def generate(out: Path, scale: int, seed: int = 1, inputs: Path = SHIPPED_INPUTS
         encoding="utf-8")
     tables = {"companies": companies, "rules": rules, "entities": entities, "events": events,
               "responses": responses, "moments": moments}
+    # No versions of the list are invented: the optional inputs are written with their header only.
+    tables.update({t.name: [] for t in schema.TABLES if t.optional and t.name not in tables})
     written = {}
     for name, rows in tables.items():
         table = schema.TABLES_BY_NAME[name]
