@@ -377,10 +377,17 @@ def _add_removal_counts(rule: dict[str, str], removal: dict[str, str]) -> None:
     })
     sources = _items(rule["sources"].replace(schema.LIST_SEPARATOR, ";")) + _items(removal["source"])
     rule["sources"] = schema.LIST_SEPARATOR.join(dict.fromkeys(sources))
-    if not rule["entities_removed"] and re.fullmatch(r"\d+", stated):
+    # The number only where the count is a plain number: '3 (one each)' may be entries, not entities.
+    # A number the Federal Register summary gives (counts_source) stays.
+    if re.fullmatch(r"\d+", stated):
+        if not rule["entities_removed"]:
+            rule["notes"] = _joined(rule["notes"],
+                                    "entities_removed from the removals research's stated count")
         rule["entities_removed"] = stated
-        rule["notes"] = "; ".join(filter(None, [rule["notes"], "entities_removed from the removals "
-                                                "research's stated count"]))
+    elif rule["entities_removed"] and rule["counts_source"].startswith("removals research"):
+        rule["notes"] = _joined(rule["notes"], f"entities_removed left empty: the removals research states "
+                                               f"'{stated}', not a plain number (see stated_removed)")
+        rule["entities_removed"] = ""
 
 
 # --- Entries ---
