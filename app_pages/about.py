@@ -17,11 +17,15 @@ listed companies responded. It holds {rows['entities']:,} entries, {rows['events
 
 ## Sources
 - **Entries** — the eCFR text of
-  [Supplement No. 4 to Part 744](https://www.ecfr.gov/current/title-15/subtitle-B/chapter-VII/subchapter-C/part-744)
-  as downloaded in July 2026, split into fields by the open-source parser
-  [phagehunter/nsfreg](https://github.com/phagehunter/nsfreg) (commit 02787e87). The parser kept the
-  license requirement up to 200 characters and, for most entries, only the first Federal Register
-  citation; it did not keep the license review policy column.
+  [Supplement No. 4 to Part 744](https://www.ecfr.gov/current/title-15/subtitle-B/chapter-VII/subchapter-C/part-744):
+  every Federal Register citation, the license requirement and the license review policy of each entry
+  from the eCFR XML of 2026-07-23; names, aliases and addresses as the open-source parser
+  [phagehunter/nsfreg](https://github.com/phagehunter/nsfreg) (commit 02787e87) split the text
+  downloaded in July 2026 (each entry's notes say where another source was used). Entries removed since
+  that a source names are kept, marked removed, with their text from the newest earlier version of the
+  list that holds them.
+- **Versions of the list** — the whole list as it stood on seven dates from 2023 to 2026 (eCFR texts, a
+  BIS file and the Consolidated Screening List), each row matched to today's entries where it can be.
 - **Rules** — Federal Register documents that changed the list, each row with the pages it was recorded
   from (federalregister.gov, govinfo.gov, BIS's yearly notice lists, and for some counts law-firm
   summaries). The *counts source* column says where each count comes from.
@@ -39,10 +43,11 @@ listed companies responded. It holds {rows['entities']:,} entries, {rows['events
   an affiliate's name or alias; every link says how it was made.
 
 ## What today's list cannot show (survivorship)
-The list only holds entries that are on it **now**. Entries removed since are gone, so charts of
-"listings over time" count the survivors, and early years look smaller than they were. The rules'
-own counts of additions and removals are the only record of what was removed: the Rules page shows
-them beside today's entries.
+The list only holds entries that are on it **now**. Entries removed since are gone from it, so charts
+of "listings over time" count the survivors, and early years look smaller than they were. A few
+removals are named by a source: those entries are kept, marked removed (the Explorer shows them with
+the action *removed*). For the others the rules' own counts of additions and removals are the only
+record of what was removed: the Rules page shows them beside today's entries.
 
 ## Data as of
 The newest Federal Register change recorded is dated **{manifest.data_as_of}**; the store was built

@@ -11,7 +11,8 @@ from tracker.inputs.diff import CsvError
 from tracker.present.text import md_escape
 from tracker.ui import editor, page, questions, widgets
 
-EDITABLE = ("entities", "events", "rules", "companies", "responses", "moments")
+EDITABLE = ("entities", "events", "rules", "companies", "responses", "moments", "list_versions",
+            "version_rows")
 OUTCOME = "editor_outcome"  # what the last save said, kept across the rerun that follows it
 
 # The editor is where broken inputs are repaired, so it works without a store too.

@@ -14,9 +14,12 @@ destination_counts = questions.destinations()
 state.read(OVERVIEW, dest=set(destination_counts["destination"]))
 
 # --- Headline figures ---
-# "This year" is the year of the newest recorded change, so the comparison is between full data.
+# "This year" is the year of the newest recorded listing (not of any change: a removal can be
+# newer), so the comparison is between years that have listings.
+by_year = questions.listings_over_time(Filters(), "year", "none")
 manifest = questions.manifest()
-this_year = int((manifest.data_as_of or manifest.built_at)[:4])
+this_year = (int(by_year["period"].max().year) if not by_year.empty
+             else int((manifest.data_as_of or manifest.built_at)[:4]))
 figures = questions.headline(this_year)
 columns = st.columns(4)
 columns[0].metric("Entries on the list", f"{figures['entries']:,}")

@@ -33,7 +33,7 @@ st.dataframe(
     shown,
     hide_index=True,
     column_order=["publication_date", "fr_citation", "document_number", "title", "entities_added",
-                  "entries_added", "entries_revised", "entities_removed", "entries_citing",
+                  "entries_added", "entries_revised", "entities_removed", "stated_removed", "entries_citing",
                   "country_counts", "counts_source", "url"],
     column_config={
         "publication_date": st.column_config.DateColumn("Published"),
@@ -43,6 +43,7 @@ st.dataframe(
         "entries_added": st.column_config.NumberColumn("Entries added (stated)"),
         "entries_revised": st.column_config.NumberColumn("Revised (stated)"),
         "entities_removed": st.column_config.NumberColumn("Removed (stated)"),
+        "stated_removed": "Removed, as stated",
         "entries_citing": st.column_config.NumberColumn("Today's entries citing it"),
         "country_counts": "Added by destination (stated)", "counts_source": "Counts source",
         "url": st.column_config.LinkColumn("Link", display_text="open"),
@@ -79,16 +80,18 @@ if rule_id:
                                               for s in sources))
     entries = questions.rule_entries(rule_id)
     if entries.empty:
-        st.info("No entry on today's list is attributed to this rule. Either its entries were removed "
-                "since, or their citations could not be tied to this rule (several rules on one day "
-                "without a recorded first page).")
+        st.info("No entry is attributed to this rule. Either its entries were removed since and no "
+                "source names them (a removal the rule counts stays a count), or their citations could "
+                "not be tied to this rule (several rules on one day without a recorded first page).")
     else:
-        st.markdown(f"**{len(entries)} entries on today's list cite this rule**")
+        removed = int((entries["status"] == schema.REMOVED).sum())
+        st.markdown(f"**{len(entries) - removed} entries on today's list cite this rule**"
+                    + (f" · {removed} entries no longer on the list" if removed else ""))
         st.dataframe(with_citation_url(entries, "fr_citation"), hide_index=True,
-                     column_order=["action", "entity_id", "name", "destination", "fr_citation",
+                     column_order=["action", "entity_id", "name", "destination", "status", "fr_citation",
                                    "citation_url", "license_requirement"],
                      column_config={
-                         "action": "Action", "entity_id": "Id", "name": "Name",
+                         "action": "Action", "entity_id": "Id", "name": "Name", "status": "Status",
                          "destination": "Destination", "fr_citation": "Citation",
                          "citation_url": st.column_config.LinkColumn(
                              "Federal Register", display_text=r"citation/(\d+-FR-\d+)"),

@@ -38,6 +38,10 @@ def small_data(tmp_path: Path, entity_ids: tuple[str, ...] = SMALL_ENTITY_IDS,
     _filter(paths.inputs / "rules.csv", lambda row: row["rule_id"] not in drop_rules)
     _rewrite(paths.inputs / "events.csv",
              lambda row: {**row, "rule_id": "" if row["rule_id"] in drop_rules else row["rule_id"]})
+    # Rows of the list's versions keep only the ids of the entries kept.
+    _rewrite(paths.inputs / "version_rows.csv",
+             lambda row: {**row, "entity_ids": " | ".join(
+                 i for i in row["entity_ids"].split(" | ") if i in keep)})
     return paths
 
 

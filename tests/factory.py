@@ -193,7 +193,7 @@ def entities() -> list[dict[str, str]]:
 
 
 def _event(entity, sequence, action, day, citation, rule_id="", year=None, note=""):
-    derivation = "first citation" if action == "added" else "later citation"
+    derivation = "inferred"  # from the entry's citation cell, as the importer derives them
     return {"event_id": f"{entity}-{sequence}", "entity_id": entity, "action": action, "date": day,
             "year": str(year or day[:4]), "fr_citation": citation, "rule_id": rule_id,
             "derivation": derivation, "note": note}
@@ -313,7 +313,9 @@ def moments() -> list[dict[str, str]]:
 def rows() -> dict[str, list[dict[str, str]]]:
     """Every table's rows, by table name."""
     return {"companies": companies(), "entities": entities(), "events": events(), "rules": rules(),
-            "responses": responses(), "moments": moments()}
+            "responses": responses(), "moments": moments(),
+            # No versions of the list yet: both inputs are optional, and a header alone is valid.
+            "list_versions": [], "version_rows": []}
 
 
 def write_inputs(root: Path) -> DataPaths:

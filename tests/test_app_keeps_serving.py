@@ -41,7 +41,7 @@ def break_events(paths: DataPaths) -> None:
     """An editor's bad save: an event dated 30 February, appended to events.csv."""
     with open(paths.inputs / "events.csv", "a", encoding="utf-8") as handle:
         entry = made.LUMEN_ENTRIES[0]
-        handle.write(f"{entry}-9,{entry},revised,2025-02-30,2025,{made.LUMEN_CITATION},,editor,\n")
+        handle.write(f"{entry}-9,{entry},revised,2025-02-30,2025,{made.LUMEN_CITATION},,editor,,,\n")
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -37,7 +37,7 @@ from tracker.store import build, layout
 FILENAMES = {t.filename for t in schema.TABLES}
 # Characters that would break a one-problem-per-line report or rewrite a terminal.
 UNPRINTABLE = {"Cc", "Cf", "Zl", "Zp", "Cs"}
-LOCATION = re.compile(r"^(?P<file>[a-z]+\.csv):(?P<line>\d+):(?P<column>\d+): ")
+LOCATION = re.compile(r"^(?P<file>[a-z_]+\.csv):(?P<line>\d+):(?P<column>\d+): ")
 
 # Values a person or a spreadsheet might put in a cell, chosen to sit on the edges of the checks.
 ODD_VALUES = [

@@ -32,7 +32,8 @@ WIDTH = len(HEADER)
 ROW = {"entity_id": "EL-9999", "destination": "China", "name": "Broken Row Ltd.", "aliases": "",
        "local_name": "", "address": "Beijing", "entry_type": "entity",
        "license_requirement": "For all items subject to the EAR.", "license_review_policy": "",
-       "fr_citations": "90 FR 4619", "company_id": "", "company_link": "", "source": "a test"}
+       "fr_citations": "90 FR 4619", "company_id": "", "company_link": "", "source": "a test",
+       "status": "", "screening_list_citations": "", "notes": ""}
 NAME_COLUMN = HEADER.index("name") + 1
 
 
@@ -151,12 +152,12 @@ def test_every_row_of_the_wrong_width_is_a_problem_not_a_shifted_row(tmp_path):
 
 
 @pytest.mark.parametrize("header, column, words", [
-    ([*HEADER, "notes"], WIDTH + 1, "unknown column 'notes'"),
+    ([*HEADER, "remarks"], WIDTH + 1, "unknown column 'remarks'"),
     ([c for c in HEADER if c != "name"], WIDTH, "missing required column 'name'"),
     (["entity_id", *HEADER], 2, "appears twice"),
 ], ids=["unknown column", "missing required column", "repeated column"])
 def test_a_header_the_table_cannot_hold_is_a_problem(tmp_path, header, column, words):
-    values = {**ROW, "notes": "kept"}
+    values = {**ROW, "remarks": "kept"}
     data = csv_line(header) + csv_line([values[c] for c in header])
     opened = files.open_for_editing(write(tmp_path, ENTITIES, data), ENTITIES)
     assert not opened.readable

@@ -208,7 +208,8 @@ def test_applying_adds_updates_and_marks_removed_but_never_deletes(paths, sample
     assert (new["name"], new["destination"]) == (made.CSL_NEW_NAME, made.CHINA)
     assert new["address"] == "8 Example Road, Shenzhen, China"
     assert entities[made.CSL_CHANGED]["address"] == "3 Example Road, Building 2, China"
-    assert entities[made.CSL_GONE] == entities_before[made.CSL_GONE]
+    # A gone entry is kept, its text as it was; only its status says it was removed.
+    assert entities[made.CSL_GONE] == {**entities_before[made.CSL_GONE], "status": "removed"}
     new_events = {e["event_id"]: e for e in rows(paths, "events")[len(events_before):]}
     assert rows(paths, "events")[: len(events_before)] == events_before
     assert {k: (e["action"], e["derivation"]) for k, e in new_events.items()} == {
@@ -285,7 +286,7 @@ def test_cli_import_csl_dry_run_then_apply(paths, sample):
 
     applied = run_cli(paths, "import-csl", sample, "--apply", "--editor", "ann")
     assert applied.returncode == 0, applied.stderr
-    assert "saved entities.csv: 1 added, 0 removed, 1 changed" in applied.stdout
+    assert "saved entities.csv: 1 added, 0 removed, 2 changed" in applied.stdout
     assert "saved events.csv: 3 added" in applied.stdout
 
 

@@ -1,5 +1,6 @@
-"""The importer of the shared source files: facts carry over, links say how they were made,
-nothing is dropped silently, and the committed inputs are exactly what it writes.
+"""The importer of the shared source files (version 2, ../shared/data/v2; moments from version 1):
+facts carry over, links say how they were made, nothing is dropped silently, and the committed inputs
+are exactly what it writes.
 
 Expected values are read from the shared CSVs here with the csv module, never through the
 importer's own code.
@@ -15,8 +16,11 @@ from pathlib import Path
 import pytest
 
 from tracker import schema
-from tracker.importers.shared import ImportReport, import_shared
+from tracker.config import shared_data_dir
+from tracker.importers.shared import MINTED_IDS, PROFILE_SECTORS, ImportReport, import_shared
 from tracker.inputs.validate import validate_dir
+
+V2 = shared_data_dir() / "v2"
 
 ZHIPU_ENTRIES = ["EL-0306", "EL-0307", "EL-0308", "EL-0309", "EL-0589", "EL-0963", "EL-1013"]
 
@@ -27,10 +31,11 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> tuple[Path, ImportReport]:
-    """The inputs written by one import of the shared data, and the importer's report."""
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ImportReport]:
+    """The inputs written by one import of the shared data (version 2), and the importer's report."""
+    assert V2.is_dir(), f"{V2} is missing: set TRACKER_SHARED_DATA to the shared data folder"
     dest = tmp_path_factory.mktemp("imported") / "inputs"
-    return dest, import_shared(shared_data, dest)
+    return dest, import_shared(V2, dest)
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +46,38 @@ def out(imported) -> dict[str, list[dict[str, str]]]:
 
 
 @pytest.fixture(scope="module")
-def source(shared_data: Path) -> dict[str, list[dict[str, str]]]:
-    return {name: read_rows(shared_data / f"{name}.csv")
-            for name in ("entities", "fr_rules", "companies", "responses", "moments")}
+def source() -> dict[str, list[dict[str, str]]]:
+    rows = {name: read_rows(V2 / f"{name}.csv")
+            for name in ("entities", "fr_rules", "companies", "responses", "removals")}
+    rows["moments"] = read_rows(V2.parent / "moments.csv")  # version 2 has no moments file
+    return rows
+
+
+def listed(out) -> list[dict[str, str]]:
+    return [e for e in out["entities"] if e["status"] == schema.LISTED]
 
 
 def test_every_entry_and_destination_is_imported(out, source) -> None:
-    assert len(source["entities"]) == 3409
+    assert len(source["entities"]) == 3411
     assert len({r["country"] for r in source["entities"]}) == 91
-    assert len(out["entities"]) == len(source["entities"])
-    assert [e["entity_id"] for e in out["entities"]] == [e["entity_id"] for e in source["entities"]]
-    assert len({e["destination"] for e in out["entities"]}) == 91
-    names = {e["entity_id"]: e["name"] for e in out["entities"]}
+    assert len(listed(out)) == len(source["entities"])
+    assert [e["entity_id"] for e in listed(out)] == [e["entity_id"] for e in source["entities"]]
+    assert len({e["destination"] for e in listed(out)}) == 91
+    names = {e["entity_id"]: e["name"] for e in listed(out)}
     assert names == {e["entity_id"]: e["name"] for e in source["entities"]}
+    for column, copied in (("license_review_policy", "license_review_policy"),
+                           ("license_requirement", "license_requirement"), ("notes", "qa_flag")):
+        assert {e["entity_id"]: e[column] for e in listed(out)} == {
+            e["entity_id"]: e[copied] for e in source["entities"]}, column
+
+
+def test_removed_entries_keep_the_ids_minted_for_them(out, source) -> None:
+    removed = {e["entity_id"]: e for e in out["entities"] if e["status"] == schema.REMOVED}
+    assert sorted(removed) == sorted(MINTED_IDS.values()) == ["EL-3412", "EL-3413", "EL-3414", "EL-3415"]
+    for (destination, name), entity_id in MINTED_IDS.items():
+        named = [r for r in source["removals"] if (r["destination"], r["entity_name"]) == (destination, name)]
+        assert named, name
+        assert removed[entity_id]["destination"] == destination
 
 
 def test_report_counts_what_was_written(imported, out) -> None:
@@ -63,7 +87,7 @@ def test_report_counts_what_was_written(imported, out) -> None:
 
 def test_each_entry_is_added_at_its_first_listing(out, source) -> None:
     added = {e["entity_id"]: e for e in out["events"] if e["action"] == "added"}
-    assert set(added) == {e["entity_id"] for e in source["entities"]}
+    assert set(added) == {e["entity_id"] for e in out["entities"]}
     for entry in source["entities"]:
         event = added[entry["entity_id"]]
         assert event["fr_citation"] == entry["first_listed_fr"], entry["entity_id"]
@@ -112,8 +136,10 @@ def test_every_response_is_placed_or_reported(imported, out, source) -> None:
     unplaced = {re.search(r"r-\d+", line).group(0) for line in report.unplaced}
     assert placed.isdisjoint(unplaced)
     assert placed | unplaced == {r["response_id"] for r in source["responses"]}
+    assert len(placed) == 125
     company_of = {r["response_id"]: r["company_id"] for r in out["responses"]}
-    for name, company_id in (("ZTE", "zte"), ("Xiaomi", "xiaomi")):
+    for name, company_id in (("ZTE", "zte"), ("Xiaomi", "xiaomi"), ("BAAI", "baai"),
+                             ("Positive Technologies", "positive-technologies")):
         ids = [r["response_id"] for r in source["responses"] if r["company"] == name]
         assert ids, name
         assert {company_of.get(i) for i in ids} == {company_id}, name
@@ -124,7 +150,8 @@ def test_response_facts_carry_over(out, source) -> None:
     for row in source["responses"]:
         if row["response_id"] in written:
             copy = written[row["response_id"]]
-            for column in ("date", "category", "status", "title", "note", "source_name", "source_url"):
+            for column in ("date", "category", "status", "title", "note", "source_name", "source_url",
+                           "source_kind", "source_note"):
                 assert copy[column] == row[column], (row["response_id"], column)
 
 
@@ -134,13 +161,31 @@ def test_companies_keep_their_local_names(out, source) -> None:
     assert local["zhipu-ai"] == "智谱AI"
 
 
+def test_every_profile_has_a_declared_sector_and_keeps_its_own_words(out, source) -> None:
+    assert len(out["companies"]) == len(source["companies"]) == 32
+    assert set(PROFILE_SECTORS) == {c["company_id"] for c in source["companies"]}
+    detail = {c["company_id"]: c["sector"] for c in source["companies"]}
+    for company in out["companies"]:
+        assert company["sector"] in schema.SECTORS
+        assert company["sector_detail"] == detail[company["company_id"]]
+
+
 def test_rules_keep_dates_and_stated_counts(out, source) -> None:
-    assert len(out["rules"]) == len(source["fr_rules"])
-    for rule, row in zip(out["rules"], source["fr_rules"], strict=True):
+    # The rules of fr_rules.csv, in its order, then the one removal whose rule was not found.
+    assert len(out["rules"]) == len(source["fr_rules"]) + 1
+    stated = {r["publication_date"]: r["stated_removed"] for r in read_rows(V2 / "removal_rules.csv")}
+    for rule, row in zip(out["rules"], source["fr_rules"], strict=False):
         assert rule["publication_date"] == row["publication_date"]
         assert rule["fr_citation"] == row["fr_citation"]
-        for column in ("entities_added", "entries_added", "entries_revised", "entities_removed"):
+        for column in ("entities_added", "entries_added", "entries_revised"):
             assert rule[column] == row[column], (rule["rule_id"], column)
+        # A count of removals the research states as text ('3 (one each)') is not made a number;
+        # the Federal Register summary's own numbers stay.
+        as_text = not re.fullmatch(r"\d*", stated.get(row["publication_date"], ""))
+        if as_text and row["counts_source"].startswith("removals research"):
+            assert rule["entities_removed"] == "", rule["rule_id"]
+        else:
+            assert rule["entities_removed"] == row["entities_removed"], rule["rule_id"]
 
 
 def test_moment_with_two_rules_keeps_both_citations(out) -> None:

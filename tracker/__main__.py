@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tracker.config import PROJECT_DIR, data_paths
+from tracker.config import data_paths, shared_data_dir
 from tracker.inputs.validate import ValidationResult, validate_dir
 
 
@@ -51,11 +51,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tracker.importers.shared import import_shared
+    from tracker.importers.shared import import_shared, missing_files
 
     source = Path(args.source)
-    missing = [n for n in ("entities.csv", "fr_rules.csv", "companies.csv", "responses.csv",
-                           "moments.csv") if not (source / n).exists()]
+    missing = missing_files(source)
     if missing:
         print(f"{source}: missing {', '.join(missing)}", file=sys.stderr)
         return 1
@@ -294,9 +293,12 @@ def parser() -> argparse.ArgumentParser:
     build.set_defaults(run=cmd_build)
 
     importer = commands.add_parser("import", help="write the inputs from the shared source files")
-    importer.add_argument("source", nargs="?", default=str(PROJECT_DIR.parent / "shared" / "data"),
-                          help="folder with entities.csv, fr_rules.csv, companies.csv, "
-                               "responses.csv, moments.csv (default: ../shared/data)")
+    importer.add_argument("source", nargs="?", default=str(shared_data_dir() / "v2"),
+                          help="folder of version 2 of the shared source files: entities.csv, "
+                               "entry_citations.csv, fr_rules.csv, removal_rules.csv, removals.csv, "
+                               "list_versions/, companies.csv, responses.csv; moments.csv from the "
+                               "folder above (version 1) unless the folder has one "
+                               "(default: ../shared/data/v2, or $TRACKER_SHARED_DATA/v2)")
     importer.add_argument("--dest", help="folder to write the inputs to (default: data/inputs)")
     importer.set_defaults(run=cmd_import)
 

@@ -9,6 +9,12 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
+def shared_data_dir() -> Path:
+    """The shared source files (version 1; version 2 in its `v2` folder): `TRACKER_SHARED_DATA`,
+    else `../shared/data` beside the project."""
+    return Path(os.environ.get("TRACKER_SHARED_DATA") or PROJECT_DIR.parent / "shared" / "data")
+
+
 @dataclass(frozen=True)
 class DataPaths:
     """The folders of one data directory."""

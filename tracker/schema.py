@@ -102,6 +102,9 @@ LIST = ColumnType(
     "list", checks=(Check(_has_no_empty_item, "the list has an empty item"),),
     expected=f"values separated by '{LIST_SEPARATOR}'", sql_type="VARCHAR", editor_pattern=None)
 COLUMN_TYPES: tuple[ColumnType, ...] = (TEXT, INT, DATE, PARTIAL_DATE, URL, CITATION, CITATIONS, LIST)
+# A citation cell as the list prints it: each citation with the date beside it, if any.
+_DATED = r"\d{1,3} FR \d{1,6}(, \d{1,2}/\d{1,2}/\d{2})?"
+DATED_CITATIONS_PATTERN = rf"{_DATED}(; {_DATED})*"
 
 ACTIONS = ("added", "revised", "removed", "corrected")
 RESPONSE_CATEGORIES = (
@@ -140,6 +143,7 @@ RESPONSE_STATUS_MEANINGS = {
 RESPONSE_STATUS_LEGEND = " ".join(f"{RESPONSE_STATUS_LABELS[s]}: {RESPONSE_STATUS_MEANINGS[s]}."
                                   for s in RESPONSE_STATUSES)
 RULE_SCOPES = ("entity_list_change", "related_rule")
+RULE_ACTIONS = ("add", "revise", "remove", "correct", "move")
 RULE_SCOPE_LABELS = {"entity_list_change": "Changes to the list", "related_rule": "Related rules"}
 MOMENT_KINDS = ("entity_list_rule", "rule", "law", "suspension", "other")
 
@@ -155,7 +159,23 @@ LICENSE_ALL_ITEMS_PATTERN = "all items subject to the EAR"
 # The sector of an entry that no company profile covers.
 NO_PROFILE = "No profile"
 ENTRY_TYPES = ("entity", "address_only")
-EVENT_DERIVATIONS = ("first citation", "later citation", "editor", "screening list import")
+# Whether an entry is on the list today. Nothing is deleted: an entry taken off the list stays, removed,
+# with its history; the date and rule of its removal are those of its 'removed' event.
+LISTED = "listed"
+REMOVED = "removed"
+ENTRY_STATUSES = (LISTED, REMOVED)
+# How an event was obtained, and what each way means (the derivation column's description).
+EVENT_DERIVATION_MEANINGS = {
+    "stated": "a source says this happened to this entry (the rule, or a report of it, names it)",
+    "inferred": "read from indirect evidence: the action from the citation's place in the entry's "
+                "citation cell (the first is the listing, a later one a revision), or a removal from "
+                "the entry's absence from later versions of the list",
+    "editor": "entered by an editor",
+    "screening list import": "from a Consolidated Screening List export (python -m tracker import-csl)",
+}
+EVENT_DERIVATIONS = tuple(EVENT_DERIVATION_MEANINGS)
+# The note of an event whose rule is not known (rule_id empty).
+RULE_NOT_RECORDED = "rule not recorded"
 SECTORS = (
     "Artificial intelligence",
     "Semiconductors",
@@ -164,7 +184,44 @@ SECTORS = (
     "Surveillance",
     "Drones",
     "Consumer electronics",
+    "Cybersecurity",
 )
+# How strong the source of a response note is (responses.source_kind).
+SOURCE_KIND_MEANINGS = {
+    "primary": "the company's, a court's or a government's own text",
+    "reputable_press": "an established outlet's own report, or its licensed wire copy on its own site",
+    "mirror": "a copy of a company, exchange or press text on a third-party site",
+    "aggregator": "a site that collects other outlets' reports",
+    "analysis": "an analyst's commentary or proposal",
+    "reference": "a reference work (encyclopaedia, company register)",
+}
+SOURCE_KINDS = tuple(SOURCE_KIND_MEANINGS)
+# Which kind of source a version of the list was read from (list_versions.source_kind).
+VERSION_SOURCE_KIND_MEANINGS = {
+    "ecfr": "the eCFR text of Supplement No. 4 to Part 744 (table, XML, or a parse of it)",
+    "bis_csv": "BIS's consolidated Entity List CSV",
+    "screening_list": "the Entity List rows of the ITA Consolidated Screening List",
+}
+VERSION_SOURCE_KINDS = tuple(VERSION_SOURCE_KIND_MEANINGS)
+# How a row of a version of the list was matched to an entry (version_rows.match).
+MATCH_KIND_MEANINGS = {
+    "exact": "its normalised name is the entry's",
+    "prefix": "the entry's name is a word-boundary prefix of the row's text",
+    "alias": "its name is one of the entry's aliases",
+    "fuzzy": "its name is the entry's but for spelling (similarity 0.90 or more, the best by far)",
+    "contains": "the entry's name is inside the row's first line",
+    "part_of": "BIS writes the row as a sub-unit of one entry (several rows share the entry)",
+    "self": "the version is the entries' own source",
+    "restored": "an entry the version's parse missed, put back",
+    "removed_entry": "an entry no longer on the list, matched by destination and name to the id given "
+                     "to it when it was kept as a removed entry",
+    "none": "not matched to any entry",
+}
+MATCH_KINDS = tuple(MATCH_KIND_MEANINGS)
+
+
+def _meanings(meanings: dict[str, str]) -> str:
+    return "; ".join(f"{value}: {meaning}" for value, meaning in meanings.items()) + "."
 
 
 @dataclass(frozen=True)
@@ -191,6 +248,10 @@ class Table:
     columns: tuple[Column, ...]
     key: str
     sort_by: tuple[str, ...] = field(default=())
+    # Columns whose values together may occur on one row only (empty counts as a value).
+    unique_together: tuple[tuple[str, ...], ...] = field(default=())
+    # A data folder may leave the file out: it then reads as a table with no rows.
+    optional: bool = False
 
     @property
     def filename(self) -> str:
@@ -234,12 +295,15 @@ COMPANIES = Table(
 
 ENTITIES = Table(
     name="entities",
-    description="Every entry of the Entity List (Supplement No. 4 to Part 744 of the EAR) as published.",
+    description=("Every entry of the Entity List (Supplement No. 4 to Part 744 of the EAR) as published, "
+                 "and every entry taken off it since that a source names (kept, with status removed: "
+                 "nothing is deleted, and an id is never given to another entry)."),
     key="entity_id",
     sort_by=("entity_id",),
     columns=(
-        Column("entity_id", TEXT, "Stable id of the entry.", "EL-0306", required=True, unique=True,
-               pattern=r"EL-\d{4,7}"),
+        Column("entity_id", TEXT, "Stable id of the entry; an entry no longer on the list keeps the id "
+                                  "it was given, after the highest id then in use.", "EL-0306",
+               required=True, unique=True, pattern=r"EL-\d{4,7}"),
         Column("destination", TEXT, "Destination heading the entry is listed under.", "China",
                required=True),
         Column("name", TEXT, "Name of the entry as listed.",
@@ -250,24 +314,43 @@ ENTITIES = Table(
         Column("address", TEXT, "Address(es) as listed.", "Golaye Park, Shari Naw, Kabul, Afghanistan."),
         Column("entry_type", TEXT, "Whether the entry names a party or only an address.", "entity",
                required=True, allowed=ENTRY_TYPES),
+        Column("status", TEXT,
+               f"{LISTED}: on the list today; {REMOVED}: taken off it, kept with its history. The date "
+               f"and rule of a removal are those of the entry's '{REMOVED}' event in events.csv (the "
+               "store derives removed_date, removed_rule_id and removed_fr_citation from it), so a "
+               f"{REMOVED} entry must have one; a {LISTED} entry whose latest event is a removal is "
+               f"warned about. Empty reads as {LISTED}. A removal of parts of an entry that stays listed "
+               "is a revision of it (events.parts_removed), not a removal.",
+               LISTED, allowed=ENTRY_STATUSES),
         Column("license_requirement", TEXT, "License requirement column of the entry.",
                "For all items subject to the EAR. (See § 744.11 of the EAR)"),
         Column("license_review_policy", TEXT, "License review policy column of the entry.",
                "Presumption of denial."),
-        Column("fr_citations", CITATIONS, "Federal Register citations of the entry, oldest first.",
-               "90 FR 4619", required=True),
+        Column("fr_citations", CITATIONS, "Federal Register citations of the entry's citation cell, in "
+                                          "the cell's order (oldest first); for a removed entry, the cell "
+                                          "of the newest version of the list that holds it. Empty only "
+                                          "for a removed entry that no version of the list holds.",
+               "90 FR 4619"),
+        Column("screening_list_citations", CITATIONS,
+               "Citations the Consolidated Screening List gives for the entry that its citation cell "
+               "lacks: kept as evidence, not counted as actions (no event is made of them).",
+               "89 FR 51653"),
         Column("company_id", TEXT, "Profile this entry belongs to.", "zhipu-ai",
                references="companies.company_id"),
         Column("company_link", TEXT, "How the entry was linked to its profile.",
                "alias matches profile alias 'Zhipu AI'"),
         Column("source", TEXT, "Where the entry's text was taken from.",
                "eCFR Supp. No. 4 to Part 744 (July 2026), parsed by phagehunter/nsfreg", required=True),
+        Column("notes", TEXT, "What a reader should know about the entry's text (a repaired name, a "
+                              "citation kept from an older source, cells swapped in the source).",
+               "date dropped: the text pairs it with 11/13/19, but volume 83 is 2018"),
     ),
 )
 
 EVENTS = Table(
     name="events",
-    description="What happened to an entry and when; derived from its citations unless given.",
+    description=("What happened to an entry and when: one event per citation of its citation cell (the "
+                 "first its listing, later ones revisions), and its removal, if it was removed."),
     key="event_id",
     sort_by=("entity_id", "event_id"),
     columns=(
@@ -278,14 +361,22 @@ EVENTS = Table(
         Column("action", TEXT, "What happened.", "added", required=True, allowed=ACTIONS),
         Column("date", DATE, "Federal Register publication date; empty when no source gives it.",
                "2025-01-16"),
-        Column("year", INT, "Year of the event (from the date, else from the FR volume).", "2025",
-               required=True),
-        Column("fr_citation", CITATION, "Federal Register page the entry appears on.", "90 FR 4619",
-               required=True),
-        Column("rule_id", TEXT, "Rule that made the change, where it can be told.", "2025-00704",
-               references="rules.rule_id"),
-        Column("derivation", TEXT, "How the event was obtained.", "first citation", required=True,
-               allowed=EVENT_DERIVATIONS),
+        Column("year", INT, "Year of the event (from the date, else from the FR volume, else as the "
+                            "note says).", "2025", required=True),
+        Column("fr_citation", CITATION, "Federal Register page of the action: the page the entry appears "
+                                        "on, or for a removal the rule's first page; empty when no "
+                                        "source gives it.", "90 FR 4619"),
+        Column("rule_id", TEXT, "Rule that made the change, where one is recorded for that date and "
+                                f"citation; empty otherwise, and the note says '{RULE_NOT_RECORDED}'.",
+               "2025-00704", references="rules.rule_id"),
+        Column("derivation", TEXT, "How the event was obtained. " + _meanings(EVENT_DERIVATION_MEANINGS),
+               "inferred", required=True, allowed=EVENT_DERIVATIONS),
+        Column("evidence", TEXT, "What the event was read from: the source file and column (for the "
+                                 "shared source files, their version folder and file name).",
+               "v2/entities.csv fr_citations, citation 1 of 1 (the first: the listing)"),
+        Column("parts_removed", LIST, "Names taken out of an entry that stays listed (sub-entities, "
+                                      "aliases), as the source names them: the revision that removed them.",
+               "Bhabha Atomic Research Center (BARC) | Indian Rare Earths"),
         Column("note", TEXT, "Anything a reader should know about this event.",
                "the source gives no date for this citation; year from the FR volume"),
     ),
@@ -295,29 +386,46 @@ RULES = Table(
     name="rules",
     description=(
         "Federal Register rules that changed the Entity List, with the counts the rule itself states "
-        "(the only record of entries removed since)."
+        "(the only record of entries removed since whose names no source gives: such a removal stays "
+        "a count on its rule, never a made-up entry)."
     ),
     key="rule_id",
     sort_by=("publication_date", "rule_id"),
     columns=(
-        Column("rule_id", TEXT, "FR document number, or date and citation where there is none.",
+        Column("rule_id", TEXT, "FR document number, or date and citation where there is none (or, for "
+                                "a removal announced without a rule found, the announcement's date).",
                "2025-00704", required=True, unique=True),
-        Column("publication_date", DATE, "Federal Register publication date.", "2025-01-16",
-               required=True),
+        Column("publication_date", DATE, "Federal Register publication date; empty only where the rule "
+                                         "was not found (the row records an announced action; see notes).",
+               "2025-01-16"),
+        Column("effective_date", DATE, "Effective date, where a source gives it.", "2025-01-16"),
         Column("document_number", TEXT, "FR document number.", "2025-00704",
                pattern=r"\d{4}-\d{5}"),
         Column("fr_citation", CITATION, "First page of the rule.", "90 FR 4617"),
         Column("title", TEXT, "Title of the rule.", "Additions to the Entity List"),
         Column("scope", TEXT, "Whether the rule changed the list or is a related rule.",
                "entity_list_change", required=True, allowed=RULE_SCOPES),
-        Column("actions", TEXT, "Kinds of change, ';'-separated.", "add;revise",
-               pattern=r"(add|revise|remove|correct)(;(add|revise|remove|correct))*"),
+        Column("actions", TEXT, "Kinds of change, ';'-separated: " + ", ".join(RULE_ACTIONS)
+               + " (move: entries moved to another destination heading).", "add;revise",
+               pattern=rf"({'|'.join(RULE_ACTIONS)})(;({'|'.join(RULE_ACTIONS)}))*"),
         Column("entities_added", INT, "Entities added, as the rule states.", "11"),
         Column("entries_added", INT, "Entries added (one entity may have entries under several "
                                     "destinations).", "11"),
         Column("entries_revised", INT, "Entries revised.", "1"),
         Column("entries_corrected", INT, "Entries corrected.", "0"),
-        Column("entities_removed", INT, "Entities removed.", "0"),
+        Column("entities_removed", INT, "Entities removed, where the count is a plain number (see "
+                                        "stated_removed for the count as stated).", "0"),
+        Column("stated_removed", TEXT, "What the rule (or a report of it) says it removed, as stated: "
+                                       "text, never forced to a number ('>=2 (title plural)', '1 entity "
+                                       "(2 entries)').", "3 sub-entities within 1 entry"),
+        Column("stated_removed_destinations", TEXT, "Destinations of the removals, as stated.",
+               "United Arab Emirates (1); Ecuador (1)"),
+        Column("names_removed", LIST, "Names of the removed entities that a source gives ('(inferred)' "
+                                      "where the name is matched, not stated).",
+               "Jazirah Aviation Club (inferred)"),
+        Column("names_sourced", INT, "How many removed names a source gives.", "1"),
+        Column("names_stated", INT, "Of those, how many a source states.", "1"),
+        Column("names_inferred", INT, "Of those, how many are matched from versions of the list.", "0"),
         Column("country_counts", TEXT, "Added entries by destination, 'Name:count;...'.",
                "China:11", pattern=r"[^:;]+:\d+(;[^:;]+:\d+)*"),
         Column("summary", TEXT, "The rule's summary (abstract).", "In this rule, BIS amends ..."),
@@ -327,6 +435,8 @@ RULES = Table(
         Column("sources", LIST, "Pages the row was recorded from.", "https://www.bis.doc.gov/...",
                required=True),
         Column("notes", TEXT, "Caveats about this row.", "publication date inferred from entries"),
+        Column("removal_notes", TEXT, "Caveats about the removal counts.",
+               "'removed four entries under the UAE and Israel' (entries, not necessarily 4 entities)"),
     ),
 )
 
@@ -354,6 +464,10 @@ RESPONSES = Table(
                required=True),
         Column("source_url", URL, "Link to the source; empty only when none exists.",
                "https://techcentral.co.za/..."),
+        Column("source_kind", TEXT, "How strong the source is; empty when not yet judged. "
+               + _meanings(SOURCE_KIND_MEANINGS), "reputable_press", allowed=SOURCE_KINDS),
+        Column("source_note", TEXT, "Why a source is doubtful, where it is.",
+               "staging copy of a Bloomberg article"),
     ),
 )
 
@@ -379,6 +493,76 @@ MOMENTS = Table(
     ),
 )
 
+
+LIST_VERSIONS = Table(
+    name="list_versions",
+    description=("Versions of the whole list: the list as it stood on a date, as one source gives it "
+                 "(its rows are in version_rows.csv). One version per date, source kind and variant: a "
+                 "second version of the same kind on the same date must be named apart by its variant."),
+    key="version_id",
+    sort_by=("date", "version_id"),
+    unique_together=(("date", "source_kind", "variant"),),
+    optional=True,
+    columns=(
+        Column("version_id", TEXT, "Stable id: source kind and date.", "ecfr_2023-11-21",
+               required=True, unique=True, pattern=r"[a-z0-9][a-z0-9_.-]*"),
+        Column("date", DATE, "The day the version shows the list as it stood (see date_meaning).",
+               "2023-11-21", required=True),
+        Column("source_kind", TEXT, "Kind of source. " + _meanings(VERSION_SOURCE_KIND_MEANINGS),
+               "ecfr", required=True, allowed=VERSION_SOURCE_KINDS),
+        Column("variant", TEXT, "Tells two versions of one kind on one date apart; empty when there is "
+                                "one.", "nsfreg parse"),
+        Column("source", TEXT, "What the source is.", "eCFR Supp. 4 to Part 744, XML", required=True),
+        Column("source_path", TEXT, "Where the source file is: repository@commit:path, or a web address.",
+               "Kelvin-xing/Tech_Innovation_war_project@a526d1a:Policy_data/Commerce_list/entitylist0712.xml",
+               required=True),
+        Column("date_meaning", TEXT, "What the date is: a download, a commit, the newest citation in "
+                                     "the text.", "latest FR citation in the text (88 FR 80957, 11/21/23)",
+               required=True),
+        Column("notes", TEXT, "How the version's rows were read, and caveats.",
+               "one <TR> per entry; full citation cell kept"),
+    ),
+)
+
+VERSION_ROWS = Table(
+    name="version_rows",
+    description=("The rows of every version of the list, in one set of columns, each matched to the "
+                 "entry it is (where it can be), so that any two versions can be compared."),
+    key="row_id",
+    sort_by=("version_id", "row"),
+    optional=True,
+    columns=(
+        Column("row_id", TEXT, "Stable id: version id and row number.", "ecfr_2023-11-21:00001",
+               required=True, unique=True, pattern=r"[a-z0-9][a-z0-9_.-]*:\d+"),
+        Column("version_id", TEXT, "Version the row belongs to.", "ecfr_2023-11-21", required=True,
+               references="list_versions.version_id"),
+        Column("row", INT, "Position of the row in the version, from 1, in the source's order.", "1",
+               required=True),
+        Column("entity_ids", LIST, "Entries the row was matched to; several where the source merges "
+                                   "entries listed under several destinations; empty when none.",
+               "EL-0001", references="entities.entity_id"),
+        Column("match", TEXT, "How the row was matched. " + _meanings(MATCH_KIND_MEANINGS), "exact",
+               required=True, allowed=MATCH_KINDS),
+        Column("destination", TEXT, "Destination, as the version gives it (for the CSV and screening list "
+                                    "versions: the countries of the addresses).", "Afghanistan"),
+        Column("name", TEXT, "Name, as split from the entry's text by rule (heuristic for the older "
+                             "versions: check before display).", "Abdul Satar Ghoura", required=True),
+        Column("aliases", LIST, "Aliases, as split from the entry's text.", "Farid | Engineer Idris"),
+        Column("address", TEXT, "Address(es), as split from the entry's text.", "Kabul, Afghanistan."),
+        Column("fr_citations", TEXT, "The row's citations, each with the date the version prints beside "
+                                     "it ('; '-separated).", "76 FR 71869, 11/21/11",
+               pattern=DATED_CITATIONS_PATTERN),
+        Column("license_requirement", TEXT, "License requirement, as the version gives it.",
+               "For all items subject to the EAR. (See § 744.11 of the EAR)"),
+        Column("license_review_policy", TEXT, "License review policy, as the version gives it.",
+               "Presumption of denial"),
+        Column("entity_text", TEXT, "The entry's cell as the source gives it, lines joined with ' / ' "
+                                    "(eCFR XML versions), to compare where the split is doubtful.",
+               "Abdul Satar Ghoura, 501, 5th Floor, Amanullah Sancharaki Market, Kabul, Afghanistan."),
+    ),
+)
+
 # Order matters: a table is validated after the tables it references.
-TABLES: tuple[Table, ...] = (COMPANIES, RULES, ENTITIES, EVENTS, RESPONSES, MOMENTS)
+TABLES: tuple[Table, ...] = (COMPANIES, RULES, ENTITIES, EVENTS, RESPONSES, MOMENTS, LIST_VERSIONS,
+                             VERSION_ROWS)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

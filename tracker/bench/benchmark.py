@@ -160,10 +160,18 @@ def _csv(inputs: Path, name: str, columns: list[str] | None = None):
     return pd.read_csv(inputs / f"{name}.csv", usecols=columns, dtype=str, keep_default_na=False)
 
 
+def _listed(inputs: Path, columns: list[str]):
+    """The entries on today's list (status empty or listed), with some of their columns."""
+    from tracker import schema
+
+    entities = _csv(inputs, "entities", [*columns, "status"])
+    return entities[entities["status"].isin(["", schema.LISTED])][columns]
+
+
 def _base_headline(inputs, ctx):
-    entities = _csv(inputs, "entities", ["destination"])
-    events = _csv(inputs, "events", ["action", "year"])
-    added = events[events["action"] == "added"]
+    entities = _listed(inputs, ["entity_id", "destination"])
+    events = _csv(inputs, "events", ["entity_id", "action", "year"])
+    added = events[(events["action"] == "added") & events["entity_id"].isin(entities["entity_id"])]
     return {"entries": len(entities), "destinations": entities["destination"].nunique(),
             "companies": len(_csv(inputs, "companies", ["company_id"])),
             "rules": int((_csv(inputs, "rules", ["scope"])["scope"] == "entity_list_change").sum()),
@@ -176,7 +184,7 @@ def _base_listings(granularity):
         import pandas as pd
 
         events = _csv(inputs, "events", ["entity_id", "action", "date"])
-        entities = _csv(inputs, "entities", ["entity_id", "destination"])
+        entities = _listed(inputs, ["entity_id", "destination"])
         added = events[(events["action"] == "added") & (events["date"] != "")].merge(entities, on="entity_id")
         period = pd.to_datetime(added["date"]).dt.to_period("M" if granularity == "month" else "Y")
         counts = added.groupby([period.dt.start_time, added["destination"]]).size()
@@ -185,7 +193,7 @@ def _base_listings(granularity):
 
 
 def _base_top(inputs, ctx):
-    counts = _csv(inputs, "entities", ["destination"])["destination"].value_counts()
+    counts = _listed(inputs, ["destination"])["destination"].value_counts()
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:10]
 
 
@@ -204,7 +212,7 @@ def _base_explorer(filters_of: Callable[[Context], Any]):
         entities = _csv(inputs, "entities")
         companies = _csv(inputs, "companies", ["company_id", "name", "aliases", "local_name", "sector"])
         events = _csv(inputs, "events", ["entity_id", "action", "date"])
-        keep = entities["destination"].notna()
+        keep = entities["status"].isin(["", "listed"])  # today's list: the filters ask for no removals
         if filters.destinations:
             keep &= entities["destination"].isin(filters.destinations)
         tokens = search_tokens(filters.query)

@@ -160,7 +160,8 @@ SECTOR_DETAILS = {"Artificial intelligence": "Artificial intelligence (models an
                   "Computing": "High-performance computing and servers",
                   "Surveillance": "Video surveillance and biometrics",
                   "Drones": "Unmanned aerial vehicles",
-                  "Consumer electronics": "Consumer electronics and components"}
+                  "Consumer electronics": "Consumer electronics and components",
+                  "Cybersecurity": "Security software and services"}
 RULE_TITLES = ["Additions to the Entity List", "Additions and Revisions to the Entity List",
                "Additions of Entities to the Entity List",
                "Addition of Certain Entities to the Entity List; Revision of Existing Entries",
@@ -330,6 +331,8 @@ def generate(out: Path, scale: int, seed: int = 1, inputs: Path = SHIPPED_INPUTS
         encoding="utf-8")
     tables = {"companies": companies, "rules": rules, "entities": entities, "events": events,
               "responses": responses, "moments": moments}
+    # No versions of the list are invented: the optional inputs are written with their header only.
+    tables.update({t.name: [] for t in schema.TABLES if t.optional and t.name not in tables})
     written = {}
     for name, rows in tables.items():
         table = schema.TABLES_BY_NAME[name]
@@ -468,7 +471,7 @@ def _entities_and_events(draw: _Draw, profile: Profile, n: int, rules: list[dict
                 "event_id": f"{entity_id}-{k + 1}", "entity_id": entity_id, "action": action,
                 "date": day.isoformat() if dated else "", "year": str(day.year), "fr_citation": citation,
                 "rule_id": rule_id if dated else "",
-                "derivation": "first citation" if k == 0 else "later citation",
+                "derivation": "inferred", "evidence": label,
                 "note": label if dated else f"the source gives no date for this citation; {label}",
             })
         entity_rows.append({
@@ -476,6 +479,8 @@ def _entities_and_events(draw: _Draw, profile: Profile, n: int, rules: list[dict
             "aliases": _aliases(r, name, short, destination, int(alias_counts[i])),
             "local_name": local, "address": _address(r, destination, city),
             "entry_type": "address_only" if r.random() < 0.005 else "entity",
+            # Off the list when its latest event removed it (the events are in date order).
+            "status": schema.REMOVED if action == "removed" else schema.LISTED,
             "license_requirement": profile.license_texts[licenses[i]],
             "license_review_policy": r.choice(REVIEW_POLICIES) if r.random() < 0.6 else "",
             "fr_citations": schema.CITATION_SEPARATOR.join(dict.fromkeys(citations)),

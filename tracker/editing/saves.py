@@ -489,6 +489,7 @@ def record_rule(paths: DataPaths, rule: Row, entities: list[Row], editor: str | 
             entry["entity_id"] = next_entity_id(ids)
         ids.append(entry["entity_id"])
         entry.setdefault("entry_type", "entity")
+        entry.setdefault("status", schema.LISTED)
         entry["fr_citations"] = entry.get("fr_citations") or rule.get("fr_citation", "")
         entries.append(entry)
         events.append(added_event(entry, rule, derivation="editor"))

@@ -221,7 +221,7 @@ def import_csl(paths: DataPaths, csv_path: Path, apply: bool, editor: str | None
     events = saves.read_rows(paths, "events")
     plan = _CslPlan(entities, events, saves.read_rows(paths, "rules"), csv_path.name)
     report.findings = plan.compare(entries, partial)
-    active = sum(1 for e in entities[: plan.existing] if plan.last_action(e["entity_id"]) != "removed")
+    active = sum(1 for e in entities[: plan.existing] if not plan.is_removed(e))
     gone = report.count("gone")
     if gone and gone > GONE_LIMIT * active:
         report.warnings.append(f"{gone} of {active} active entries are not in the file; if it is not the "
@@ -264,6 +264,12 @@ class _CslPlan:
             if _fold(name):
                 self.index.setdefault(_fold(name), []).append(i)
 
+    def is_removed(self, entity: Row) -> bool:
+        """Whether an entry is off the list: its status says so (or, in inputs without statuses,
+        its latest event is a removal)."""
+        return (entity.get("status") == schema.REMOVED
+                or (not entity.get("status") and self.last_action(entity["entity_id"]) == schema.REMOVED))
+
     def last_action(self, entity_id: str) -> str:
         """Action of the entry's latest event ('' when it has none)."""
         return self.last.get(entity_id, (0, ""))[1]
@@ -273,7 +279,7 @@ class _CslPlan:
         findings = [self._one(entry) for entry in entries]
         if not partial:
             for i, entity in enumerate(self.entities[: self.existing]):
-                if i not in self.claimed and self.last_action(entity["entity_id"]) != "removed":
+                if i not in self.claimed and not self.is_removed(entity):
                     findings.append(self._gone(entity))
         return findings
 
@@ -310,7 +316,7 @@ class _CslPlan:
         entity = {"entity_id": saves.next_entity_id([e["entity_id"] for e in self.entities]),
                   "destination": entry.destination, "name": entry.name,
                   "aliases": schema.LIST_SEPARATOR.join(entry.aliases),
-                  "address": "; ".join(entry.addresses), "entry_type": "entity",
+                  "address": "; ".join(entry.addresses), "entry_type": "entity", "status": schema.LISTED,
                   "license_requirement": entry.license_requirement,
                   "license_review_policy": entry.license_policy,
                   "fr_citations": schema.CITATION_SEPARATOR.join(c.text for c in entry.citations),
@@ -328,7 +334,7 @@ class _CslPlan:
     def _matched(self, entity: Row, entry: CslEntry) -> CslFinding:
         changed, filled = self._changes(entity, entry)
         status = "changed" if changed else "filled" if filled else "unchanged"
-        relisted = self.last_action(entity["entity_id"]) == "removed"
+        relisted = self.is_removed(entity)
         for column, _, new in changed + filled:
             entity[column] = new
         if changed or filled:
@@ -338,6 +344,8 @@ class _CslPlan:
         newest = parse_citations(citations[-1])[0] if citations else None
         if relisted and newest:
             status = "relisted"
+            entity["status"] = schema.LISTED
+            self.updated = True
             self._add_event(entity["entity_id"], "added", newest, "",
                             f"listed again in the Consolidated Screening List export {self.file_name} "
                             f"(imported {self.today})")
@@ -378,27 +386,32 @@ class _CslPlan:
         return changed, filled
 
     def _gone(self, entity: Row) -> CslFinding:
-        citations = self._citations(entity)
-        if citations:
-            self._add_event(entity["entity_id"], "removed", parse_citations(citations[-1])[0], "",
-                            f"not in the Consolidated Screening List export {self.file_name} "
-                            f"(imported {self.today}); the file does not give the removing rule, so the "
-                            "citation is the entry's newest listing citation and the year is the import's",
-                            year=self.today[:4])
+        entity["status"] = schema.REMOVED
+        self.updated = True
+        self._add_event(entity["entity_id"], "removed", None, "",
+                        f"not in the Consolidated Screening List export {self.file_name} (imported "
+                        f"{self.today}); the file does not give the removing rule, so the removal has no "
+                        f"date or citation, and the year is the import's; {schema.RULE_NOT_RECORDED}",
+                        year=self.today[:4])
         return CslFinding("gone", entity["name"], entity["destination"], entity["entity_id"],
-                          note="stays in the inputs with a 'removed' event")
+                          note=f"stays in the inputs, status {schema.REMOVED}, with a 'removed' event")
 
     @staticmethod
     def _citations(entity: Row) -> list[str]:
         return [c.strip() for c in entity["fr_citations"].split(schema.CITATION_SEPARATOR) if c.strip()]
 
-    def _add_event(self, entity_id: str, action: str, citation: Citation, date: str, note: str,
+    def _add_event(self, entity_id: str, action: str, citation: Citation | None, date: str, note: str,
                    year: str | None = None) -> None:
         number = saves.next_event_number(self.events + self.new_events, entity_id)
+        rule_id = self._rule_of(citation, date) if citation else ""
+        if not rule_id and schema.RULE_NOT_RECORDED not in note:
+            note = f"{note}; {schema.RULE_NOT_RECORDED}"
         self.new_events.append({
             "event_id": f"{entity_id}-{number}", "entity_id": entity_id, "action": action, "date": date,
-            "year": year or date[:4] or str(year_of_volume(citation.volume)), "fr_citation": citation.text,
-            "rule_id": self._rule_of(citation, date), "derivation": "screening list import", "note": note})
+            "year": year or date[:4] or str(year_of_volume(citation.volume)),
+            "fr_citation": citation.text if citation else "", "rule_id": rule_id,
+            "derivation": "screening list import",
+            "evidence": f"Consolidated Screening List export {self.file_name}", "note": note})
 
     def _rule_of(self, citation: Citation, date: str) -> str:
         """The rule printed that day whose pages start last at or before the citation's page, if any."""

@@ -31,7 +31,12 @@ def inputs_readme() -> str:
     for kind in schema.COLUMN_TYPES:
         parts.append(f"| {kind.name} | {_cell(kind.expected)} |")
     for table in schema.TABLES:
-        parts.append(f"\n## `{table.filename}`\n\n{table.description} One row per `{table.key}`.\n")
+        about = [f"One row per `{table.key}`."]
+        about += [f"One row per {', '.join(f'`{n}`' for n in names)} together."
+                  for names in table.unique_together]
+        if table.optional:
+            about.append("Optional: a data folder without this file has no rows of it.")
+        parts.append(f"\n## `{table.filename}`\n\n{table.description} {' '.join(about)}\n")
         parts.append("| column | type | required | allowed values / rule | example | meaning |")
         parts.append("|---|---|---|---|---|---|")
         for column in table.columns:
@@ -41,7 +46,8 @@ def inputs_readme() -> str:
             if column.unique:
                 rules.append("unique")
             if column.references:
-                rules.append(f"must exist in `{column.references}`")
+                each = "each item " if column.type is schema.LIST else ""
+                rules.append(f"{each}must exist in `{column.references}`")
             if column.pattern and not column.allowed:
                 rules.append(f"matches `{column.pattern}`")
             parts.append(f"| `{column.name}` | {column.type.name} | {'yes' if column.required else ''} | "

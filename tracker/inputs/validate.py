@@ -155,6 +155,8 @@ def validate_dir(inputs_dir: Path, replacements: dict[str, bytes] | None = None)
             parsed, problems = parse_table(table, replacements[table.name])
         elif path.exists():
             parsed, problems = _parse_path(table, path)
+        elif table.optional:  # a folder without it has no rows of it
+            continue
         else:
             result.problems.append(Problem(table.filename, 1, 1, "file is missing; expected "
                                            f"a CSV with columns {', '.join(table.column_names)}"))
@@ -163,6 +165,7 @@ def validate_dir(inputs_dir: Path, replacements: dict[str, bytes] | None = None)
         if parsed is not None:
             result.tables[table.name] = parsed
     result.problems.extend(check_references(result.tables))
+    result.problems.extend(check_statuses(result.tables))
     return result
 
 
@@ -241,6 +244,10 @@ def _read_valid(table: Table, stream) -> tuple[ParsedTable, list[Problem]] | Non
         checked: dict[str, set[str]] = {c.name: set() for c, _ in positions}
         columns: dict[str, list] = {c.name: [] for c, _ in positions}
         keys = {c.name: array("q") for c, _ in positions if c.unique}
+        # A column of unique_together that the file lacks counts as empty.
+        together = [[header.index(n) if n in header else None for n in names]
+                    for names in table.unique_together]
+        keys.update({f"together-{i}": array("q") for i in range(len(together))})
         row_hashes, lines = array("q"), array("q")
         consumed = reader.line_num
         while records := list(islice(reader, QUICK_CHUNK)):
@@ -268,6 +275,10 @@ def _read_valid(table: Table, stream) -> tuple[ParsedTable, list[Problem]] | Non
                     if not kept:
                         continue
             row_hashes.extend(_row_hashes(by_column))
+            for i, indexes in enumerate(together):
+                empty = ("",) * len(by_column[0])
+                keys[f"together-{i}"].extend(map(hash, zip(
+                    *(empty if j is None else by_column[j] for j in indexes), strict=True)))
             lines.extend(starts)
             as_arrow = len(lines) >= QUICK_CHUNK  # a small file never loads pyarrow
             for column, index in positions:
@@ -448,6 +459,8 @@ def _check_rows(table: Table, parsed: ParsedTable,
     positions = {c: parsed.header.index(c.name) for c in table.columns if c.name in parsed.header}
     first_line_of_key: dict[str, dict[str, int]] = {c.name: {} for c in table.columns if c.unique}
     first_line_of_row: dict[tuple[str, ...], int] = {}
+    together = table.unique_together  # a column the file lacks counts as empty
+    first_line_together: list[dict[tuple[str, ...], int]] = [{} for _ in together]
     width = len(parsed.header)
     for line, record in records:
         if (wrong_width := field_count_problem(name, line, record, width)) is not None:
@@ -473,9 +486,23 @@ def _check_rows(table: Table, parsed: ParsedTable,
                         column_name=column.name))
                 else:
                     seen[row[column.name]] = line
+        for names, seen_together in zip(together, first_line_together, strict=True):
+            values = tuple(row.get(n, "") for n in names)
+            if values in seen_together:
+                problems.append(Problem(
+                    name, line, positions.get(table.column(names[0]), 0) + 1,
+                    f"a second row with {_together(names, values)} (first on line {seen_together[values]}); "
+                    f"expected one row per {', '.join(names)}: tell them apart by "
+                    f"{names[-1]}", column_name=names[0]))
+            else:
+                seen_together[values] = line
         parsed.rows.append(row)
         parsed.lines.append(line)
     return problems
+
+
+def _together(names: tuple[str, ...], values: tuple[str, ...]) -> str:
+    return ", ".join(f"{n} '{_short(v)}'" if v else f"{n} empty" for n, v in zip(names, values, strict=True))
 
 
 def check_cell(column: Column, value: str) -> str | None:
@@ -528,7 +555,12 @@ def check_references(tables: dict[str, ParsedTable]) -> list[Problem]:
 
 
 def _unknown(parsed: ParsedTable, name: str, target: ParsedTable, target_name: str) -> list[tuple[int, str]]:
-    """(row, value) of the non-empty values of a column that the target column does not hold, in order."""
+    """(row, value) of the non-empty values of a column that the target column does not hold, in order
+    (each item of a list column is a value)."""
+    if parsed.table.column(name).type is schema.LIST:
+        known = set(target.values(target_name))
+        return [(i, item) for i, v in enumerate(parsed.values(name)) if v
+                for item in (p.strip() for p in v.split(schema.LIST_SEPARATOR)) if item not in known]
     if not (parsed._in_arrow() or target._in_arrow()):
         known = set(target.values(target_name))
         return [(i, v) for i, v in enumerate(parsed.values(name)) if v and v not in known]
@@ -542,3 +574,74 @@ def _unknown(parsed: ParsedTable, name: str, target: ParsedTable, target_name: s
         found += [(offset + i, values[offset + i].as_py()) for i in pc.indices_nonzero(chunk).to_pylist()]
         offset += len(chunk)
     return found
+
+
+def check_statuses(tables: dict[str, ParsedTable]) -> list[Problem]:
+    """An entry marked removed must have a 'removed' event (its date and rule are the event's); an
+    entry not marked removed whose latest event is a removal is warned about (the editor saves one
+    file at a time, so the event can come first)."""
+    entities, events = tables.get("entities"), tables.get("events")
+    if (entities is None or events is None or not entities.complete or not events.complete
+            or "status" not in entities.header):
+        return []
+    removed = set(_take(events, "entity_id", _rows_in(events, "action", {schema.REMOVED})))
+    marked = _rows_in(entities, "status", {schema.REMOVED})
+    marked_ids = _take(entities, "entity_id", marked)
+    column = entities.header.index("status") + 1
+    problems = []
+    for row, entity_id in zip(marked, marked_ids, strict=True):
+        if entity_id not in removed:
+            problems.append(Problem(
+                entities.table.filename, entities.lines[row], column,
+                f"status is '{schema.REMOVED}' but events.csv has no '{schema.REMOVED}' event for "
+                f"{entity_id}; add the removal (its date and rule) to events.csv first",
+                column_name="status"))
+    unmarked = removed - set(marked_ids)
+    latest = _latest_actions(events, unmarked)
+    suspects = {entity_id for entity_id in unmarked if latest.get(entity_id) == schema.REMOVED}
+    rows = _rows_in(entities, "entity_id", suspects)
+    for row, entity_id in zip(rows, _take(entities, "entity_id", rows), strict=True):
+        problems.append(Problem(
+            entities.table.filename, entities.lines[row], column,
+            f"the latest event of {entity_id} in events.csv is a removal, but its status is not "
+            f"'{schema.REMOVED}'", WARNING, column_name="status"))
+    return problems
+
+
+def _rows_in(parsed: ParsedTable, column: str, values: set[str]) -> list[int]:
+    """Numbers of the rows whose `column` holds one of `values`, in order."""
+    if not values or column not in parsed.header:
+        return []
+    if parsed._in_arrow():  # a large table: not a million Python strings
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        mask = pc.is_in(parsed.arrow_column(column), value_set=pa.array(sorted(values), pa.string()))
+        return pc.indices_nonzero(mask.combine_chunks()).to_pylist()
+    return [i for i, v in enumerate(parsed.values(column)) if v in values]
+
+
+def _take(parsed: ParsedTable, column: str, rows: list[int]) -> list[str]:
+    """One column's values at some rows."""
+    if not rows:
+        return []
+    if parsed._in_arrow():
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        return pc.take(parsed.arrow_column(column), pa.array(rows, pa.int64())).to_pylist()
+    values = parsed.values(column)
+    return [values[i] for i in rows]
+
+
+def _latest_actions(events: ParsedTable, entity_ids: set[str]) -> dict[str, str]:
+    """The action of the latest event (by date, else year, then sequence number) of each entry named."""
+    rows = _rows_in(events, "entity_id", entity_ids)
+    latest: dict[str, tuple[tuple, str]] = {}
+    columns = [_take(events, c, rows) for c in ("entity_id", "action", "date", "year", "event_id")]
+    for entity_id, action, day, year, event_id in zip(*columns, strict=True):
+        number = event_id.rpartition("-")[2]
+        key = (day or year, int(number) if number.isdigit() else 0)
+        if entity_id not in latest or key >= latest[entity_id][0]:
+            latest[entity_id] = (key, action)
+    return {entity_id: action for entity_id, (_, action) in latest.items()}

@@ -172,6 +172,9 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
     con = duckdb.connect(config={"threads": 2, "memory_limit": BUILD_MEMORY, "temp_directory": str(spill),
                                  "preserve_insertion_order": True})
     try:
+        for table in schema.TABLES:  # an optional input a folder leaves out has no rows
+            if table.optional and table.name not in tables:
+                tables[table.name] = ParsedTable(table, table.column_names)
         for name, parsed in tables.items():
             _register_typed(con, name, parsed)
         steps = {**layout.STORE_TABLES, **layout.DERIVED_TABLES}

@@ -26,6 +26,48 @@ LICENSE_SCOPE_SQL = f"""CASE WHEN e.license_requirement IS NULL THEN {_text(sche
                     WHEN regexp_matches(e.license_requirement, {_text(schema.LICENSE_ALL_ITEMS_PATTERN)}, 'i')
                     THEN {_text(schema.LICENSE_ALL_ITEMS)} ELSE {_text(schema.LICENSE_SPECIFIC_ITEMS)} END"""
 
+# An entry's status, empty read as listed (schema.ENTRY_STATUSES).
+STATUS_SQL = f"coalesce(e.status, {_text(schema.LISTED)})"
+LISTED = _text(schema.LISTED)
+
+# --- Comparing versions of the list ---
+# The fields of a version row that a comparison looks at, and how each is normalised before it is
+# hashed (version_rows.compare_hash), so that two rows differing only in writing hash alike:
+#   - case: lower case;
+#   - dashes: every dash and hyphen character (U+2010..U+2015, U+2212) is '-';
+#   - "U.A.E." (and "U.A.E") is written "uae", as "UAE" is after lower case;
+#   - spacing is ignored: every white space character (line breaks and no-break spaces too) is
+#     dropped, so "734.9(e)1" and "734.9(e) 1" (a footnote marker) hash alike;
+#   - punctuation that ends a sentence or a bracket: a final period, comma or semicolon is dropped,
+#     and a period before a closing bracket ("of the EAR.)" reads "of the EAR)");
+#   - aliases are compared as a set: each normalised, repeats dropped, sorted.
+# Destinations and citations are compared as written (normalised as above): compare eCFR versions
+# with eCFR versions; the BIS CSV and screening-list versions give countries of addresses and rule
+# first pages instead.
+COMPARED_FIELDS = ("destination", "name", "aliases", "address", "fr_citations", "license_requirement",
+                   "license_review_policy")
+_DASHES = "[\u2010-\u2015\u2212]"
+_SPACE = "[\\s\u00a0]+"
+
+
+def _normalised_sql(value: str) -> str:
+    """SQL of a text value normalised for comparison (see COMPARED_FIELDS)."""
+    text = f"lower(coalesce({value}, ''))"
+    text = f"regexp_replace({text}, '{_DASHES}', '-', 'g')"
+    text = f"regexp_replace({text}, '\\bu\\.a\\.e\\b\\.?', 'uae', 'g')"
+    text = f"regexp_replace({text}, '{_SPACE}', '', 'g')"
+    text = f"regexp_replace({text}, '\\.\\)', ')', 'g')"
+    return f"regexp_replace({text}, '[.,;]$', '')"
+
+
+def _compared(field: str) -> str:
+    if field == "aliases":
+        items = f"string_split(coalesce(r.aliases, ''), {_text(schema.LIST_SEPARATOR)})"
+        return (f"array_to_string(list_sort(list_distinct(list_filter(list_transform({items}, "
+                f"lambda a: {_normalised_sql('a')}), lambda a: a <> ''))), '|')")
+    return _normalised_sql(f"r.{field}")
+
+
 # --- Building the store: input_<name> (validated inputs) -> <name>.parquet, in this order. ---
 
 # Entries newest first: the explorer's first page (and any filtered one) is then read from the
@@ -40,12 +82,22 @@ STORE_TABLES: dict[str, str] = {
                    min(year) FILTER (WHERE action = 'added') AS listed_year,
                    count(*) AS n_events
             FROM input_events GROUP BY entity_id),
+        removal AS (  -- an entry's latest removal: its date, rule and citation are the entry's removal
+            SELECT entity_id, date AS removed_date, rule_id AS removed_rule_id,
+                   fr_citation AS removed_fr_citation
+            FROM input_events WHERE action = 'removed'
+            QUALIFY row_number() OVER (PARTITION BY entity_id
+                                       ORDER BY year DESC, date DESC NULLS LAST, event_id DESC) = 1),
         numbered AS (  -- numbered on the ids and dates alone: sorting whole rows twice is slow
             SELECT e.entity_id, f.listed_date, f.listed_year, coalesce(f.n_events, 0) AS n_events,
                    CAST(row_number() OVER (ORDER BY f.listed_date DESC NULLS LAST, e.entity_id) - 1
                         AS INTEGER) AS entity_no
             FROM input_entities e LEFT JOIN first f USING (entity_id))
-        SELECT e.*, n.listed_date, n.listed_year, n.n_events,
+        SELECT e.* REPLACE ({STATUS_SQL} AS status), n.listed_date, n.listed_year, n.n_events,
+               CASE WHEN {STATUS_SQL} = {_text(schema.REMOVED)} THEN r.removed_date END AS removed_date,
+               CASE WHEN {STATUS_SQL} = {_text(schema.REMOVED)} THEN r.removed_rule_id END AS removed_rule_id,
+               CASE WHEN {STATUS_SQL} = {_text(schema.REMOVED)} THEN r.removed_fr_citation END
+                   AS removed_fr_citation,
                coalesce(c.sector, {_text(schema.NO_PROFILE)}) AS sector,
                c.name AS company_name,
                {LICENSE_SCOPE_SQL} AS license_scope,
@@ -54,20 +106,24 @@ STORE_TABLES: dict[str, str] = {
                    '[^\p{{L}}\p{{N}}]+')), lambda w: w <> '') AS search_words,
                n.entity_no
         FROM input_entities e JOIN numbered n USING (entity_id)
+        LEFT JOIN removal r USING (entity_id)
         LEFT JOIN input_companies c USING (company_id)
         ORDER BY n.entity_no""",
     "events": """
         SELECT ev.*, e.destination, e.name AS entity_name, e.company_id, e.sector, e.license_scope,
-               e.entity_no
+               e.status, e.entity_no
         FROM input_events ev JOIN entities e USING (entity_id)
         ORDER BY ev.date NULLS LAST, ev.event_id""",
-    "rules": """
+    "rules": f"""
         SELECT r.*,
                coalesce(r.entries_added, r.entities_added) AS stated_added,
                (SELECT count(DISTINCT ev.entity_id) FROM events ev
-                WHERE ev.rule_id = r.rule_id) AS entries_citing,
+                WHERE ev.rule_id = r.rule_id AND ev.status = {LISTED}) AS entries_citing,
                (SELECT count(*) FROM events ev
-                WHERE ev.action = 'added' AND ev.date = r.publication_date) AS listed_that_day
+                WHERE ev.rule_id = r.rule_id AND ev.action = 'removed') AS removals_recorded,
+               (SELECT count(*) FROM events ev
+                WHERE ev.action = 'added' AND ev.date = r.publication_date AND ev.status = {LISTED})
+                   AS listed_that_day
         FROM input_rules r ORDER BY r.publication_date DESC, r.rule_id""",
     "responses": """
         SELECT r.*, c.name AS company_name,
@@ -76,6 +132,20 @@ STORE_TABLES: dict[str, str] = {
         FROM input_responses r JOIN input_companies c USING (company_id)
         ORDER BY day, r.response_id""",
     "moments": "SELECT * FROM input_moments ORDER BY date, moment_id",
+    "list_versions": """
+        SELECT v.*, coalesce(n.rows, 0) AS rows, coalesce(n.matched, 0) AS matched_rows
+        FROM input_list_versions v LEFT JOIN (
+            SELECT version_id, count(*) AS rows, count(entity_ids) AS matched
+            FROM input_version_rows GROUP BY version_id) n USING (version_id)
+        ORDER BY v.date, v.version_id""",
+    # Each row with the hash of its compared fields, normalised (see COMPARED_FIELDS): two versions'
+    # rows of one entry with equal hashes say the same thing.
+    "version_rows": f"""
+        SELECT r.*, v.date AS version_date, v.source_kind,
+               coalesce(string_split(r.entity_ids, {_text(schema.LIST_SEPARATOR)}), []) AS entity_id_list,
+               md5(concat_ws(chr(31), {", ".join(_compared(f) for f in COMPARED_FIELDS)})) AS compare_hash
+        FROM input_version_rows r JOIN input_list_versions v USING (version_id)
+        ORDER BY v.date, r.version_id, r.row""",
 }
 
 
@@ -98,7 +168,8 @@ def release_input(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 ENTRY_COLUMNS = """e.entity_id, e.name, e.destination, e.listed_date, e.fr_citations,
     e.company_id, e.company_name, e.sector, e.license_requirement, e.license_scope,
-    e.aliases, e.address, e.entry_type, e.company_link, e.source"""
+    e.aliases, e.address, e.entry_type, e.company_link, e.source, e.status, e.removed_date,
+    e.removed_rule_id, e.license_review_policy"""
 
 RELATED_SHOWN = 30  # related companies kept per profile, the most closely related first
 # Every choice of statuses the responses page offers, as the key of its matrix: 'announced,observed'.
@@ -110,10 +181,11 @@ STATUS_CHOICES = [",".join(sorted(choice)) for n in range(1, len(schema.RESPONSE
 # place, and an index of the words of every name.
 DERIVED_TABLES: dict[str, str] = {
     "listing_counts": """
-        SELECT date, year, action, destination, sector, license_scope, count(*) AS n
+        SELECT date, year, action, destination, sector, license_scope, status, count(*) AS n
         FROM events GROUP BY ALL ORDER BY ALL""",
     "entity_counts": """
-        SELECT destination, sector, license_scope, count(*) AS n FROM entities GROUP BY ALL ORDER BY ALL""",
+        SELECT destination, sector, license_scope, status, count(*) AS n FROM entities
+        GROUP BY ALL ORDER BY ALL""",
     "company_entries": f"""
         SELECT {ENTRY_COLUMNS} FROM entities e WHERE e.company_id IS NOT NULL
         ORDER BY e.company_id, e.listed_date, e.entity_id""",
@@ -158,8 +230,9 @@ DERIVED_TABLES: dict[str, str] = {
                              list_transform(days, lambda d: strftime(d, '%Y-%m-%d')), ', ') || ')'
                    END) AS relation
         FROM ranked WHERE rank <= {RELATED_SHOWN} ORDER BY company_id, rank""",
-    "company_counts": """
-        SELECT company_id, count(*) AS entries FROM entities WHERE company_id IS NOT NULL
+    "company_counts": f"""
+        SELECT company_id, count(*) AS entries FROM entities
+        WHERE company_id IS NOT NULL AND status = {LISTED}
         GROUP BY company_id ORDER BY company_id""",
     # The responses matrix for each choice of statuses (7 choices), in the order it is shown.
     "response_matrix": f"""

@@ -31,9 +31,21 @@ from tracker.store.search import HITS_TABLE, _search_hits, _with_hits
 ENTRY_FILTERS = (("destinations", "destination"), ("sectors", "sector"), ("license_scopes", "license_scope"))
 
 
-def _entity_conditions(filters: Filters, t: str = "e") -> tuple[list[str], list]:
-    """Conditions on what an entry is (destination, sector, licence, company), on table `t`."""
+def shows_removed(filters: Filters) -> bool:
+    """Whether the filters ask for removed entries (action 'removed'); else only today's list counts."""
+    return schema.REMOVED in filters.actions
+
+
+def _entity_conditions(filters: Filters, t: str = "e",
+                       listed_only: bool | None = None) -> tuple[list[str], list]:
+    """Conditions on what an entry is (destination, sector, licence, company, on today's list unless
+    the filters ask for removed entries or `listed_only` says otherwise), on table `t`."""
     conditions, params = [], []
+    if listed_only is None:
+        listed_only = not shows_removed(filters)
+    if listed_only:
+        conditions.append(f"{t}.status = ?")
+        params.append(schema.LISTED)
     for field, column in ENTRY_FILTERS:
         if getattr(filters, field):
             conditions.append(f"list_contains(?, {t}.{column})")
@@ -68,25 +80,29 @@ def _needs_entries(filters: Filters) -> bool:
     return bool(filters.company or filters.query.strip())
 
 
-def _matching(db, filters: Filters, events: bool = True) -> tuple[str, list, object]:
+def _matching(db, filters: Filters, events: bool = True,
+              listed_only: bool | None = None) -> tuple[str, list, object]:
     """SQL for (entity_no, rank) of the entries that pass the filters (rank 0 without a search),
     its parameters, and the search hits it reads (None without a search).
 
     An entry passes when it is what the filters ask for and, with a date range or actions, has
     a matching event. The events carry what their entry is, so with events to match the
     entries are found in the events alone (sorted by date: a range reads only its part).
-    `events=False` leaves out the date range and actions.
+    `events=False` leaves out the date range and actions. Only entries on today's list pass, unless
+    the filters ask for removed ones (or `listed_only` says otherwise).
     """
+    if listed_only is None:
+        listed_only = not shows_removed(filters)
     tokens = search_tokens(filters.query)
     if filters.query.strip() and not tokens:  # only punctuation: matches no word
         return "SELECT 0 AS entity_no, 0.0 AS rank WHERE FALSE", [], None
     event_conditions, params = _event_conditions(filters) if events else ([], [])
     if event_conditions:
-        conditions, entry_params = _entity_conditions(filters, "ev")
+        conditions, entry_params = _entity_conditions(filters, "ev", listed_only)
         base = f"SELECT DISTINCT ev.entity_no FROM events ev WHERE {_where(event_conditions + conditions)}"
         params = params + entry_params
     else:
-        conditions, params = _entity_conditions(filters, "e")
+        conditions, params = _entity_conditions(filters, "e", listed_only)
         base = f"SELECT e.entity_no FROM entities e WHERE {_where(conditions)}" \
             if conditions or not tokens else None
     if not tokens:
@@ -104,22 +120,25 @@ GROUP_COLUMNS = {"destination": "ev.destination", "sector": "ev.sector", "none":
 PERIOD_UNITS = {"month": "month", "quarter": "quarter", "year": "year"}
 
 
-def _listing_source(db, filters: Filters) -> tuple[str, str, list[str], list, object]:
+def _listing_source(db, filters: Filters,
+                    listed_only: bool = True) -> tuple[str, str, list[str], list, object]:
     """Where to count listings for entry filters: the counts table, or the events for a company or
     a search. Returns (table as ev, count expression, conditions, parameters, search hits)."""
-    conditions, params = _entity_conditions(filters, "ev")
+    conditions, params = _entity_conditions(filters, "ev", listed_only)
     if not _needs_entries(filters):
         return "listing_counts ev", "CAST(coalesce(sum(ev.n), 0) AS BIGINT)", conditions, params, None
     hits = None
     if filters.query.strip():
-        matching, matching_params, hits = _matching(db, Filters(query=filters.query), events=False)
+        matching, matching_params, hits = _matching(db, Filters(query=filters.query), events=False,
+                                                    listed_only=listed_only)
         conditions.append(f"ev.entity_no IN (SELECT entity_no FROM ({matching}))")
         params = params + matching_params
     return "events ev", "count(*)", conditions, params, hits
 
 
 def listings_over_time(db, filters: Filters, granularity: str, group_by: str) -> pd.DataFrame:
-    """Entries first listed per period and group (period, group, entries), among today's entries.
+    """Entries first listed per period and group (period, group, entries), among today's entries
+    (and removed ones when the filters ask for removals).
 
     Counts 'added' events unless the filters name other actions; undated events are left out.
     """
@@ -128,7 +147,8 @@ def listings_over_time(db, filters: Filters, granularity: str, group_by: str) ->
     event_conditions, event_params = _event_conditions(filters)
     if not filters.actions:
         event_conditions.append("ev.action = 'added'")
-    source, count, conditions, params, hits = _listing_source(db, replace_dates(filters))
+    source, count, conditions, params, hits = _listing_source(db, replace_dates(filters),
+                                                              listed_only=not shows_removed(filters))
     sql = f"""
         SELECT CAST(date_trunc('{unit}', ev.date) AS DATE) AS period, {group} AS "group",
                {count} AS entries
@@ -140,7 +160,7 @@ def listings_over_time(db, filters: Filters, granularity: str, group_by: str) ->
 
 
 def undated_listings(db, filters: Filters) -> int:
-    """How many matching 'added' events have no date (and so are not on the time axis)."""
+    """How many matching 'added' events of today's entries have no date (and so are not on the time axis)."""
     source, count, conditions, params, hits = _listing_source(db, replace_dates(filters))
     sql = f"""SELECT {count} FROM {source} WHERE ev.date IS NULL AND ev.action = 'added'
               AND {_where(conditions)}"""
@@ -170,16 +190,18 @@ def top_destinations(db, filters: Filters, limit: int | None = 10) -> pd.DataFra
 
 
 def headline(db, this_year: int) -> dict:
-    """Headline figures: entries, destinations, profiles, rules, entries added this year and last."""
+    """Headline figures of today's list: entries, destinations, profiles, rules, entries (on the list
+    today) added this year and last."""
     row = db.execute("""
-        SELECT (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM entity_counts),
-               (SELECT count(DISTINCT destination) FROM entity_counts),
+        SELECT (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM entity_counts WHERE status = $listed),
+               (SELECT count(DISTINCT destination) FROM entity_counts WHERE status = $listed),
                (SELECT count(*) FROM companies),
                (SELECT count(*) FROM rules WHERE scope = 'entity_list_change'),
                (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM listing_counts
-                WHERE action = 'added' AND year = ?),
+                WHERE action = 'added' AND year = $this_year AND status = $listed),
                (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM listing_counts
-                WHERE action = 'added' AND year = ?)""", [this_year, this_year - 1]).fetchone()
+                WHERE action = 'added' AND year = $last_year AND status = $listed)""",
+                     {"listed": schema.LISTED, "this_year": this_year, "last_year": this_year - 1}).fetchone()
     keys = ("entries", "destinations", "companies", "rules", "added_this_year", "added_last_year")
     return dict(zip(keys, row, strict=True))
 
@@ -260,14 +282,16 @@ def companies(db) -> pd.DataFrame:
 
 
 def destinations(db) -> pd.DataFrame:
-    """Destinations with their number of entries, largest first."""
+    """Destinations with their number of entries on today's list, largest first."""
     return _frame(db, """SELECT destination, CAST(sum(n) AS BIGINT) AS entries FROM entity_counts
-                         GROUP BY destination ORDER BY entries DESC, destination""")
+                         WHERE status = ? GROUP BY destination ORDER BY entries DESC, destination""",
+                  [schema.LISTED])
 
 
 def sectors(db) -> list[str]:
-    """Sectors present in the entries."""
-    return [r[0] for r in db.execute("SELECT DISTINCT sector FROM entity_counts ORDER BY sector").fetchall()]
+    """Sectors present in the entries on today's list."""
+    return [r[0] for r in db.execute("SELECT DISTINCT sector FROM entity_counts WHERE status = ? "
+                                     "ORDER BY sector", [schema.LISTED]).fetchall()]
 
 
 def rules(db) -> pd.DataFrame:
@@ -278,7 +302,8 @@ def rules(db) -> pd.DataFrame:
 
 
 def rule_entries(db, rule_id: str) -> pd.DataFrame:
-    """Today's entries with an event attributed to the rule."""
+    """The entries with an event attributed to the rule: today's, and removed ones (their `status`
+    says which; a removal rule's entries are the ones it removed)."""
     return _frame(db, f"""
         SELECT ev.action, ev.date, ev.fr_citation, {ENTRY_COLUMNS}
         FROM events ev JOIN entities e USING (entity_id)
@@ -293,10 +318,10 @@ def listing_dates_reconciliation(db) -> pd.DataFrame:
             FROM rules WHERE stated_added IS NOT NULL GROUP BY publication_date),
         today AS (
             SELECT date, CAST(sum(n) AS BIGINT) AS listed_today FROM listing_counts
-            WHERE action = 'added' AND date IS NOT NULL GROUP BY date)
+            WHERE action = 'added' AND date IS NOT NULL AND status = ? GROUP BY date)
         SELECT s.date, s.stated_added, coalesce(t.listed_today, 0) AS listed_today,
                s.stated_added = coalesce(t.listed_today, 0) AS matches
-        FROM stated s LEFT JOIN today t USING (date) ORDER BY s.date DESC""")
+        FROM stated s LEFT JOIN today t USING (date) ORDER BY s.date DESC""", [schema.LISTED])
 
 
 def responses(db, statuses: tuple[str, ...] = (), company_id: str | None = None,
