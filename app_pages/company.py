@@ -81,7 +81,8 @@ if data.entries.empty:
 else:
     st.dataframe(with_citation_url(data.entries), hide_index=True,
                  column_order=["entity_id", "name", "destination", "listed_date", "citation_url",
-                               "fr_citations", "address", "license_requirement", "company_link"],
+                               "fr_citations", "address", "license_requirement", "license_review_policy",
+                               "company_link"],
                  column_config={
                      "entity_id": "Id", "name": st.column_config.TextColumn("Name", width="large"),
                      "destination": "Destination",
@@ -90,6 +91,7 @@ else:
                          "First citation", display_text=r"citation/(\d+-FR-\d+)"),
                      "fr_citations": "All citations", "address": "Address",
                      "license_requirement": "License requirement",
+                     "license_review_policy": "License review policy",
                      "company_link": "How linked to this company"})
     widgets.download_csv(with_citation_url(data.entries),
                     file_name=file_stem("entity-list-company", company_id, "entries") + ".csv",

@@ -31,16 +31,21 @@ destinations = row1[1].multiselect("Destination", destination_counts["destinatio
                                    placeholder="All destinations")
 company = row1[2].selectbox("Company", list(company_names), key="company", index=None,
                             format_func=company_names.get, placeholder="Any company")
-row2 = st.columns(3)
+row2 = st.columns(4)
 sectors = row2[0].multiselect("Sector (of the company profile)", sector_options, key="sector",
                               placeholder="All sectors")
 actions = row2[1].multiselect("Action", schema.ACTIONS, key="action", placeholder="Any action")
 licenses = row2[2].multiselect("License requirement", schema.LICENSE_SCOPES, key="license",
                                placeholder="Any requirement")
+policies = row2[3].multiselect("License review policy", schema.POLICY_FAMILIES, key="policy",
+                               placeholder="Any policy",
+                               help="Grouped by the policy each entry's cell states first; the table "
+                                    "gives the policy as the list states it.")
 
 date_from, date_to = (tuple(dates) + (None, None))[:2] if dates else (None, None)
 filters = Filters(date_from=date_from, date_to=date_to, destinations=tuple(destinations),
                   sectors=tuple(sectors), actions=tuple(actions), license_scopes=tuple(licenses),
+                  policy_families=tuple(policies),
                   company=company, query=(query or "").strip())
 view = state.write(EXPLORER, values_of(filters))
 
@@ -80,7 +85,8 @@ st.dataframe(
     shown,
     hide_index=True,
     column_order=["entity_id", "name", "destination", "listed_date", "citation_url", "fr_citations",
-                  "company_page", "sector", "license_requirement", "aliases", "address"],
+                  "company_page", "sector", "license_requirement", "license_review_policy", "aliases",
+                  "address"],
     column_config={
         "entity_id": "Id",
         "name": st.column_config.TextColumn("Name", width="large"),
@@ -92,6 +98,7 @@ st.dataframe(
         "company_page": st.column_config.LinkColumn("Company", display_text=r"company=(.+)"),
         "sector": "Sector",
         "license_requirement": "License requirement",
+        "license_review_policy": "License review policy",
         "aliases": "Aliases",
         "address": "Address",
     })

@@ -89,12 +89,13 @@ if rule_id:
                     + (f" · {removed} entries no longer on the list" if removed else ""))
         st.dataframe(with_citation_url(entries, "fr_citation"), hide_index=True,
                      column_order=["action", "entity_id", "name", "destination", "status", "fr_citation",
-                                   "citation_url", "license_requirement"],
+                                   "citation_url", "license_requirement", "license_review_policy"],
                      column_config={
                          "action": "Action", "entity_id": "Id", "name": "Name", "status": "Status",
                          "destination": "Destination", "fr_citation": "Citation",
                          "citation_url": st.column_config.LinkColumn(
                              "Federal Register", display_text=r"citation/(\d+-FR-\d+)"),
-                         "license_requirement": "License requirement"})
+                         "license_requirement": "License requirement",
+                         "license_review_policy": "License review policy"})
         widgets.download_csv(entries, file_name=file_stem("entity-list-rule", rule_id) + ".csv",
                         key="download_rule_entries")

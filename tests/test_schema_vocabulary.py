@@ -9,14 +9,17 @@ import dataclasses
 import re
 
 import duckdb
+import factory
 import pyarrow as pa
 import pytest
 
 from tracker import schema
 from tracker.config import DataPaths
+from tracker.inputs.files import write_rows
 from tracker.inputs.validate import check_cell
 from tracker.present import charts
-from tracker.store import build, connection, layout
+from tracker.present.filters import Filters
+from tracker.store import build, connection, layout, queries
 from tracker.ui.editor import editor_columns
 
 # A type of the test's own: if the validator, the store or the editor had their own tables of
@@ -157,3 +160,39 @@ def test_every_value_of_a_vocabulary_has_its_label():
     for value, meaning in schema.RESPONSE_STATUS_MEANINGS.items():
         assert f"{value}: {meaning}" in status
         assert f"{schema.RESPONSE_STATUS_LABELS[value]}: {meaning}." in schema.RESPONSE_STATUS_LEGEND
+
+
+# --- The licence review policy families (issue 12.6) ---
+
+POLICY_CELLS = {  # a cell as the list writes it -> the family worked out by hand from its first words
+    "Presumption of denial": "presumption of denial",
+    "Presumption of denial except case-by-case for items not in ECCN 3B001": "presumption of denial",
+    "Policy of Denial for all items subject to the EAR apart from food and medicine": "policy of denial",
+    "Case-by-case for all items listed on the CCL. Presumption of approval for EAR99 items": "case-by-case",
+    "Presumption of approval for EAR99; case-by-case for items on the CCL": "presumption of approval",
+    "See § 744.2(d) of the EAR": "by reference to the EAR",
+    "Approval subject to conditions": "other",
+    "": "not stated",
+}
+
+
+def test_the_store_groups_each_review_policy_into_its_family(tmp_path) -> None:
+    paths = factory.write_inputs(tmp_path)
+    rows = factory.entities()
+    cells = list(POLICY_CELLS)
+    for index, row in enumerate(rows):  # the cells above, then none stated
+        row["license_review_policy"] = cells[index] if index < len(cells) else ""
+    write_rows(paths.inputs / "entities.csv", schema.ENTITIES, rows)
+    store = connection.Store(build.build_store(paths).path)
+    try:
+        db = store.cursor()
+        found = dict(db.execute("SELECT license_review_policy, policy_family FROM entities").fetchall())
+        # The explorer's filter (policy=) finds exactly the entries of the families chosen.
+        chosen = queries.entries(db, Filters(policy_families=("presumption of denial", "other")))
+        expected = {r["entity_id"] for r, cell in zip(rows, cells, strict=False)
+                    if POLICY_CELLS[cell] in ("presumption of denial", "other")}
+        assert set(chosen["entity_id"]) == expected and len(expected) == 3
+    finally:
+        store.close()
+    assert {cell: found[cell or None] for cell in cells} == POLICY_CELLS
+    assert set(POLICY_CELLS.values()) == set(schema.POLICY_FAMILIES)

@@ -156,6 +156,20 @@ LICENSE_NOT_STATED = "not stated"
 LICENSE_SCOPES = (LICENSE_ALL_ITEMS, LICENSE_SPECIFIC_ITEMS, LICENSE_NOT_STATED)
 # A regular expression for DuckDB's regexp_matches (RE2, 'i': case-insensitive), found anywhere in the text.
 LICENSE_ALL_ITEMS_PATTERN = "all items subject to the EAR"
+# The licence review policy of an entry grouped into a few families (the store's `policy_family`),
+# by the policy its cell states first: "Presumption of denial except case-by-case for ..." is a
+# presumption of denial. Each family: (name, DuckDB regular expression at the start of the cell,
+# case-insensitive). A cell matching none is "other"; an empty one "not stated".
+LICENSE_POLICY_FAMILIES = (
+    ("presumption of denial", r"^\s*presumption of denial"),
+    ("policy of denial", r"^\s*policy of denial"),
+    ("case-by-case", r"^\s*case-by-case"),
+    ("presumption of approval", r"^\s*presumption of approval"),
+    ("by reference to the EAR", r"^\s*see §"),
+)
+POLICY_OTHER = "other"
+POLICY_NOT_STATED = "not stated"
+POLICY_FAMILIES = (*(name for name, _ in LICENSE_POLICY_FAMILIES), POLICY_OTHER, POLICY_NOT_STATED)
 # The sector of an entry that no company profile covers.
 NO_PROFILE = "No profile"
 ENTRY_TYPES = ("entity", "address_only")

@@ -23,13 +23,15 @@ class Filters:
     sectors: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
     license_scopes: tuple[str, ...] = ()
+    policy_families: tuple[str, ...] = ()
     company: str | None = None
     query: str = ""
 
 
 # Filters field -> the explorer's URL parameter (tracker.present.page_state.EXPLORER).
 URL_NAMES = {"date_from": "from", "date_to": "to", "destinations": "dest", "sectors": "sector",
-             "actions": "action", "license_scopes": "license", "company": "company", "query": "q"}
+             "actions": "action", "license_scopes": "license", "policy_families": "policy",
+             "company": "company", "query": "q"}
 
 
 def filters_from_values(values: Mapping[str, Any]) -> Filters:

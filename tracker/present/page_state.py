@@ -172,6 +172,7 @@ EXPLORER = PageState("explorer", "explorer", (
     Param("sector", CHOICES, (), label="sector"),
     Param("action", CHOICES, (), schema.ACTIONS),
     Param("license", CHOICES, (), schema.LICENSE_SCOPES),
+    Param("policy", CHOICES, (), schema.POLICY_FAMILIES),
     Param("company", CHOICE, label="company"),
 ), date_ranges=(("from", "to", "dates"),))
 COMPANY = PageState("company", "company", (Param("company", CHOICE, label="company"),))

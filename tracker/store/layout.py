@@ -26,6 +26,12 @@ LICENSE_SCOPE_SQL = f"""CASE WHEN e.license_requirement IS NULL THEN {_text(sche
                     WHEN regexp_matches(e.license_requirement, {_text(schema.LICENSE_ALL_ITEMS_PATTERN)}, 'i')
                     THEN {_text(schema.LICENSE_ALL_ITEMS)} ELSE {_text(schema.LICENSE_SPECIFIC_ITEMS)} END"""
 
+# The licence review policy family of an entry `e`, by the schema's rule (schema.LICENSE_POLICY_FAMILIES).
+POLICY_FAMILY_SQL = ("CASE WHEN e.license_review_policy IS NULL THEN " + _text(schema.POLICY_NOT_STATED) + " "
+                     + " ".join(f"WHEN regexp_matches(e.license_review_policy, {_text(pattern)}, 'i') "
+                                f"THEN {_text(name)}" for name, pattern in schema.LICENSE_POLICY_FAMILIES)
+                     + f" ELSE {_text(schema.POLICY_OTHER)} END")
+
 # An entry's status, empty read as listed (schema.ENTRY_STATUSES).
 STATUS_SQL = f"coalesce(e.status, {_text(schema.LISTED)})"
 LISTED = _text(schema.LISTED)
@@ -101,6 +107,7 @@ STORE_TABLES: dict[str, str] = {
                coalesce(c.sector, {_text(schema.NO_PROFILE)}) AS sector,
                c.name AS company_name,
                {LICENSE_SCOPE_SQL} AS license_scope,
+               {POLICY_FAMILY_SQL} AS policy_family,
                list_filter(list_distinct(regexp_split_to_array(lower(concat_ws(' ',
                    e.name, e.aliases, e.local_name, c.name, c.aliases, c.local_name)),
                    '[^\p{{L}}\p{{N}}]+')), lambda w: w <> '') AS search_words,
@@ -111,7 +118,7 @@ STORE_TABLES: dict[str, str] = {
         ORDER BY n.entity_no""",
     "events": """
         SELECT ev.*, e.destination, e.name AS entity_name, e.company_id, e.sector, e.license_scope,
-               e.status, e.entity_no
+               e.policy_family, e.status, e.entity_no
         FROM input_events ev JOIN entities e USING (entity_id)
         ORDER BY ev.date NULLS LAST, ev.event_id""",
     "rules": f"""
@@ -169,7 +176,7 @@ def release_input(con: duckdb.DuckDBPyConnection, name: str) -> None:
 ENTRY_COLUMNS = """e.entity_id, e.name, e.destination, e.listed_date, e.fr_citations,
     e.company_id, e.company_name, e.sector, e.license_requirement, e.license_scope,
     e.aliases, e.address, e.entry_type, e.company_link, e.source, e.status, e.removed_date,
-    e.removed_rule_id, e.license_review_policy"""
+    e.removed_rule_id, e.license_review_policy, e.policy_family"""
 
 RELATED_SHOWN = 30  # related companies kept per profile, the most closely related first
 # Every choice of statuses the responses page offers, as the key of its matrix: 'announced,observed'.
@@ -181,10 +188,10 @@ STATUS_CHOICES = [",".join(sorted(choice)) for n in range(1, len(schema.RESPONSE
 # place, and an index of the words of every name.
 DERIVED_TABLES: dict[str, str] = {
     "listing_counts": """
-        SELECT date, year, action, destination, sector, license_scope, status, count(*) AS n
+        SELECT date, year, action, destination, sector, license_scope, policy_family, status, count(*) AS n
         FROM events GROUP BY ALL ORDER BY ALL""",
     "entity_counts": """
-        SELECT destination, sector, license_scope, status, count(*) AS n FROM entities
+        SELECT destination, sector, license_scope, policy_family, status, count(*) AS n FROM entities
         GROUP BY ALL ORDER BY ALL""",
     "company_entries": f"""
         SELECT {ENTRY_COLUMNS} FROM entities e WHERE e.company_id IS NOT NULL

@@ -28,7 +28,8 @@ from tracker.store.search import HITS_TABLE, _search_hits, _with_hits
 
 # Filters on what an entry is. The events and the counts tables carry the same columns as the
 # entries, so each condition names the table it is put on (`t`: e, ev or a counts table).
-ENTRY_FILTERS = (("destinations", "destination"), ("sectors", "sector"), ("license_scopes", "license_scope"))
+ENTRY_FILTERS = (("destinations", "destination"), ("sectors", "sector"), ("license_scopes", "license_scope"),
+                 ("policy_families", "policy_family"))
 
 
 def shows_removed(filters: Filters) -> bool:
