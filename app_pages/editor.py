@@ -185,8 +185,8 @@ def review_and_publish(table_name: str, candidate: bytes, frame: pd.DataFrame | 
 if OUTCOME in st.session_state:
     say_outcome(*st.session_state.pop(OUTCOME))
 
-edit_tab, response_tab, rule_tab, history_tab = st.tabs(
-    ["Edit a file", "Add a response note", "Record a new rule", "History"])
+edit_tab, response_tab, rule_tab, backups_tab = st.tabs(
+    ["Edit a file", "Add a response note", "Record a new rule", "Backups"])
 
 # --- Edit a file in place, or upload a replacement ---
 with edit_tab:
@@ -289,16 +289,16 @@ with rule_tab:
             except OSError as error:
                 show_write_failure(error)
 
-# --- History: previous versions and the audit log ---
-with history_tab:
-    history_table = st.selectbox("Input", EDITABLE, key="history_table", format_func=lambda n: f"{n}.csv")
+# --- Backups: previous versions and the audit log ---
+with backups_tab:
+    backups_table = st.selectbox("Input", EDITABLE, key="backups_table", format_func=lambda n: f"{n}.csv")
     st.header("Previous versions")
-    versions = saves.list_versions(paths, history_table)
+    versions = saves.list_versions(paths, backups_table)
     if versions:
         st.dataframe(pd.DataFrame([{"version": v.version, "replaced at": v.replaced_at,
                                     "replaced by": v.replaced_by, "action": v.action} for v in versions]),
                      hide_index=True)
-    restore_controls(history_table, "restore")
+    restore_controls(backups_table, "restore")
     audit = saves.audit_entries(paths)
     if audit:
         st.header("Audit log (newest first)")

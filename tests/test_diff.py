@@ -195,7 +195,7 @@ def test_cli_diff_patch_option_prints_a_unified_diff(tmp_path):
 
 def test_cli_diff_takes_the_table_from_a_history_folder(tmp_path):
     paths = made_inputs(tmp_path)
-    version = tmp_path / "history" / "rules" / "20250101T000000000000Z.csv"
+    version = tmp_path / "backups" / "rules" / "20250101T000000000000Z.csv"
     version.parent.mkdir(parents=True)
     version.write_bytes((paths.inputs / "rules.csv").read_bytes())
     other = tmp_path / "edited.csv"

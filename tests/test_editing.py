@@ -15,7 +15,7 @@ import factory as made
 import pytest
 from editor_fixtures import assert_clear_error, read_csv, run_cli, tree_hashes
 
-from tracker.config import PROJECT_DIR
+from tracker.config import PROJECT_DIR, DataPaths
 from tracker.editing import saves
 from tracker.inputs import files
 from tracker.inputs.validate import validate_dir
@@ -57,7 +57,7 @@ def store_rows(paths, table: str) -> int:
 
 
 def audit(paths) -> list[dict]:
-    path = paths.history / "audit.log"
+    path = paths.backups / "audit.log"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
@@ -83,11 +83,11 @@ def test_a_valid_edit_keeps_the_previous_version_audits_and_rebuilds(paths):
     assert responses_bytes(paths) == new
     assert result.diff.counts == {"added": 1, "removed": 0, "changed": 0, "cells": 0}
     assert list(result.diff.added) == ["r-9001"]
-    assert result.files[0].history_file.read_bytes() == old
+    assert result.files[0].backup_file.read_bytes() == old
     [line] = audit(paths)
     assert (line["file"], line["editor"], line["action"]) == ("responses.csv", "ann", "edit")
     assert (line["added"], line["removed"], line["changed"]) == (1, 0, 0)
-    assert line["history_file"] == f"responses/{result.files[0].history_file.name}"
+    assert line["backup_file"] == f"responses/{result.files[0].backup_file.name}"
     assert not build.is_stale(paths)
     assert store_rows(paths, "responses") == rows_before + 1
 
@@ -113,7 +113,7 @@ def test_a_file_broken_by_hand_can_be_replaced_and_is_kept_in_history(paths):
     result = saves.save_input(paths, "responses", good, "ann")
 
     assert responses_bytes(paths) == good
-    assert result.files[0].history_file.read_bytes() == broken
+    assert result.files[0].backup_file.read_bytes() == broken
     assert "previous file cannot be read" in result.diff.message
 
 
@@ -173,11 +173,11 @@ def test_a_process_dying_between_the_write_and_the_rebuild_leaves_everything_con
 def assert_saved_but_unpublished(paths, old: bytes, new: bytes, published) -> None:
     """New input on disk, previous version in history, one audit line; the store still the old one."""
     assert responses_bytes(paths) == new
-    [copy] = (paths.history / "responses").glob("*.csv")
+    [copy] = (paths.backups / "responses").glob("*.csv")
     assert copy.read_bytes() == old
     [line] = audit(paths)
-    assert line["history_file"] == f"responses/{copy.name}"
-    assert not (paths.history / ".pending.json").exists()
+    assert line["backup_file"] == f"responses/{copy.name}"
+    assert not (paths.backups / ".pending.json").exists()
     assert validate_dir(paths.inputs).ok
     assert build.current_build(paths) == published
     assert build.read_manifest(paths).inputs["responses.csv"] == sha(old)
@@ -222,7 +222,7 @@ def test_a_failed_write_of_the_second_file_puts_the_first_back(paths, monkeypatc
         saves.record_rule(paths, RULE, [ENTRY], "ann")
 
     assert tree_hashes(paths.inputs) == before
-    assert not (paths.history / ".pending.json").exists()
+    assert not (paths.backups / ".pending.json").exists()
     assert audit(paths)[-1]["action"] == "rollback"
     assert not build.is_stale(paths)
 
@@ -248,12 +248,12 @@ def test_a_save_killed_half_way_is_undone_by_the_next_save(paths):
     # Referenced tables are written first, so even the half-written inputs are valid ...
     assert tree_hashes(paths.inputs)["rules.csv"] != before["rules.csv"]
     assert validate_dir(paths.inputs).ok
-    assert (paths.history / ".pending.json").exists()
+    assert (paths.backups / ".pending.json").exists()
     # ... and the next save puts the previous versions back before doing its own work.
     saves.save_input(paths, "responses", responses_bytes(paths), "bob")
 
     assert tree_hashes(paths.inputs) == before
-    assert not (paths.history / ".pending.json").exists()
+    assert not (paths.backups / ".pending.json").exists()
     assert audit(paths)[-1]["action"] == "rollback" and audit(paths)[-1]["files"] == ["rules.csv"]
 
 
@@ -313,13 +313,13 @@ def test_restoring_a_version_makes_it_current_and_keeps_the_replaced_one(paths):
     result = saves.restore_version(paths, "responses", version.version, "bob")
 
     assert responses_bytes(paths) == original
-    assert result.files[0].history_file.read_bytes() == edited
+    assert result.files[0].backup_file.read_bytes() == edited
     assert audit(paths)[-1]["action"] == "restore" and audit(paths)[-1]["restored_from"] == version.version
     assert not build.is_stale(paths)
 
 
 def test_restoring_an_unknown_version_says_how_to_list_them(paths):
-    with pytest.raises(ValueError, match="history responses"):
+    with pytest.raises(ValueError, match="backups responses"):
         saves.restore_version(paths, "responses", "../../etc/passwd", "bob")
 
 
@@ -361,14 +361,14 @@ def test_persistent_storage_is_unknown_without_any_sign(monkeypatch, tmp_path):
     assert saves.persistent_storage() is None
 
 
-# --- python -m tracker history / restore ---
+# --- python -m tracker backups / restore ---
 
-def test_cli_history_lists_versions_and_restore_brings_one_back(paths):
+def test_cli_backups_lists_versions_and_restore_brings_one_back(paths):
     original = responses_bytes(paths)
     saves.add_response(paths, NOTE, "ann")
     [version] = saves.list_versions(paths, "responses")
 
-    listed = run_cli(paths, "history", "responses")
+    listed = run_cli(paths, "backups", "responses")
     restored = run_cli(paths, "restore", "responses", version.version, "--editor", "bob")
 
     assert listed.returncode == 0 and f"responses  {version.version}" in listed.stdout
@@ -397,3 +397,11 @@ def test_cli_restore_of_a_version_that_no_longer_validates_is_refused(paths):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "events.csv" in result.stderr and "refused: nothing was written" in result.stderr
     assert tree_hashes(paths.inputs) == before
+
+
+def test_backups_live_in_backups_and_a_folder_from_before_keeps_its_history(tmp_path):
+    # "History" now means the list's history; an existing deployment's kept versions stay found.
+    fresh = DataPaths(tmp_path / "fresh")
+    assert fresh.backups == tmp_path / "fresh" / "backups"
+    (tmp_path / "old" / "history").mkdir(parents=True)
+    assert DataPaths(tmp_path / "old").backups == tmp_path / "old" / "history"

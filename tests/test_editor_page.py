@@ -111,11 +111,11 @@ def test_a_valid_edit_shows_its_diff_saves_keeps_history_and_the_overview_reflec
     with open(data_dir / "inputs" / "entities.csv", encoding="utf-8") as handle:
         saved = list(csv.DictReader(handle))
     assert saved[0]["destination"] == "Atlantis"
-    history = list((data_dir / "history" / "entities").glob("*.csv"))
+    history = list((data_dir / "backups" / "entities").glob("*.csv"))
     assert len(history) == 1
     with open(history[0], encoding="utf-8") as handle:
         assert next(csv.DictReader(handle))["destination"] == "Afghanistan"
-    audit = [json.loads(line) for line in (data_dir / "history" / "audit.log").read_text().splitlines()]
+    audit = [json.loads(line) for line in (data_dir / "backups" / "audit.log").read_text().splitlines()]
     assert audit[-1]["editor"] == "Ada"
     assert "entities" in json.dumps(audit[-1])
 
@@ -170,4 +170,4 @@ def test_on_a_host_without_a_persistent_disk_the_page_offers_downloads_not_saves
     assert any("does not keep files after a restart" in w.value for w in app.warning)
     assert not [b for b in app.button if b.key and b.key.endswith("_publish")]
     assert os.path.exists(data_dir / "inputs" / "entities.csv")
-    assert not list(data_dir.glob("history/**/*.csv")) and not (data_dir / "history" / "audit.log").exists()
+    assert not list(data_dir.glob("backups/**/*.csv")) and not (data_dir / "backups" / "audit.log").exists()

@@ -153,7 +153,7 @@ SAVE = f"""
 
 
 def audit_lines(paths: DataPaths) -> list[dict]:
-    log = paths.history / saves.AUDIT_LOG
+    log = paths.backups / saves.AUDIT_LOG
     return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
 
 
@@ -178,7 +178,7 @@ def test_a_save_killed_at_any_moment_leaves_inputs_whole_and_recover_restores(tm
 
         # Whatever the moment, the inputs on disk are valid: referenced tables are written first.
         assert validate_dir(paths.inputs).ok
-        interrupted = (paths.history / saves.JOURNAL).exists()
+        interrupted = (paths.backups / saves.JOURNAL).exists()
         if interrupted:
             saves.recover(paths)
             assert hashes(paths.inputs) == before, "recover() puts every file back"
@@ -188,17 +188,17 @@ def test_a_save_killed_at_any_moment_leaves_inputs_whole_and_recover_restores(tm
             outcomes.append("saved" if hashes(paths.inputs) == after else "not started")
         # History: every copy the audit log names exists and is a previous version, byte for byte.
         for line in audit_lines(paths):
-            if line.get("history_file"):
-                copy = paths.history / line["history_file"]
+            if line.get("backup_file"):
+                copy = paths.backups / line["backup_file"]
                 assert hashlib.sha256(copy.read_bytes()).hexdigest() == before[copy.parent.name + ".csv"]
         # A kill during a write leaves its temporary file; the next save (or recover) removes it
         # once it is old enough to belong to no running write.
-        leftovers = [p for folder in (paths.inputs, paths.history) for p in folder.glob(".*.tmp")]
+        leftovers = [p for folder in (paths.inputs, paths.backups) for p in folder.glob(".*.tmp")]
         removed += len(leftovers)
         for leftover in leftovers:
             os.utime(leftover, (time.time() - 2 * saves.LEFTOVER_AGE_S,) * 2)
         saves.recover(paths)
-        assert not [p for folder in (paths.inputs, paths.history) for p in folder.glob(".*.tmp")]
+        assert not [p for folder in (paths.inputs, paths.backups) for p in folder.glob(".*.tmp")]
         assert_current_is_a_complete_build(paths)
         manifest = build.ensure_store(paths)  # a save killed before its rebuild is rebuilt now
         assert manifest.inputs == hashes(paths.inputs)
@@ -220,7 +220,7 @@ def saved(tmp_path) -> DataPaths:
 
 
 def snapshot(paths: DataPaths) -> dict:
-    return {"inputs": hashes(paths.inputs, "*"), "history": hashes(paths.history, "**/*"),
+    return {"inputs": hashes(paths.inputs, "*"), "history": hashes(paths.backups, "**/*"),
             "current": build.current_build(paths)}
 
 
@@ -231,7 +231,7 @@ def test_a_full_disk_during_a_save_reports_and_keeps_the_old_files(saved, monkey
     real_audit = saves._audit
 
     def write(path, data):
-        target = {"history copy": "history", "journal": saves.JOURNAL, "second input": "entities.csv"}
+        target = {"history copy": "backups", "journal": saves.JOURNAL, "second input": "entities.csv"}
         if failing in target and (path.name == target[failing] or path.parent.parent.name == target[failing]):
             no_space()
         real_write(path, data)
@@ -251,7 +251,7 @@ def test_a_full_disk_during_a_save_reports_and_keeps_the_old_files(saved, monkey
     after = snapshot(saved)
     assert after["inputs"] == before["inputs"], "every input is as it was"
     assert after["current"] == before["current"] and not build.is_stale(saved)
-    assert not (saved.history / saves.JOURNAL).exists()
+    assert not (saved.backups / saves.JOURNAL).exists()
     assert not [p for p in saved.inputs.iterdir() if p.name.endswith(".tmp")]
 
 

@@ -55,7 +55,7 @@ def rows(paths, table: str) -> list[dict[str, str]]:
 
 
 def audit(paths) -> list[dict]:
-    return [json.loads(line) for line in (paths.history / "audit.log").read_text().splitlines()]
+    return [json.loads(line) for line in (paths.backups / "audit.log").read_text().splitlines()]
 
 
 # --- Federal Register rule documents ---
@@ -105,7 +105,7 @@ def test_a_new_rule_is_appended_once(paths, new_rule):
     after = rows(paths, "rules")
     assert after[:-1] == before and after[-1]["rule_id"] == made.NEW_RULE
     assert after[-1]["actions"] == "add;revise" and after[-1]["fr_citation"] == "90 FR 70001"
-    assert applied.saved.published and applied.saved.files[0].history_file.exists()
+    assert applied.saved.published and applied.saved.files[0].backup_file.exists()
     assert [o.status for o in again.outcomes] == ["unchanged"] and again.saved is None
     assert [(e["action"], e["file"], e["added"]) for e in audit(paths)] == [("import-rule", "rules.csv", 1)]
 

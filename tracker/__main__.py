@@ -69,7 +69,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- Editing: diff, import, history, restore (issue 4) ---
+# --- Editing: diff, import, backups, restore (issue 4) ---
 
 def _fail(message: str) -> int:
     print(message, file=sys.stderr)
@@ -77,7 +77,7 @@ def _fail(message: str) -> int:
 
 
 def _table_of(path: Path, other: Path, given: str | None) -> str | None:
-    """The input a file is a version of: --table, else its name, else its history folder's name."""
+    """The input a file is a version of: --table, else its name, else its backups folder's name."""
     from tracker import schema
 
     if given:
@@ -168,7 +168,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return status
 
 
-def cmd_history(args: argparse.Namespace) -> int:
+def cmd_backups(args: argparse.Namespace) -> int:
     from tracker import schema
     from tracker.editing.saves import list_versions
 
@@ -185,10 +185,10 @@ def cmd_history(args: argparse.Namespace) -> int:
             print(f"{name}  {v.version}  replaced {v.replaced_at:%Y-%m-%d %H:%M:%S} UTC{who}{how}  "
                   f"{v.size} bytes")
     if not found:
-        print(f"no previous versions in {paths.history}")
+        print(f"no previous versions in {paths.backups}")
     else:
         print(f"restore one with: python -m tracker restore TABLE VERSION (audit log: "
-              f"{paths.history / 'audit.log'})")
+              f"{paths.backups / 'audit.log'})")
     return 0
 
 
@@ -207,7 +207,7 @@ def _add_editing_commands(commands) -> None:
     rule = commands.add_parser("import-rule", help="add a Federal Register API JSON document to rules.csv "
                                                    "(a dry run unless --apply)")
     rule.add_argument("file", help="JSON file: one document, a list, or an API search result")
-    rule.add_argument("--apply", action="store_true", help="write the change (validated, with history)")
+    rule.add_argument("--apply", action="store_true", help="write the change (validated, with a backup)")
     rule.add_argument("--editor", **editor)
     rule.add_argument("--data-dir", **data_dir)
     rule.set_defaults(run=cmd_import_rule)
@@ -225,15 +225,15 @@ def _add_editing_commands(commands) -> None:
 
     restore = commands.add_parser("restore", help="make a previous version of an input current again")
     restore.add_argument("table", help="the input, e.g. entities")
-    restore.add_argument("version", help="a version listed by `history`")
+    restore.add_argument("version", help="a version listed by `backups`")
     restore.add_argument("--editor", **editor)
     restore.add_argument("--data-dir", **data_dir)
     restore.set_defaults(run=cmd_restore)
 
-    history = commands.add_parser("history", help="list the previous versions kept of the inputs")
-    history.add_argument("table", nargs="?", help="only this input")
-    history.add_argument("--data-dir", **data_dir)
-    history.set_defaults(run=cmd_history)
+    backups = commands.add_parser("backups", help="list the previous versions of the inputs kept by saves")
+    backups.add_argument("table", nargs="?", help="only this input")
+    backups.add_argument("--data-dir", **data_dir)
+    backups.set_defaults(run=cmd_backups)
 
 
 # --- Performance (issue 5): synthetic data and the benchmark ---

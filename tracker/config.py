@@ -30,8 +30,13 @@ class DataPaths:
         return self.root / "store"
 
     @property
-    def history(self) -> Path:
-        return self.root / "history"
+    def backups(self) -> Path:
+        """Previous versions of the inputs kept by every save, and the audit log. ("History" is the
+        list's history; a data folder from before that name was taken keeps its `history/`.)"""
+        legacy = self.root / "history"
+        if legacy.is_dir() and not (self.root / "backups").exists():
+            return legacy
+        return self.root / "backups"
 
 
 def data_paths(root: str | Path | None = None) -> DataPaths:

@@ -1,16 +1,16 @@
 """Saving edits to the CSV inputs without losing anything.
 
 A save, in this order (each step is placed so that stopping after it leaves
-the inputs, the history and the store consistent):
+the inputs, the backups and the store consistent):
 
 1. Validate every changed table together with the unchanged ones. Any error
    refuses the save (`SaveRefused`) and nothing is written.
-2. Copy each file about to change to `history/<table>/<UTC stamp>.csv`. Stopping
+2. Copy each file about to change to `backups/<table>/<UTC stamp>.csv`. Stopping
    here leaves only an extra copy of the current version.
-3. Write a journal (`history/.pending.json`) naming those copies.
+3. Write a journal (`backups/.pending.json`) naming those copies.
 4. Replace the inputs atomically, referenced tables first (rules, then entities,
    then events), so every prefix of these writes is itself valid input.
-5. Append one line per file to `history/audit.log`, then delete the journal.
+5. Append one line per file to `backups/audit.log`, then delete the journal.
    An exception in 4-5 puts the previous versions back from the copies at once;
    a process killed there leaves the journal, and the next save (or `recover`)
    puts them back. A save of several files is therefore all or nothing.
@@ -18,7 +18,7 @@ the inputs, the history and the store consistent):
    previous build, `build.is_stale()` reports it stale (its manifest's hashes no
    longer match the inputs) and the next `build.ensure_store()` rebuilds it.
 
-Saves are serialised by a lock file in the history folder.
+Saves are serialised by a lock file in the backups folder.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class FileSave:
 
     table: str
     diff: TableDiff
-    history_file: Path | None  # copy of the previous version; None when there was no file
+    backup_file: Path | None  # copy of the previous version; None when there was no file
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class SaveResult:
             out = ["no changes; nothing was saved"]
         else:
             out = [f"saved {f.diff.summary()}"
-                   + (f"; previous version kept as {f.history_file.name}" if f.history_file else "")
+                   + (f"; previous version kept as {f.backup_file.name}" if f.backup_file else "")
                    for f in self.files]
         if self.build_error:
             out.append(f"the store was not rebuilt ({self.build_error}); it keeps showing the "
@@ -132,7 +132,7 @@ class SaveResult:
 
 @dataclass(frozen=True)
 class Version:
-    """A previous version of an input, kept in the history folder."""
+    """A previous version of an input, kept in the backups folder."""
 
     table: str
     version: str  # the file's stem, a UTC time stamp
@@ -149,7 +149,7 @@ class _Plan:
     old: bytes | None
     new: bytes
     diff: TableDiff
-    history_file: Path | None = None
+    backup_file: Path | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -257,7 +257,7 @@ def save_inputs(paths: DataPaths, replacements: dict[str, bytes], editor: str | 
         if plans:
             _commit(paths, plans, editor, action, details or {})
         manifest, build_error = _rebuild(paths)
-    files = tuple(FileSave(p.table.name, p.diff, p.history_file) for p in plans)
+    files = tuple(FileSave(p.table.name, p.diff, p.backup_file) for p in plans)
     return SaveResult(files, tuple(result.warnings), manifest, build_error)
 
 
@@ -270,22 +270,22 @@ def _commit(paths: DataPaths, plans: list[_Plan], editor: str | None, action: st
     batch = uuid.uuid4().hex[:12]
     for plan in plans:
         if plan.old is not None:
-            plan.history_file = _history_copy(paths, plan.table.name, plan.old)
+            plan.backup_file = _backup_copy(paths, plan.table.name, plan.old)
     journal = {"batch": batch, "files": {
-        p.table.name: {"history_file": _relative(paths, p.history_file), "new_sha256": file_hash(p.new)}
+        p.table.name: {"backup_file": _relative(paths, p.backup_file), "new_sha256": file_hash(p.new)}
         for p in plans}}
-    files.write_atomic(paths.history / JOURNAL, json.dumps(journal, indent=2).encode())
+    files.write_atomic(paths.backups / JOURNAL, json.dumps(journal, indent=2).encode())
     try:
         for plan in plans:
             files.write_atomic(paths.inputs / plan.table.filename, plan.new)
         for plan in plans:
             _audit(paths, action=action, file=plan.table.filename, editor=editor, batch=batch,
                    **{k: v for k, v in plan.diff.counts.items() if k != "cells"},
-                   history_file=_relative(paths, plan.history_file), **details)
+                   backup_file=_relative(paths, plan.backup_file), **details)
     except BaseException:
         _recover(paths)
         raise
-    (paths.history / JOURNAL).unlink()
+    (paths.backups / JOURNAL).unlink()
 
 
 def recover(paths: DataPaths) -> list[str]:
@@ -297,31 +297,31 @@ def recover(paths: DataPaths) -> list[str]:
 def _recover(paths: DataPaths) -> list[str]:
     # Only under the save lock: a journal is also present while a save is running.
     _remove_leftovers(paths)
-    journal_path = paths.history / JOURNAL
+    journal_path = paths.backups / JOURNAL
     if not journal_path.exists():
         return []
     journal = json.loads(journal_path.read_text())
     restored = []
     for name, entry in journal["files"].items():
         target = paths.inputs / table_named(name).filename
-        copy = entry["history_file"]
+        copy = entry["backup_file"]
         if copy is None:
             # The file did not exist before the save: remove it only if the save created it.
             if file_hash(current_bytes(paths, name)) == entry["new_sha256"]:
                 target.unlink()
                 restored.append(target.name)
-        elif file_hash(current_bytes(paths, name)) != file_hash((paths.history / copy).read_bytes()):
-            files.write_atomic(target, (paths.history / copy).read_bytes())
+        elif file_hash(current_bytes(paths, name)) != file_hash((paths.backups / copy).read_bytes()):
+            files.write_atomic(target, (paths.backups / copy).read_bytes())
             restored.append(target.name)
     _audit(paths, action="rollback", batch=journal["batch"], files=restored,
-           note="an interrupted save was undone from its history copies")
+           note="an interrupted save was undone from its backup copies")
     journal_path.unlink()
     return restored
 
 
 def _remove_leftovers(paths: DataPaths) -> None:
     """Delete the temporary files of writes killed half way (`files.write_atomic`'s `.<name>.*.tmp`)."""
-    for folder in (paths.inputs, paths.history):
+    for folder in (paths.inputs, paths.backups):
         for leftover in folder.glob(".*.tmp") if folder.is_dir() else ():
             with contextlib.suppress(OSError):  # the age guards a write outside the save lock (import)
                 if time.time() - leftover.stat().st_mtime > LEFTOVER_AGE_S:
@@ -338,8 +338,8 @@ def _rebuild(paths: DataPaths) -> tuple[dict | None, str | None]:
     return manifest, None
 
 
-def _history_copy(paths: DataPaths, table_name: str, data: bytes) -> Path:
-    folder = paths.history / table_name
+def _backup_copy(paths: DataPaths, table_name: str, data: bytes) -> Path:
+    folder = paths.backups / table_name
     folder.mkdir(parents=True, exist_ok=True)
     stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}"
     path, n = folder / f"{stamp}.csv", 1
@@ -351,13 +351,13 @@ def _history_copy(paths: DataPaths, table_name: str, data: bytes) -> Path:
 
 
 def _relative(paths: DataPaths, path: Path | None) -> str | None:
-    return None if path is None else path.relative_to(paths.history).as_posix()
+    return None if path is None else path.relative_to(paths.backups).as_posix()
 
 
 def _audit(paths: DataPaths, **entry) -> None:
     line = {"when": datetime.now(UTC).isoformat(timespec="seconds"), **entry}
-    paths.history.mkdir(parents=True, exist_ok=True)
-    with open(paths.history / AUDIT_LOG, "a", encoding="utf-8") as handle:
+    paths.backups.mkdir(parents=True, exist_ok=True)
+    with open(paths.backups / AUDIT_LOG, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
@@ -365,8 +365,8 @@ def _audit(paths: DataPaths, **entry) -> None:
 
 @contextlib.contextmanager
 def _save_lock(paths: DataPaths):
-    paths.history.mkdir(parents=True, exist_ok=True)
-    with open(paths.history / LOCK, "w") as handle:
+    paths.backups.mkdir(parents=True, exist_ok=True)
+    with open(paths.backups / LOCK, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -376,7 +376,7 @@ def _save_lock(paths: DataPaths):
 
 def audit_entries(paths: DataPaths) -> list[dict]:
     """The audit log, oldest first; a line that cannot be read is skipped."""
-    path = paths.history / AUDIT_LOG
+    path = paths.backups / AUDIT_LOG
     if not path.exists():
         return []
     entries = []
@@ -389,10 +389,12 @@ def audit_entries(paths: DataPaths) -> list[dict]:
 def list_versions(paths: DataPaths, table_name: str) -> list[Version]:
     """Previous versions of an input, newest first."""
     table = table_named(table_name)
-    folder = paths.history / table.name
+    folder = paths.backups / table.name
     if not folder.is_dir():
         return []
-    saves = {e.get("history_file"): e for e in audit_entries(paths) if e.get("history_file")}
+    # Audit lines written before the rename name the copy `history_file`.
+    saves = {e.get("backup_file") or e.get("history_file"): e for e in audit_entries(paths)
+             if e.get("backup_file") or e.get("history_file")}
     versions = []
     for path in folder.glob("*.csv"):
         if not _STAMP.fullmatch(path.stem):
@@ -410,7 +412,7 @@ def restore_version(paths: DataPaths, table_name: str, version: str, editor: str
     match = next((v for v in list_versions(paths, table_name) if v.version == version), None)
     if match is None:
         raise ValueError(f"no version '{version}' of {table_named(table_name).filename} in "
-                         f"{paths.history / table_name}; `python -m tracker history {table_name}` "
+                         f"{paths.backups / table_name}; `python -m tracker backups {table_name}` "
                          "lists them")
     return save_inputs(paths, {table_name: match.path.read_bytes()}, editor, action="restore",
                        details={"restored_from": version})
