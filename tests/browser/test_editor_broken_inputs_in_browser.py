@@ -54,6 +54,8 @@ def sign_in(page, url: str) -> None:
     page.get_by_label("Your name (for the audit log)", exact=True).fill("Browser Editor")
     page.get_by_label("Editor password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # The run the click starts, not a "not running" the busy server still shows (seen in CI).
+    page.get_by_text("Signed in as Browser Editor").wait_for(timeout=60_000)
     wait_for_app(page)
 
 
@@ -71,6 +73,7 @@ def test_a_hand_broken_input_shows_its_problems_and_readers_keep_the_last_good_d
     (paths.inputs / "entities.csv").write_bytes(broken)
     try:
         sign_in(page, url)
+        page.get_by_text("entities.csv cannot be opened in the table").wait_for(timeout=60_000)
         assert_no_error_page(page)
         assert "Editor" in page.locator('[data-testid="stSidebarNav"]').inner_text()
         text = main_text(page)
