@@ -44,16 +44,24 @@ def built_store(tmp_path_factory: pytest.TempPathFactory, shipped_inputs: Path) 
     """
     root = tmp_path_factory.mktemp("built_store")
     shutil.copytree(shipped_inputs, root / "inputs")
-    info = build.build_store(data_paths(root))
-    opened = connection.Store(info.path)
-    yield opened
-    opened.close()
+    yield from _store_of(data_paths(root))
 
 
 @pytest.fixture
 def db(built_store: connection.Store):
     """A cursor of the session's built store, for one test."""
-    cursor = built_store.cursor()
+    yield from _cursor_of(built_store)
+
+
+def _store_of(paths: DataPaths) -> Iterator[connection.Store]:
+    """Build a data folder's store and open it as its own Store (see built_store), closed after."""
+    opened = connection.Store(build.build_store(paths).path)
+    yield opened
+    opened.close()
+
+
+def _cursor_of(store: connection.Store):
+    cursor = store.cursor()
     yield cursor
     cursor.close()
 
@@ -70,18 +78,13 @@ def made_data(tmp_path: Path) -> DataPaths:
 @pytest.fixture(scope="session")
 def made_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[connection.Store]:
     """A store built once per session from the factory's inputs (opened as its own Store, as above)."""
-    info = build.build_store(factory.write_inputs(tmp_path_factory.mktemp("made_store")))
-    opened = connection.Store(info.path)
-    yield opened
-    opened.close()
+    yield from _store_of(factory.write_inputs(tmp_path_factory.mktemp("made_store")))
 
 
 @pytest.fixture
 def made_db(made_store: connection.Store):
     """A cursor of the session's store of the factory's data, for one test."""
-    cursor = made_store.cursor()
-    yield cursor
-    cursor.close()
+    yield from _cursor_of(made_store)
 
 
 @pytest.fixture(scope="module")

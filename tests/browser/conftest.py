@@ -20,6 +20,11 @@ def data_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_url(data_dir):
+    yield from _serving(data_dir)
+
+
+def _serving(data_dir: Path):
+    """A `streamlit run` over a data folder for the session: its address, stopped after."""
     process, url, _ = start_server(data_dir)
     yield url
     stop_server(process)
@@ -65,6 +70,4 @@ def made_data_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def made_app_url(made_data_dir):
-    process, url, _ = start_server(made_data_dir)
-    yield url
-    stop_server(process)
+    yield from _serving(made_data_dir)
