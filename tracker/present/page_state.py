@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from tracker import schema
 
@@ -185,6 +186,22 @@ RESPONSES = PageState("responses", "responses", (
 STORY = PageState("story", "story", (Param("step", NUMBER, 1),))
 EDITOR = PageState("editor", "editor")
 ABOUT = PageState("about", "about")
+# One entry of the list (listed or removed), by its id.
+ENTRY = PageState("entry", "entry", (Param("id", TEXT, ""),))
+# What changed between two versions of the list, each named by its date (a version's name, see
+# the Changes page: its date, with its variant when two versions share a date).
+CHANGES = PageState("changes", "changes", (Param("from", CHOICE, label="version"),
+                                           Param("to", CHOICE, label="version")))
+# Names screened against the list (the names themselves are never put in the URL).
+SCREEN = PageState("screen", "screen", (Param("lists", CHOICE, "EL", ("EL", "all")),))
 
+# The pages app.py routes. ENTRY, CHANGES and SCREEN are declared above so that every page links to
+# them alike (page_href); each joins this when its page lands.
 PAGES: dict[str, PageState] = {s.page: s for s in (OVERVIEW, EXPLORER, COMPANY, RULES, RESPONSES, STORY,
                                                    EDITOR, ABOUT)}
+
+
+def page_href(state: PageState, **values: Any) -> str:
+    """A relative link to a page with these values (defaults left out), e.g. 'entry?id=EL-0882'."""
+    query = urlencode(state.query({**state.defaults(), **values}))
+    return (state.path or ".") + (f"?{query}" if query else "")
