@@ -7,12 +7,14 @@ from tracker.ui import page, questions
 page.frame("About this tracker")
 manifest = questions.manifest()
 rows = manifest.rows
+rule_counts = questions.data_dates()
 
 st.markdown(f"""
 This dashboard follows the US Commerce Department's **Entity List** (Supplement No. 4 to Part 744 of
 the Export Administration Regulations): who is listed, when, under which Federal Register rule, and how
 listed companies responded. It holds {rows['entities']:,} entries, {rows['events']:,} listing events,
-{rows['rules']} rules, {rows['companies']} company profiles, {rows['responses']} response notes and
+{rule_counts.rules_changing_list} rules that changed the list (and {rule_counts.rules_related} related
+rules recorded beside them), {rows['companies']} company profiles, {rows['responses']} response notes and
 {rows['moments']} policy moments.
 
 ## Sources
@@ -49,9 +51,12 @@ removals are named by a source: those entries are kept, marked removed (the Expl
 the action *removed*). For the others the rules' own counts of additions and removals are the only
 record of what was removed: the Rules page shows them beside today's entries.
 
-## Data as of
-The newest Federal Register change recorded is dated **{manifest.data_as_of}**; the store was built
-{manifest.built_at.replace('T', ' ')}.
+## The dates on every page
+Each page names three dates under its title: the version of the list its entries are read from (they
+are "listed as of" that version; the Changes page compares versions), the newest rule recorded (flagged
+when its only sources are weak: a rule after that version may not be in the entries yet), and when this
+store was built. The newest Federal Register change recorded is dated **{manifest.data_as_of}**; the
+store was built {manifest.built_at.replace('T', ' ')} UTC.
 
 ## How to cite
 > Entity List Tracker, data as of {manifest.data_as_of}. Entries: eCFR Supplement No. 4 to

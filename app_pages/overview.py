@@ -28,7 +28,10 @@ columns[2].metric(f"Added in {this_year}", figures["added_this_year"],
                   delta=figures["added_this_year"] - figures["added_last_year"],
                   help=f"Entries on today's list first listed in {this_year}, against "
                        f"{figures['added_last_year']} in {this_year - 1}.")
-columns[3].metric("Rules recorded", figures["rules"], help="Federal Register rules that changed the list.")
+rule_counts = questions.data_dates()
+columns[3].metric("Rules that changed the list", figures["rules"],
+                  help=f"Federal Register rules that changed the list; the Rules page also lists "
+                       f"{rule_counts.rules_related} related rules recorded beside them.")
 
 # --- Listings over time ---
 st.header("Listings over time")
@@ -47,21 +50,40 @@ state.write(OVERVIEW, {"granularity": granularity, "group": group_by, "cumulativ
 filters = Filters(destinations=tuple(destinations))
 
 listings = questions.listings_over_time(filters, granularity, group_by)
+removals = questions.removals_over_time(filters, granularity)
 moments = questions.moments()
 if listings.empty:
     st.info("No entries match these destinations. Clear the destination filter to see the whole list.")
 else:
     widgets.chart(
-        charts.listings_over_time(listings, moments, granularity, cumulative,
-                                  title=f"Entries on today's list by {granularity} first listed"),
+        charts.listings_over_time(listings, moments, granularity, cumulative, removals=removals,
+                                  title=f"Entries on today's list by {granularity} first listed, "
+                                        "and removals"),
         key="listings_chart",
         file_name=file_stem("entity-list-listings", granularity, group_by, *destinations),
         takeaway=takeaways.listings(listings, granularity))
     undated = questions.undated_listings(filters)
-    st.caption("Counts entries on the list today by the date of their first Federal Register citation. "
-               "Entries removed since are not on today's list, so they are not counted here; the Rules "
-               "page gives what each rule says it added and removed."
+    st.caption("Above the axis: entries on the list today by the date of their first Federal Register "
+               "citation. Below it: removals — named ones (the entries are kept, marked removed) and "
+               "those a rule counts without naming them"
+               + (" (left out while destinations are chosen: a count has no entries to filter)"
+                  if destinations else "") + "."
                + (f" Left out: {undated} entries with no dated citation." if undated else ""))
+    in_words = questions.removals_in_words()
+    with st.expander("Removals the chart cannot see, and removals given only in words"):
+        sentence, by_year = takeaways.survivorship(questions.removals_over_time(Filters(), "year"), in_words)
+        st.markdown(md_escape(sentence))
+        st.dataframe(by_year, hide_index=True, column_config={
+            "year": st.column_config.NumberColumn("Year removed", format="%d"),
+            "named": "Named removals", "names not sourced": "Counted without names",
+            "in words": "Rules giving removals in words"})
+        for rule in in_words.itertuples():
+            names = rule.names_removed if isinstance(rule.names_removed, str) else ""
+            named = f" · named: {md_escape(names)}" if names else ""
+            st.markdown(f"**{day(rule.publication_date) or 'undated'}** · "
+                        f"{md_escape(rule.title or 'Untitled')} · removed, as stated: "
+                        f"*{md_escape(rule.stated_removed)}*{named} · "
+                        f"{citation_links(rule.fr_citation) or link('source', rule.url)}")
     with st.expander("Policy moments marked on the chart"):
         for number, moment in enumerate(moments.itertuples(), start=1):
             st.markdown(f"**{number}. {day(moment.date)}** {md_escape(moment.title)} · "

@@ -33,8 +33,8 @@ st.dataframe(
     shown,
     hide_index=True,
     column_order=["publication_date", "fr_citation", "document_number", "title", "entities_added",
-                  "entries_added", "entries_revised", "entities_removed", "stated_removed", "entries_citing",
-                  "country_counts", "counts_source", "url"],
+                  "entries_added", "entries_revised", "entities_removed", "stated_removed", "names_removed",
+                  "entries_citing", "country_counts", "counts_source", "source_caveat", "url"],
     column_config={
         "publication_date": st.column_config.DateColumn("Published"),
         "fr_citation": "Citation", "document_number": "FR doc.",
@@ -44,6 +44,11 @@ st.dataframe(
         "entries_revised": st.column_config.NumberColumn("Revised (stated)"),
         "entities_removed": st.column_config.NumberColumn("Removed (stated)"),
         "stated_removed": "Removed, as stated",
+        "names_removed": st.column_config.TextColumn(
+            "Removed, named", help="Names of removed entities a source gives ('(inferred)': matched from "
+                                   "versions of the list). A count with no names stays a count."),
+        "source_caveat": st.column_config.TextColumn("Weak source",
+                                                     help="Why the rule's only sources are weak."),
         "entries_citing": st.column_config.NumberColumn("Today's entries citing it"),
         "country_counts": "Added by destination (stated)", "counts_source": "Counts source",
         "url": st.column_config.LinkColumn("Link", display_text="open"),
@@ -71,6 +76,16 @@ if rule_id:
         columns = st.columns(len(counts))
         for column, (label, value) in zip(columns, counts.items(), strict=True):
             column.metric(f"{label} (stated)", int(value))
+    if isinstance(rule["stated_removed"], str) and rule["stated_removed"]:
+        names = rule["names_removed"] if isinstance(rule["names_removed"], str) else ""
+        named = [n for n in names.split(schema.LIST_SEPARATOR) if n]
+        st.markdown(f"**Removed, as stated:** {md_escape(rule['stated_removed'])} · **named by a source:** "
+                    + (md_escape("; ".join(named)) if named else "none (the count stays a count)"))
+        if isinstance(rule["removal_notes"], str) and rule["removal_notes"]:
+            st.caption("On the removals: " + md_escape(rule["removal_notes"]))
+    if isinstance(rule["source_caveat"], str) and rule["source_caveat"]:
+        st.warning(f"Weak source: {md_escape(rule['source_caveat'])}. Treat this rule's details as "
+                   "unconfirmed until the Federal Register document is read.", icon=":material/warning:")
     if rule["summary"]:
         st.markdown(md_escape(rule["summary"]))
     if rule["notes"]:

@@ -56,7 +56,7 @@ def test_a_broken_input_shows_a_warning_and_every_page_serves_the_last_good_stor
     assert not app.error
     [warning] = [w.value for w in app.warning]  # said once, not once per question the page asks
     assert "1 problem(s)" in warning and "last good data" in warning
-    assert f"Data as of {good.data_as_of}" in text_of(app)
+    assert f"Newest rule recorded: {good.data_as_of}" in text_of(app)
     assert footer(app) and f"newest rule {made.NEWEST_RULE_DAY}" in footer(app)
     assert build.read_manifest(good_store) == good  # nothing was rebuilt from the bad input
     if page == "overview":

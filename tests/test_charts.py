@@ -41,3 +41,18 @@ def test_policy_moments_are_one_dotted_line_and_one_numbered_label_each_within_t
     labels = [a for a in figure.layout.annotations if a.hovertext]
     assert [a.text for a in labels] == ["2", "3"]  # numbered as in the moments list, 1 = oldest
     assert "<b>" not in labels[1].hovertext  # text from the data is not markup
+
+
+def test_removals_are_drawn_below_the_axis_labelled_with_their_counts_and_kind():
+    listings = pd.DataFrame({"period": pd.to_datetime(["2023-01-01", "2024-01-01"]), "group": ["A", "A"],
+                             "entries": [40, 60]})
+    removals = pd.DataFrame({"period": pd.to_datetime(["2023-01-01", "2026-01-01"]),
+                             "kind": ["named", "names not sourced"], "removals": [1, 2],
+                             "weak": [False, True]})
+    fig = charts.listings_over_time(listings, pd.DataFrame(), "year", False, "t", removals=removals)
+    below = {t.name: t for t in fig.data if t.name.startswith("Removed")}
+    assert list(below["Removed (named)"].y) == [-1]
+    counted = below["Removed (names not sourced)"]
+    assert list(counted.customdata) == ["2 removed, names not sourced (weak source)"]
+    assert fig.layout.barmode == "relative" and fig.layout.yaxis.range[0] < -2
+    assert pd.Timestamp(fig.layout.xaxis.range[1]) > pd.Timestamp("2026-01-01")  # reaches the removal

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -251,7 +252,7 @@ def test_a_second_version_on_the_same_date_is_refused_unless_named_apart(tmp_pat
     header = original.decode().splitlines()[0].split(",")
     row = {"version_id": "ecfr_2023-11-21b", "date": "2023-11-21", "source_kind": "ecfr", "variant": "",
            "source": "eCFR text, another copy", "source_path": "example/repo@abc:file.xml",
-           "date_meaning": "download date", "notes": ""}
+           "date_meaning": "download date", "notes": "", "used_for": ""}
     with_row(versions, [row[c] for c in header])
     line = len(original.decode().splitlines()) + 1
 
@@ -316,3 +317,26 @@ def test_version_rows_are_hashed_alike_when_they_differ_only_in_writing(db):
     assert db.execute("SELECT count(DISTINCT length(compare_hash)) FROM version_rows").fetchone()[0] == 1
     counted = dict(db.execute("SELECT version_id, rows FROM list_versions").fetchall())
     assert counted["csl_2026-07-31"] == 3420
+
+
+def test_removals_per_year_are_the_named_removals_and_the_rules_counts_without_names(db, shipped):
+    named, counted = Counter(), Counter()
+    for event in shipped["events"]:
+        if event["action"] == "removed" and event["date"]:
+            named[int(event["date"][:4])] += 1
+    for rule in shipped["rules"]:
+        unnamed = int(rule["entities_removed"] or 0) - int(rule["names_sourced"] or 0)
+        if rule["publication_date"] and unnamed > 0:
+            counted[int(rule["publication_date"][:4])] += unnamed
+    found = queries.removals_over_time(db, Filters(), "year")
+    by_kind = {kind: Counter({p.year: int(n) for p, n in zip(part["period"], part["removals"], strict=True)})
+               for kind, part in found.groupby("kind")}
+    assert by_kind == {queries.REMOVAL_NAMED: named, queries.REMOVAL_COUNT_ONLY: counted}
+    assert sum(counted.values()) == 8 and sum(named.values()) == 3
+    # A count has no entries to filter: with a destination only the named removals are given.
+    china = queries.removals_over_time(db, Filters(destinations=("China",)), "year")
+    assert set(china["kind"]) == {queries.REMOVAL_NAMED} and china["removals"].sum() == 2  # IFS, Hefei
+    in_words = queries.removals_in_words(db)
+    expected = {r["rule_id"] for r in shipped["rules"] if r["stated_removed"]
+                and (not r["entities_removed"] or not r["publication_date"])}
+    assert set(in_words["rule_id"]) == expected and "2024-10-21-BIS-press-release" in expected

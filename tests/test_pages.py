@@ -21,7 +21,7 @@ def test_every_page_runs_with_default_state(page):
     app = run_page(page)
     assert not app.exception
     assert not app.error
-    assert f"Data as of {made.DATA_AS_OF}" in text_of(app)
+    assert f"Newest rule recorded: {made.NEWEST_RULE_DAY}" in text_of(app)  # the dates line
     assert dict(app.query_params) == {}, "defaults stay out of the URL"
 
 
@@ -141,7 +141,7 @@ def test_overview_headline_counts_are_the_factorys():
     assert metrics["Entries on the list"] == f"{made.ENTRIES:,}"
     assert metrics["Destinations"] == str(made.DESTINATIONS)
     assert metrics["Added in 2025"] == str(made.ADDED_IN[2025])
-    assert metrics["Rules recorded"] == str(made.LIST_CHANGING_RULES)
+    assert metrics["Rules that changed the list"] == str(made.LIST_CHANGING_RULES)
     assert f"Left out: {made.UNDATED_LISTINGS} entries with no dated citation." in text_of(app)
 
 

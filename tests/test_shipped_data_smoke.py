@@ -10,6 +10,7 @@ the constants at the top.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -110,3 +111,59 @@ def test_the_rules_page_reconciles_the_shipped_rules(shipped_app) -> None:
     assert not app.exception and not app.error
     assert RECONCILED in text_of(app)
     assert any("cite this rule" in m.value for m in app.markdown)
+
+
+# --- Dates that explain themselves, and removals where they belong (issue 12.5, 12.7) ---
+
+NEWEST_RULE_DAY, NEWEST_RULE_CITATION = "2026-08-24", "91 FR 54657"  # its only sources are weak
+ENTRIES_VERSION = "eCFR text of 2026-07-23"
+
+
+@pytest.mark.parametrize("page", ["overview", "explorer", "rules", "about"])
+def test_every_page_names_the_entries_version_and_flags_the_weak_newest_rule(shipped_app, page) -> None:
+    app = run_page(page)
+    [line] = [c.value.replace("\\", "") for c in app.caption if c.value.startswith("Entries listed as of")]
+    assert f"Entries listed as of the {ENTRIES_VERSION}" in line
+    assert f"Newest rule recorded: {NEWEST_RULE_DAY}, [{NEWEST_RULE_CITATION}](" in line
+    assert "**weak source**: third-party test fixtures" in line and "Store built " in line
+
+
+def test_the_overview_and_the_about_page_count_the_same_rules(shipped_app, db) -> None:
+    dates = queries.data_dates(db)
+    with open(PROJECT_DIR / "data/inputs/rules.csv", encoding="utf-8") as handle:
+        scopes = Counter(row["scope"] for row in csv.DictReader(handle))
+    changing = scopes["entity_list_change"]
+    assert (dates.rules_changing_list, dates.rules_related) == (changing, sum(scopes.values()) - changing)
+    overview = run_page("overview")
+    assert {m.label: m.value for m in overview.metric}["Rules that changed the list"] == \
+        str(dates.rules_changing_list)
+    about = text_of(run_page("about"))
+    assert f"{dates.rules_changing_list} rules that changed the list (and {dates.rules_related} related" \
+        in " ".join(about.split())
+
+
+def test_the_overview_draws_removals_below_the_axis_with_their_notes(shipped_app) -> None:
+    app = run_page("overview", granularity="year")
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    below = {trace["name"]: trace for trace in figure["data"] if trace["name"].startswith("Removed")}
+    assert set(below) == {"Removed (named)", "Removed (names not sourced)"}
+    named = below["Removed (named)"]
+    named = dict(zip([x[:4] for x in named["x"]], named["customdata"], strict=True))
+    # IFS, Jazirah, Hefei Bitland (Sandvine's removal has no date)
+    assert named == {year: "1 removed, named" for year in ("2023", "2024", "2025")}
+    counted = below["Removed (names not sourced)"]
+    assert "1 removed, names not sourced (weak source)" in counted["customdata"]  # the 2026-08-24 rule
+    text = text_of(app)
+    assert "At least 11 removals since 2018 are not in the bars" in text
+    assert "removed, as stated: *>=2 (title plural; number not read)*" in text
+    assert "**undated** · " in text and "Sandvine" in text
+
+
+def test_the_rules_page_shows_stated_removals_beside_named_ones_and_a_weak_source(shipped_app) -> None:
+    app = run_page("rules", rule="2026-17230")
+    assert not app.exception and not app.error
+    assert "**Removed, as stated:** 1 · **named by a source:** none (the count stays a count)" in text_of(app)
+    assert any("Weak source: third-party test fixtures" in w.value.replace("\\", "") for w in app.warning)
+    table = table_with(app, "stated_removed", "names_removed", "source_caveat")
+    ifs = table[table["rule_id"] == "2023-25557"].iloc[0]
+    assert "Institute of Forensic Science" in ifs["names_removed"]

@@ -217,6 +217,9 @@ VERSION_SOURCE_KIND_MEANINGS = {
     "screening_list": "the Entity List rows of the ITA Consolidated Screening List",
 }
 VERSION_SOURCE_KINDS = tuple(VERSION_SOURCE_KIND_MEANINGS)
+VERSION_SOURCE_KIND_LABELS = {"ecfr": "eCFR text", "bis_csv": "BIS CSV",
+                              "screening_list": "Consolidated Screening List"}
+ENTRIES_VERSION_ROLE = "entries"  # list_versions.used_for of the version the entries are read from
 # How a row of a version of the list was matched to an entry (version_rows.match).
 MATCH_KIND_MEANINGS = {
     "exact": "its normalised name is the entry's",
@@ -451,6 +454,9 @@ RULES = Table(
         Column("notes", TEXT, "Caveats about this row.", "publication date inferred from entries"),
         Column("removal_notes", TEXT, "Caveats about the removal counts.",
                "'removed four entries under the UAE and Israel' (entries, not necessarily 4 entities)"),
+        Column("source_caveat", TEXT, "Why the rule's only sources are weak, where they are (the pages "
+                                      "then say so beside the rule); empty when a source is sound.",
+               "third-party test fixtures, abstract partly elided in one"),
     ),
 )
 
@@ -535,6 +541,9 @@ LIST_VERSIONS = Table(
                required=True),
         Column("notes", TEXT, "How the version's rows were read, and caveats.",
                "one <TR> per entry; full citation cell kept"),
+        Column("used_for", TEXT, f"'{ENTRIES_VERSION_ROLE}' for the version the entries' text (names, "
+                                 "addresses, citations, licence cells) is taken from; one version at most.",
+               ENTRIES_VERSION_ROLE, unique=True, allowed=(ENTRIES_VERSION_ROLE,)),
     ),
 )
 

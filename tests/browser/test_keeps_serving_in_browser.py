@@ -51,7 +51,7 @@ def test_a_broken_input_shows_one_warning_and_the_last_good_data(built, page):
         assert "1 problem(s)" in warning and "last good data" in warning
         assert page.locator('[data-testid="stException"]').count() == 0
         main = page.locator('[data-testid="stMain"]').inner_text()
-        assert f"Data as of {good.data_as_of}" in main
+        assert f"Newest rule recorded: {good.data_as_of}" in main
         assert entries_where(built) == made.ENTRIES
         assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == f"{made.ENTRIES:,}"
         screenshot(page, "broken-input-warning")

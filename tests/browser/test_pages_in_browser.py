@@ -51,7 +51,7 @@ def test_every_page_loads_without_error_and_draws_its_chart(page, made_app_url, 
     page.goto(made_app_url + PAGES[name])
     wait_for_app(page)
     assert_no_error(page)
-    assert "Data as of" in page.locator('[data-testid="stMain"]').inner_text()
+    assert "Newest rule recorded" in page.locator('[data-testid="stMain"]').inner_text()
     navigation = page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert "Overview" in navigation and "app" not in navigation.split(), "st.navigation is in effect"
     if name in PAGES_WITH_CHARTS:

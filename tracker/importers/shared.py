@@ -132,6 +132,11 @@ MINTED_IDS = {
 
 # The kind of source of each version of the list, by the start of its id (list_versions/versions.csv).
 VERSION_KINDS = {"ecfr_": "ecfr", "bis_csv_": "bis_csv", "csl_": "screening_list"}
+# entities.csv takes its citations, licence cells and names from the full eCFR text of 2026-07-23
+# (SOURCES.md, entities.csv).
+ENTRIES_VERSION = "ecfr_2026-07-23"
+# How the shared files say that a rule's only sources are weak ('Weak provenance: <why>.').
+_WEAK_SOURCE = re.compile(r"Weak provenance: ([^.]+)")
 # What the removals research says of an entry no version holds: "Added 2024-02-27 (2024-03674, 89 FR 14403)".
 _ADDED_NOTE = re.compile(r"Added (\d{4}-\d{2}-\d{2}) \((\d{4}-\d{5}), (\d{1,3} FR \d{1,6})\)")
 _ANNOUNCED = re.compile(r"press release (\d{4}-\d{2}-\d{2})")
@@ -327,7 +332,13 @@ def _rule(row: dict[str, str]) -> dict[str, str]:
         "counts_source": row["counts_source"],
         "sources": schema.LIST_SEPARATOR.join(_items(row["sources"])),
         "notes": row["notes"],
+        "source_caveat": _source_caveat(row["notes"]),
     }
+
+
+def _source_caveat(notes: str) -> str:
+    weak = _WEAK_SOURCE.search(notes)
+    return weak.group(1).strip() if weak else ""
 
 
 def _items(text: str) -> list[str]:
@@ -375,6 +386,7 @@ def _add_removal_counts(rule: dict[str, str], removal: dict[str, str]) -> None:
         "names_inferred": removal["names_inferred"],
         "removal_notes": removal["notes"],
     })
+    rule["source_caveat"] = rule.get("source_caveat") or _source_caveat(removal["notes"])
     sources = _items(rule["sources"].replace(schema.LIST_SEPARATOR, ";")) + _items(removal["source"])
     rule["sources"] = schema.LIST_SEPARATOR.join(dict.fromkeys(sources))
     # The number only where the count is a plain number: '3 (one each)' may be entries, not entities.
@@ -521,6 +533,7 @@ def _versions(folder: Path, report: ImportReport) -> tuple[list[dict[str, str]],
             "version_id": version_id, "date": version["version_date"], "source_kind": kind, "variant": "",
             "source": version["source"], "source_path": version["source_path"],
             "date_meaning": version["date_meaning"], "notes": version["notes"],
+            "used_for": schema.ENTRIES_VERSION_ROLE if version_id == ENTRIES_VERSION else "",
         })
         source_rows = read_csv(folder / f"{version_id}.csv")
         if str(len(source_rows)) != version["rows"]:

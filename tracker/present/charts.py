@@ -52,11 +52,13 @@ def group_order(data: pd.DataFrame) -> list[str]:
 
 def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: str,
                        cumulative: bool, title: str, order: list[str] | None = None,
-                       between: tuple[date, date] | None = None) -> go.Figure:
+                       between: tuple[date, date] | None = None,
+                       removals: pd.DataFrame | None = None) -> go.Figure:
     """Stacked bars of entries per period and group, an optional running total, and moments marked.
 
     `order` fixes which groups are shown and their colours (e.g. across the steps of a story);
-    `between` makes the time axis span a chosen date range instead of the data's periods.
+    `between` makes the time axis span a chosen date range instead of the data's periods;
+    `removals` (period, kind, removals, weak) are drawn below the axis, one colour per kind.
     """
     fig = go.Figure()
     if data.empty:
@@ -81,14 +83,23 @@ def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: s
                         hovertemplate="Running total %{x|%Y-%m-%d}: %{y}<extra></extra>")
         fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "Running total",
                                   "showgrid": False, "rangemode": "tozero"})
+    periods = pd.to_datetime(data["period"])
+    if removals is not None and not removals.empty:
+        _add_removals(fig, removals, granularity)
+        periods = pd.concat([periods, pd.to_datetime(removals["period"])])
     # The time axis stops at the data: from the first period to the end of the last one.
-    start = pd.to_datetime(data["period"]).min()
-    end = pd.to_datetime(data["period"]).max() + pd.Timedelta(days=PERIOD_DAYS[granularity])
+    start = periods.min()
+    end = periods.max() + pd.Timedelta(days=PERIOD_DAYS[granularity])
     if between is not None:
         start, end = pd.Timestamp(between[0]), pd.Timestamp(between[1]) + pd.Timedelta(days=1)
     rows = _add_moments(fig, moments, start, end)
-    fig.update_layout(barmode="stack", yaxis_title=f"Entries per {granularity}",
-                      legend_traceorder="normal")
+    below = removals is not None and not removals.empty
+    fig.update_layout(barmode="relative" if below else "stack", legend_traceorder="normal",
+                      yaxis_title=f"Entries per {granularity}" + (" (removals below 0)" if below else ""))
+    if below and not cumulative:  # room below the axis for the removals' count labels
+        tallest = data.groupby("period")["entries"].sum().max()
+        deepest = removals.groupby("period")["removals"].sum().max()
+        fig.update_yaxes(range=[-max(deepest, 0.1 * tallest) * 1.4, tallest * 1.05])
     fig.update_xaxes(range=[start - pd.Timedelta(days=PERIOD_DAYS[granularity] // 2), end])
     _layout(fig, title, height=520)
     if rows:  # room above the plot for the rows of moment numbers
@@ -97,6 +108,29 @@ def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: s
 
 
 PERIOD_DAYS = {"month": 31, "quarter": 92, "year": 366}
+# Removals below the axis: named ones solid, counted ones (no names in any source) hatched.
+REMOVAL_STYLES = {"named": ("Removed (named)", "#7a1f1f", ""),
+                  "names not sourced": ("Removed (names not sourced)", "#c98b8b", "/")}
+
+
+def removal_text(kind: str, removals: int, weak: bool) -> str:
+    """'2 removed, names not sourced' (and when the rule's only sources are weak, so)."""
+    text = f"{removals} removed" + (", names not sourced" if kind == "names not sourced" else ", named")
+    return text + (" (weak source)" if weak else "")
+
+
+def _add_removals(fig: go.Figure, removals: pd.DataFrame, granularity: str) -> None:
+    for kind, (name, colour, pattern) in REMOVAL_STYLES.items():
+        part = removals[removals["kind"] == kind]
+        if part.empty:
+            continue
+        texts = [removal_text(kind, int(n), bool(w)) for n, w in zip(part["removals"], part["weak"],
+                                                                     strict=True)]
+        # Removals are few beside listings: each bar is labelled with its count so that it is seen.
+        fig.add_bar(x=part["period"], y=-part["removals"], name=name, customdata=texts,
+                    text=part["removals"], textposition="outside", cliponaxis=False,
+                    marker={"color": colour, "pattern": {"shape": pattern}}, width=BAR_WIDTH_MS[granularity],
+                    hovertemplate="%{x|%Y-%m-%d}: %{customdata}<extra></extra>")
 
 
 def granularity_for(start: date | None, end: date | None) -> str:

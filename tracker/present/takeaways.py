@@ -84,3 +84,28 @@ def reconciliation(data: pd.DataFrame) -> str:
     matches = int(data["matches"].sum())
     return (f"On {matches:,} of {len(data):,} rule dates, the number of entries the rules say they added "
             f"equals today's entries first listed that day; the rest show later removals or revisions.")
+
+
+def survivorship(removals_by_year: pd.DataFrame, in_words: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """What a chart of today's entries cannot see: listings removed since, by year of removal.
+
+    `removals_by_year` is the store's removals per year and kind (named, names not sourced);
+    `in_words` the rules whose removals are stated in words or undated. Returns a sentence and a
+    table (year, named, names not sourced, rules stating removals in words)."""
+    table = (removals_by_year.assign(year=pd.to_datetime(removals_by_year["period"]).dt.year)
+             .pivot_table(index="year", columns="kind", values="removals", aggfunc="sum", fill_value=0))
+    words = in_words.assign(year=pd.to_datetime(in_words["publication_date"]).dt.year)
+    table = table.join(words.groupby("year", dropna=True).size().rename("in words"), how="outer")
+    table = table.reindex(columns=["named", "names not sourced", "in words"]).fillna(0).astype(int)
+    table.index = table.index.astype(int)
+    table = table.rename_axis("year").reset_index()
+    named, counted = int(table["named"].sum()), int(table["names not sourced"].sum())
+    undated = int(words["year"].isna().sum())
+    if not named + counted + len(words):
+        return "No removal is recorded.", table
+    since = f" since {int(table['year'].min())}" if len(table) else ""
+    sentence = (f"At least {named + counted:,} removals{since} are not in the bars of today's entries: "
+                f"{named:,} named, {counted:,} counted by their rules without names; "
+                f"{int(table['in words'].sum()) + undated:,} more rules give their removals only in words "
+                f"(such as '>=2') or with no date" + (f" ({undated} undated)" if undated else "") + ".")
+    return sentence, table

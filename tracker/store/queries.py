@@ -169,6 +169,46 @@ def undated_listings(db, filters: Filters) -> int:
         return db.execute(sql, params).fetchall()[0][0]
 
 
+REMOVAL_NAMED, REMOVAL_COUNT_ONLY = "named", "names not sourced"
+
+
+def removals_over_time(db, filters: Filters, granularity: str) -> pd.DataFrame:
+    """Removals per period (period, kind, removals, weak): entries removed by name (their dated
+    removal events, kind 'named'), and removals a rule counts without names (its plain count less
+    the names a source gives, kind 'names not sourced'). A count has no entries to filter, so with
+    any filter only named removals are given. `weak`: a removal's rule has only weak sources."""
+    unit = PERIOD_UNITS[granularity]
+    conditions, params = _entity_conditions(replace_dates(filters), "ev", listed_only=False)
+    named = f"""
+        SELECT CAST(date_trunc('{unit}', ev.date) AS DATE) AS period, ? AS kind,
+               count(*) AS removals, bool_or(r.source_caveat IS NOT NULL) AS weak
+        FROM events ev LEFT JOIN rules r USING (rule_id)
+        WHERE ev.action = 'removed' AND ev.date IS NOT NULL AND {_where(conditions)}
+        GROUP BY ALL"""
+    counted = f"""
+        SELECT CAST(date_trunc('{unit}', r.publication_date) AS DATE) AS period, ? AS kind,
+               CAST(sum(r.entities_removed - coalesce(r.names_sourced, 0)) AS BIGINT) AS removals,
+               bool_or(r.source_caveat IS NOT NULL) AS weak
+        FROM rules r
+        WHERE r.publication_date IS NOT NULL AND r.entities_removed > coalesce(r.names_sourced, 0)
+        GROUP BY ALL"""
+    sql, params = named, [REMOVAL_NAMED, *params]
+    if replace_dates(filters) == Filters():
+        sql, params = f"{named} UNION ALL {counted}", params + [REMOVAL_COUNT_ONLY]
+    return _frame(db, f"SELECT * FROM ({sql}) ORDER BY period, kind", params)
+
+
+def removals_in_words(db) -> pd.DataFrame:
+    """Rules whose removals are not a plain dated count (stated in words such as '>=2', or with no
+    date): the overview gives them as notes, not bars. Named removals with no date are among them."""
+    return _frame(db, """
+        SELECT rule_id, publication_date, title, fr_citation, url, stated_removed,
+               stated_removed_destinations, names_removed, source_caveat
+        FROM rules
+        WHERE stated_removed IS NOT NULL AND (entities_removed IS NULL OR publication_date IS NULL)
+        ORDER BY publication_date NULLS LAST, rule_id""")
+
+
 def replace_dates(filters: Filters) -> Filters:
     """The filters without their date range and actions."""
     return replace(filters, date_from=None, date_to=None, actions=())
@@ -360,6 +400,28 @@ def newest_rules(db, limit: int = 5) -> pd.DataFrame:
     """The most recent rules that changed the list."""
     return _frame(db, """SELECT * FROM rules WHERE scope = 'entity_list_change'
                          ORDER BY publication_date DESC, rule_id LIMIT ?""", [limit])
+
+
+@dataclass(frozen=True)
+class DataDates:
+    """What the data's dates are: the version of the list the entries are read from, the newest rule
+    recorded (with why its source is weak, when it is), and how many rules are counted."""
+
+    entries_version: dict | None  # the list_versions row used for the entries
+    newest_rule: dict | None  # the rules row of the newest rule that changed the list
+    rules_changing_list: int  # rules of scope entity_list_change: the count every page gives
+    rules_related: int  # other rules recorded (related rules), named apart
+
+
+def data_dates(db) -> DataDates:
+    version = _frame(db, "SELECT * FROM list_versions WHERE used_for = ? ORDER BY date DESC LIMIT 1",
+                     [schema.ENTRIES_VERSION_ROLE])
+    newest = newest_rules(db, 1)
+    changing, related = db.execute("""
+        SELECT count(*) FILTER (WHERE scope = 'entity_list_change'),
+               count(*) FILTER (WHERE scope IS DISTINCT FROM 'entity_list_change') FROM rules""").fetchone()
+    return DataDates(version.iloc[0].to_dict() if len(version) else None,
+                     newest.iloc[0].to_dict() if len(newest) else None, changing, related)
 
 
 # --- The benchmark's floor (tracker.bench) ---

@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
+from tracker.present import dates
 from tracker.present.page_state import PRESENT
 from tracker.present.text import day, md_escape
 from tracker.ui import questions
@@ -77,10 +78,7 @@ def frame(title: str, needs_store: bool = True) -> bool:
             st.stop()
         return False
     store_notices(status)
-    manifest = status.manifest
-    dated = (f"Data as of {manifest.data_as_of} (newest Federal Register change recorded)"
-             if manifest.data_as_of else "No dated Federal Register change recorded")
-    st.caption(f"{dated} · store built {manifest.built_at_minute} UTC")
+    st.caption(dates.dates_line(questions.data_dates(), status.manifest.built_at_minute))
     return True
 
 

@@ -126,6 +126,9 @@ responses = _per_build(queries.responses)
 response_matrix = _per_build(queries.response_matrix)
 moments = _per_build(queries.moments)
 newest_rules = _per_build(queries.newest_rules)
+data_dates = _per_build(queries.data_dates)
+removals_over_time = _per_build(queries.removals_over_time)
+removals_in_words = _per_build(queries.removals_in_words)
 
 
 def later(question: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> Callable[[], R]:
