@@ -1,13 +1,12 @@
 """Explorer: every entry, filtered and searched; the table and its CSV hold exactly the same rows."""
 
-from datetime import date
 
 import streamlit as st
 
 from tracker import schema
 from tracker.present import charts
 from tracker.present.filters import Filters, values_of
-from tracker.present.page_state import EARLIEST_DATE, EXPLORER
+from tracker.present.page_state import EXPLORER
 from tracker.present.text import file_stem, md_escape, with_citation_url
 from tracker.ui import page, questions, state, widgets
 
@@ -25,8 +24,15 @@ state.read(EXPLORER, dest=set(destination_counts["destination"]), sector=set(sec
 query = st.text_input("Search names, aliases and local-language names", key="q",
                       placeholder="e.g. zhipu, Knowledge Atlas, huawei cloud, 智谱", max_chars=200)
 row1 = st.columns([2, 3, 2])
-dates = row1[0].date_input("Listed or changed between", key="dates", min_value=EARLIEST_DATE,
-                           max_value=date(2100, 12, 31), format="YYYY-MM-DD")
+with row1[0]:
+    start_field, end_field = st.columns(2)
+    typed = (start_field.text_input("From", key="from", placeholder="YYYY-MM-DD", max_chars=10),
+             end_field.text_input("To", key="to", placeholder="YYYY-MM-DD", max_chars=10))
+    st.caption("Entries listed or changed between these dates. Type a date as YYYY-MM-DD and press "
+               "Enter to apply it; leave a field empty for no limit.")
+dates = EXPLORER.typed_dates("from", "to", typed)
+for notice in dates.notices:
+    st.warning(notice, icon=":material/event_busy:")
 destinations = row1[1].multiselect("Destination", destination_counts["destination"].tolist(), key="dest",
                                    placeholder="All destinations")
 company = row1[2].selectbox("Company", list(company_names), key="company", index=None,
@@ -42,7 +48,7 @@ policies = row2[3].multiselect("License review policy", schema.POLICY_FAMILIES, 
                                help="Grouped by the policy each entry's cell states first; the table "
                                     "gives the policy as the list states it.")
 
-date_from, date_to = (tuple(dates) + (None, None))[:2] if dates else (None, None)
+date_from, date_to = dates.values["from"], dates.values["to"]
 filters = Filters(date_from=date_from, date_to=date_to, destinations=tuple(destinations),
                   sectors=tuple(sectors), actions=tuple(actions), license_scopes=tuple(licenses),
                   policy_families=tuple(policies),
@@ -60,7 +66,9 @@ by_period = questions.listings_over_time(filters, granularity, "none")
 if not by_period.empty:
     chosen_range = (filters.date_from, filters.date_to) if filters.date_from and filters.date_to else None
     widgets.chart(charts.listings_over_time(by_period, questions.moments().head(0), granularity, False,
-                                            title=f"Matching entries by {granularity} first listed",
+                                            title=f"Matching entries by {granularity} "
+                                                  + ("first listed" if not filters.actions else
+                                                     "of their " + " or ".join(filters.actions) + " events"),
                                             between=chosen_range),
                   key="explorer_chart", file_name=file_stem("entity-list-explorer", *view.values()),
                   takeaway=f"{total:,} entries match; "

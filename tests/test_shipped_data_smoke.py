@@ -167,3 +167,12 @@ def test_the_rules_page_shows_stated_removals_beside_named_ones_and_a_weak_sourc
     table = table_with(app, "stated_removed", "names_removed", "source_caveat")
     ifs = table[table["rule_id"] == "2023-25557"].iloc[0]
     assert "Institute of Forensic Science" in ifs["names_removed"]
+
+
+def test_the_explorer_finds_removed_entries_and_titles_its_chart_by_their_removals(shipped_app) -> None:
+    app = run_page("explorer", action="removed")
+    assert not app.exception and not app.error
+    table = table_with(app, "entity_id", "name")
+    assert set(table["entity_id"]) == {"EL-3412", "EL-3413", "EL-3414", "EL-3415"}
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    assert figure["layout"]["title"]["text"] == "Matching entries by year of their removed events"

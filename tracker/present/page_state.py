@@ -107,8 +107,11 @@ class PageState:
     page: str
     path: str
     params: tuple[Param, ...] = ()
-    # (from, to, widget): two dates shown by one date-range widget; a range must not end before it starts
-    date_ranges: tuple[tuple[str, str, str], ...] = ()
+    # (from, to, widget): two dates that make a range, which must not end before it starts. With a
+    # widget name they are shown by one date-range widget; with None, by two text fields keyed by the
+    # parameters' names, holding YYYY-MM-DD (a typed date then applies on Enter, which Streamlit's
+    # date widget does not do: it applies on leaving the field).
+    date_ranges: tuple[tuple[str, str, str | None], ...] = ()
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
@@ -118,9 +121,16 @@ class PageState:
         out = {p.name: list(values[p.name]) if isinstance(values[p.name], tuple) else values[p.name]
                for p in self.params}
         for start, end, widget in self.date_ranges:
+            if widget is None:
+                out[start], out[end] = (d.isoformat() if d else "" for d in (out[start], out[end]))
+                continue
             first, last = out.pop(start), out.pop(end)
             out[widget] = (first or EARLIEST_DATE, last) if last else (first,) if first else ()
         return out
+
+    def typed_dates(self, start: str, end: str, texts: tuple[str, str]) -> Parsed:
+        """The dates of a typed range (two text fields), with a notice for each that cannot be used."""
+        return self.read({start: texts[0] or "", end: texts[1] or ""})
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -175,7 +185,7 @@ EXPLORER = PageState("explorer", "explorer", (
     Param("license", CHOICES, (), schema.LICENSE_SCOPES),
     Param("policy", CHOICES, (), schema.POLICY_FAMILIES),
     Param("company", CHOICE, label="company"),
-), date_ranges=(("from", "to", "dates"),))
+), date_ranges=(("from", "to", None),))
 COMPANY = PageState("company", "company", (Param("company", CHOICE, label="company"),))
 RULES = PageState("rules", "rules", (Param("rule", CHOICE, label="rule"),))
 RESPONSES = PageState("responses", "responses", (
