@@ -32,6 +32,7 @@ pages = [
     *([] if auth.read_only() else [route(states.EDITOR, "Editor", "edit",
                                          visibility="visible" if editor.editing_configured() else "hidden")]),
     route(states.ABOUT, "About", "info"),
+    route(states.ENTRY, "Entry", "description", visibility="hidden"),  # opened by links
 ]
 questions.store_status()  # built or checked here, so its spinner is at the top of the page
 body, foot = st.container(), st.container()

@@ -209,6 +209,7 @@ SCREEN = PageState("screen", "screen", (Param("lists", CHOICE, "EL", ("EL", "all
 # them alike (page_href); each joins this when its page lands.
 PAGES: dict[str, PageState] = {s.page: s for s in (OVERVIEW, EXPLORER, COMPANY, RULES, RESPONSES, STORY,
                                                    EDITOR, ABOUT)}
+PAGES[ENTRY.page] = ENTRY
 
 
 def page_href(state: PageState, **values: Any) -> str:

@@ -256,9 +256,27 @@ DERIVED_TABLES: dict[str, str] = {
         FROM (SELECT entity_no, unnest(search_words) AS word FROM entities) w
         JOIN search_vocabulary v USING (word) ORDER BY v.word_id, w.entity_no""",
 }
+# The entry page's tables (tracker.store.entry), each sorted by entity id with small row groups, so
+# that one entry's rows are read from one row group, skipped to on its statistics, at any scale.
+DERIVED_TABLES.update({
+    "entry_lookup": "SELECT entity_id, entity_no FROM entities ORDER BY entity_id",
+    "entry_events": """
+        SELECT ev.entity_id, ev.event_id, ev.action, ev.date, ev.year, ev.fr_citation, ev.rule_id,
+               r.title AS rule_title, r.url AS rule_url, r.fr_citation AS rule_citation,
+               ev.derivation, ev.evidence, ev.parts_removed, ev.note
+        FROM events ev LEFT JOIN rules r USING (rule_id)
+        ORDER BY ev.entity_id, ev.date NULLS LAST, ev.event_id""",
+    "entry_versions": """
+        SELECT u.entity_id, r.version_id, r.version_date, r.source_kind, v.source, v.date_meaning,
+               r.row, r.match, r.name AS version_name
+        FROM (SELECT row_id, unnest(entity_id_list) AS entity_id FROM version_rows) u
+        JOIN version_rows r USING (row_id) JOIN list_versions v USING (version_id)
+        ORDER BY u.entity_id, r.version_date, r.version_id, r.row""",
+})
 # Smaller row groups where a question reads a narrow range: one company, one word.
 ROW_GROUP_ROWS = {"entities": 32_768, "company_entries": 8_192, "company_events": 8_192,
                   "search_postings": 65_536}
+ROW_GROUP_ROWS.update({"entry_lookup": 65_536, "entry_events": 4_096, "entry_versions": 4_096})
 ROW_GROUP_DEFAULT = 122_880
 # The tables read in place are compressed for speed of reading (LZ4 decodes about three times
 # faster than zstd: the explorer's rows come from a third of the entries' file), the rest for size.

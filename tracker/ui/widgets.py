@@ -23,10 +23,10 @@ def response_note(note, with_company: bool = False) -> None:
                 f"{md_escape(note.note)}  \nSource: {link(note.source_name, note.source_url)}")
 
 
-def download_bytes(data: bytes, file_name: str, key: str, label: str) -> None:
+def download_bytes(data: bytes, file_name: str, key: str, label: str, mime: str | None = None) -> None:
     """A download button for bytes prepared by the library (a checked CSV, a patch)."""
     st.download_button(label, data=data, file_name=file_name, key=key, icon=":material/download:",
-                       on_click="ignore")
+                       on_click="ignore", mime=mime)
 
 
 # Up to this many rows a page builds its CSV with the page, not when the button is clicked: Streamlit

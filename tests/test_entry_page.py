@@ -1,0 +1,121 @@
+"""The entry page (app_pages/entry.py) and its store questions (tracker.store.entry), on the SHIPPED
+data: the facts below are the v2 files' (entities.csv, entry_citations.csv, removals.csv), read
+here from the committed inputs where a count is asserted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import pytest
+from page_helpers import run_page, table_with, text_of
+
+from tracker.config import data_paths
+from tracker.present import entry as present
+from tracker.store import build
+from tracker.store import entry as store
+
+SMIC, ZHIPU_ATLAS, REMOVED, METEOR = "EL-0882", "EL-0307", "EL-3412", "EL-2477"
+
+
+@pytest.fixture(scope="module")
+def shipped_app(tmp_path_factory, shipped_inputs):
+    """A copy of the shipped inputs with its store built, the app reading it."""
+    root = tmp_path_factory.mktemp("entry_app")
+    shutil.copytree(shipped_inputs, root / "inputs")
+    build.build_store(data_paths(root))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRACKER_DATA_DIR", str(root))
+        patch.delenv("TRACKER_STORE_URL", raising=False)
+        yield root
+
+
+def links_of(app) -> str:
+    return "\n".join(m.value for m in app.markdown) + "\n".join(c.value for c in app.caption)
+
+
+def test_knowledge_atlas_entry_shows_its_alias_and_its_linked_citation(shipped_app) -> None:
+    app = run_page("entry", id=ZHIPU_ATLAS)
+    assert not app.exception and not app.error
+    assert "Knowledge Atlas" in text_of(app)
+    assert "[90 FR 4619](https://www.federalregister.gov/citation/90-FR-4619)" in links_of(app)
+    assert "(rules?rule=2025-00704)" in links_of(app), "the rule's page on this dashboard"
+    assert "(company?company=zhipu-ai)" in links_of(app)
+    assert dict(app.query_params) == {"id": ZHIPU_ATLAS}
+
+
+def test_smic_shows_its_listing_and_its_revision(shipped_app) -> None:
+    app = run_page("entry", id=SMIC)
+    assert not app.exception and not app.error
+    text = text_of(app)
+    assert "Semiconductor Manufacturing International Corporation (SMIC)" in text
+    assert "Listed as of 2026-07-23" in text
+    assert "2020-12-22 · added** · [85 FR 83420](https://www.federalregister.gov/citation/85-FR-83420)" \
+        in links_of(app)
+    assert "2024-12-05 · revised** · [89 FR 96836]" in links_of(app)
+    timeline = table_with(app, "action", "citation_url", "rule_page")
+    assert list(timeline["action"]) == ["added", "revised"]
+    assert list(timeline["rule_page"]) == ["rules?rule=2020-28031", "rules?rule=2024-28267"]
+    versions = table_with(app, "version_date", "match")
+    assert len(versions) == 7, "in each of the seven versions of the list"
+
+
+def test_a_removed_entry_opens_with_its_removal(shipped_app) -> None:
+    app = run_page("entry", id=REMOVED)
+    assert not app.exception and not app.error
+    first = app.markdown[0].value.replace("\\", "")
+    assert first.startswith("**Removed on 2023-11-17** under [88 FR 80131]")
+    assert "How this is known: **stated**" in first and "removals.csv" in first
+    assert "(rules?rule=2023-25557)" in first
+    assert list(table_with(app, "action", "citation_url")["action"]) == ["added", "revised", "removed"]
+
+
+@pytest.mark.parametrize("asked", ["EL-99999", "no such<b>entry</b>", "EL-0882' OR 1=1"])
+def test_an_unknown_or_malformed_id_gets_a_notice_and_a_way_back(shipped_app, asked) -> None:
+    app = run_page("entry", id=asked)
+    assert not app.exception and not app.error
+    assert len(app.info) == 1 and "There is no entry" in app.info[0].value
+    assert "<b>" not in app.info[0].value, "the id is shown as text"
+    links = [e for e in app.get("page_link")]
+    assert links and "explorer" in links[0].proto.page
+
+
+def test_an_id_is_read_whatever_its_case(shipped_app) -> None:
+    app = run_page("entry", id="el-0882")
+    assert not app.exception and "SMIC" in text_of(app)
+
+
+# --- The store's answers and the downloads, from the shipped store ---
+
+def test_store_questions_answer_by_id(db) -> None:
+    assert store.entry(db, "EL-0882; DROP TABLE entities") is None
+    assert store.entry(db, "EL-99999") is None
+    data = store.entry_page(db, SMIC)
+    assert data.entry["entity_id"] == SMIC and data.company["company_id"] == "smic"
+    assert list(data.events["fr_citation"]) == ["85 FR 83420", "89 FR 96836"]
+    removed = store.entry_page(db, REMOVED)
+    assert removed.entry["status"] == "removed" and removed.removal_rule["rule_id"] == "2023-25557"
+    assert list(removed.versions["version_id"]) == ["ecfr_2023-10-30"]
+
+
+def test_events_of_every_entry_are_its_rows_in_events_csv(db, shipped_inputs) -> None:
+    with open(shipped_inputs / "events.csv", encoding="utf-8") as handle:
+        expected: dict[str, list[str]] = {}
+        for row in csv.DictReader(handle):
+            expected.setdefault(row["entity_id"], []).append(row["event_id"])
+    for entity_id in (SMIC, ZHIPU_ATLAS, REMOVED, METEOR):
+        assert sorted(store.entry_events(db, entity_id)["event_id"]) == sorted(expected[entity_id])
+
+
+def test_csv_and_json_of_an_entry_hold_its_fields_and_every_action(db) -> None:
+    data = store.entry_page(db, SMIC)
+    rows = list(csv.DictReader(io.StringIO(present.entry_csv(data.entry, data.events).decode("utf-8-sig"))))
+    assert [(r["entity_id"], r["event_action"], r["event_date"], r["event_fr_citation"]) for r in rows] == [
+        (SMIC, "added", "2020-12-22", "85 FR 83420"), (SMIC, "revised", "2024-12-05", "89 FR 96836")]
+    record = json.loads(present.entry_json(present.entry_record(data.entry, data.events, data.versions,
+                                                                data.company)))
+    assert record["entity_id"] == SMIC and record["company"]["company_id"] == "smic"
+    assert [a["date"] for a in record["actions"]] == ["2020-12-22", "2024-12-05"]
+    assert len(record["list_versions"]) == 7 and record["page"] == "entry?id=EL-0882"
