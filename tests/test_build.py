@@ -243,3 +243,15 @@ def test_a_file_changed_just_before_it_was_hashed_is_read_again(made_data: DataP
     reads = counting_reads(monkeypatch)
     build.input_hashes(made_data.inputs)
     assert len(reads) == len(schema.TABLES)
+
+
+def test_the_manifest_times_each_build_step_for_the_benchmarks_shares(made_data: DataPaths) -> None:
+    from tracker.bench.benchmark import build_shares
+
+    manifest = build.build_store(made_data).manifest
+    steps = manifest.step_seconds
+    assert list(steps) == [build.VALIDATE_STEP, *layout.STORE_TABLES, *layout.DERIVED_TABLES]
+    assert all(seconds >= 0 for seconds in steps.values()) and sum(steps.values()) > 0
+    assert Manifest.from_json(json.loads(json.dumps(manifest.to_json()))).step_seconds == steps
+    shares = build_shares(steps)
+    assert shares.startswith("\nBuild steps: ") and shares.count("%") == len(steps)

@@ -574,8 +574,9 @@ def bench_scale(scale: str, work: Path, repeat: int, budget_s: float, seed: int,
         entry.update(json.loads(out.read_text()))
         # Other processes on the machine slow every figure: the load average says how busy it was.
         entry["load_after"] = [round(x, 2) for x in os.getloadavg()]
-        entry["entries"] = json.loads((folder / "store" / "current" / "manifest.json").read_text())["rows"][
-            "entities"]
+        built_manifest = json.loads((folder / "store" / "current" / "manifest.json").read_text())
+        entry["entries"] = built_manifest["rows"]["entities"]
+        entry["build_steps_s"] = built_manifest.get("step_seconds", {})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return entry
@@ -596,6 +597,7 @@ def table(results: dict) -> str:
                      f"(peak {scale['build_peak_rss_mb']:,.0f} MB), store {scale['store_mb']} MB, "
                      f"inputs {scale['inputs_mb']} MB, peak RSS serving {scale['peak_rss_mb']:,.0f} MB; "
                      f"load average {scale['load_before'][0]} before, {scale['load_after'][0]} after")
+        lines.append(build_shares(scale.get("build_steps_s") or {}))
         lines.append("")
         lines.append("| question | page | median ms | p95 ms | cold median ms | baseline ms | floor ms "
                      "| baseline/ours | ours/floor |")
@@ -616,6 +618,15 @@ def table(results: dict) -> str:
                 lines.append(f"| {page}{' (exception)' if p.get('exceptions') else ''} | {p['median_ms']} "
                              f"| {p['first_run_ms']} |")
     return "\n".join(lines)
+
+
+def build_shares(steps: dict[str, float]) -> str:
+    """'Build steps: entities 41% (12.3 s), ...': each step's share of the build, largest first."""
+    total = sum(steps.values())
+    if not total:
+        return ""
+    ranked = sorted(steps.items(), key=lambda step: -step[1])
+    return "\nBuild steps: " + ", ".join(f"{name} {100 * s / total:.0f}% ({s:.1f} s)" for name, s in ranked)
 
 
 def _x(value: float | None) -> str | None:

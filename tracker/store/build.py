@@ -118,17 +118,22 @@ def is_stale(paths: DataPaths) -> bool:
             or not build_is_intact(current_build(paths), manifest))
 
 
+VALIDATE_STEP = "read and validate inputs"  # the first step of a build, before any table is written
+
+
 def build_store(paths: DataPaths) -> BuildInfo:
     """Validate the inputs and publish a new store; raises BuildError, leaving the old store as it was."""
+    started = time.perf_counter()
     hashes = input_hashes(paths.inputs)
     result = validate_dir(paths.inputs)
     if not result.ok:
         raise BuildError(result)
+    validated_s = time.perf_counter() - started
     builds = paths.store / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=builds))
     try:
-        manifest = _write_tables(result.tables, staging, hashes)
+        manifest = _write_tables(result.tables, staging, hashes, {VALIDATE_STEP: round(validated_s, 3)})
         final = builds / manifest.build_id
         os.rename(staging, final)
     except BaseException:
@@ -163,9 +168,11 @@ def _build_lock(paths: DataPaths):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str, str]) -> Manifest:
+def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str, str],
+                  step_seconds: dict[str, float]) -> Manifest:
     """Write every store table to `folder`; consumes `tables`, letting go of each input once the
-    last table that reads it is written (a million entries' text is hundreds of megabytes)."""
+    last table that reads it is written (a million entries' text is hundreds of megabytes).
+    Each table's seconds are added to `step_seconds` (the benchmark reports each step's share)."""
     # Each table goes straight from its query to Parquet and is read back from there by the
     # next; DuckDB spills big sorts to disk rather than holding a million entries in memory.
     spill = folder / ".spill"
@@ -182,6 +189,7 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
                               default=-1) for name in tables}
         rows, files = {}, {}
         for step, (name, sql) in enumerate(steps.items()):
+            step_started = time.perf_counter()
             path = folder / f"{name}.parquet"
             con.sql(sql).write_parquet(
                 str(path), compression=layout.COMPRESSION.get(name, layout.COMPRESSION_DEFAULT),
@@ -193,6 +201,7 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
             for done in [n for n, last in last_use.items() if last == step]:
                 layout.release_input(con, done)
                 tables.pop(done, None)
+            step_seconds[name] = round(time.perf_counter() - step_started, 3)
         data_as_of = con.execute(layout.DATA_AS_OF).fetchone()[0]
     finally:
         con.close()
@@ -207,6 +216,7 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
         inputs=hashes,
         rows=rows,
         files={name: (folder / name).stat().st_size for name in files},
+        step_seconds=step_seconds,
     )
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest.to_json(), indent=2))
     for file in folder.iterdir():

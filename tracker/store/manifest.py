@@ -20,6 +20,7 @@ class Manifest:
     inputs: dict[str, str] = field(default_factory=dict)  # input file -> SHA-256
     rows: dict[str, int] = field(default_factory=dict)  # store table -> rows
     files: dict[str, int | None] = field(default_factory=dict)  # Parquet file -> size in bytes
+    step_seconds: dict[str, float] = field(default_factory=dict)  # build step -> seconds it took
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
@@ -28,7 +29,8 @@ class Manifest:
         files = data.get("files") or {f"{name}.parquet": None for name in rows}
         return cls(build_id=str(data["build_id"]), built_at=str(data["built_at"]),
                    data_as_of=data.get("data_as_of"), store_format=data.get("store_format"),
-                   inputs=dict(data.get("inputs") or {}), rows=rows, files=dict(files))
+                   inputs=dict(data.get("inputs") or {}), rows=rows, files=dict(files),
+                   step_seconds=dict(data.get("step_seconds") or {}))
 
     def to_json(self) -> dict:
         return asdict(self)
