@@ -28,8 +28,7 @@ with row1[0]:
     start_field, end_field = st.columns(2)
     typed = (start_field.text_input("From", key="from", placeholder="YYYY-MM-DD", max_chars=10),
              end_field.text_input("To", key="to", placeholder="YYYY-MM-DD", max_chars=10))
-    st.caption("Entries listed or changed between these dates. Type a date as YYYY-MM-DD and press "
-               "Enter to apply it; leave a field empty for no limit.")
+    st.caption("Listed or changed between. Type YYYY-MM-DD, press Enter.")
 dates = EXPLORER.typed_dates("from", "to", typed)
 for notice in dates.notices:
     st.warning(notice, icon=":material/event_busy:")

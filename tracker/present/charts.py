@@ -101,6 +101,10 @@ def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: s
         deepest = removals.groupby("period")["removals"].sum().max()
         fig.update_yaxes(range=[-max(deepest, 0.1 * tallest) * 1.4, tallest * 1.05])
     fig.update_xaxes(range=[start - pd.Timedelta(days=PERIOD_DAYS[granularity] // 2), end])
+    if granularity == "year":  # a few years' bars otherwise get month ticks (Jan 2023, Jul 2023)
+        fig.update_xaxes(tickformat="%Y", **({"dtick": "M12"} if (end - start).days < 12 * 366 else {}))
+    if data.groupby("period")["entries"].sum().max() <= 5:  # no ticks at 0.2, 0.4 for a handful
+        fig.update_yaxes(dtick=1)
     _layout(fig, title, height=520)
     if rows:  # room above the plot for the rows of moment numbers
         fig.update_layout(margin={"t": 80 + 26 * rows}, title_y=0.98, title_yanchor="top")
