@@ -10,12 +10,23 @@ from tracker.editing import auth
 from tracker.present import page_state as states
 from tracker.ui import editor, page, questions
 
-st.set_page_config(page_title="Entity List Tracker", page_icon=":material/policy:", layout="wide")
-page.styles()
+# `streamlit run app.py` finds the ASGI app below and imports this file as a module to get it: the app
+# serves the API's routes beside the dashboard, and runs this file as the script of every page view (as
+# __main__; AppTest runs it so too). The import only declares; the page view draws.
+if __name__ != "__main__":
+    from tracker import api
+
+    app = st.App(__file__, routes=api.starlette_routes(editor.api_secrets))
+else:
+    st.set_page_config(page_title="Entity List Tracker", page_icon=":material/policy:", layout="wide")
+    page.styles()
 
 
-def route(state: states.PageState, title: str, icon: str, **options) -> st.Page:
-    """The page whose state is declared as `state`, at its declared URL path."""
+def route(state: states.PageState, title: str, icon: str, **options) -> st.Page | None:
+    """The page whose state is declared as `state`, at its declared URL path (None on the ASGI server's
+    import, where st.Page has no page view to belong to)."""
+    if __name__ != "__main__":
+        return None
     return st.Page(f"app_pages/{state.page}.py", title=title, icon=f":material/{icon}:",
                    url_path=state.path or None, **options)
 
@@ -34,12 +45,13 @@ pages = [
     route(states.ABOUT, "About", "info"),
     route(states.ENTRY, "Entry", "description", visibility="hidden"),  # opened by links
 ]
-questions.store_status()  # built or checked here, so its spinner is at the top of the page
-body, foot = st.container(), st.container()
-with foot:  # drawn first, below the page, so a page that stops early keeps its footer
-    page.footer()
-with body:
-    try:
-        st.navigation(pages, position="hidden" if page.presenting() else "sidebar").run()
-    except questions.NoStore as lost:  # the store went away during this run
-        page.no_store(lost.args[0])
+if __name__ == "__main__":  # a page view (see above)
+    questions.store_status()  # built or checked here, so its spinner is at the top of the page
+    body, foot = st.container(), st.container()
+    with foot:  # drawn first, below the page, so a page that stops early keeps its footer
+        page.footer()
+    with body:
+        try:
+            st.navigation(pages, position="hidden" if page.presenting() else "sidebar").run()
+        except questions.NoStore as lost:  # the store went away during this run
+            page.no_store(lost.args[0])

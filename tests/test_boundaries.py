@@ -3,6 +3,8 @@
 - Streamlit is imported only by app.py, the pages (app_pages/) and the UI package (tracker/ui/),
   and the rest of the library loads without it;
 - DuckDB only by the store package (tracker/store/);
+- Starlette (the HTTP API) only by the API package (tracker/api/) and the UI package, and the API
+  asks the store through its typed questions, never with SQL of its own;
 - the pages never read files, run SQL or reach into the store: they ask tracker.ui.questions.
 """
 
@@ -77,6 +79,21 @@ def test_streamlit_is_imported_only_by_the_app_its_pages_and_the_ui_package() ->
 
 def test_duckdb_is_imported_only_by_the_store_package() -> None:
     assert crossings("duckdb", ("tracker/store/",)) == []
+
+
+def test_starlette_is_imported_only_by_the_api_and_the_ui_packages() -> None:
+    assert crossings("starlette", ("tracker/api/", "tracker/ui/")) == []
+
+
+def test_the_api_runs_no_sql_of_its_own() -> None:
+    calls = [f"{relative(path)}:{node.lineno} calls {node.func.attr}()"
+             for path in sorted(PROJECT_DIR.glob("tracker/api/*.py"))
+             for node in ast.walk(ast.parse(path.read_text()))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr in ("execute", "sql", "query", "connect", "read_parquet")]
+    assert calls == []
+    api = sorted(PROJECT_DIR.glob("tracker/api/*.py"))  # frame.py alone opens cursors of the one connection
+    assert crossings("tracker.store.connection", ("tracker/api/frame.py",), api) == []
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)

@@ -82,3 +82,9 @@ def rows_with_problems(frame: pd.DataFrame, lines: list[int], problems, table) -
             row = frame.iloc[index].to_dict()
             picked.append({"row": index + 1, "problem": f"{problem.column_name}: {problem.message}", **row})
     return pd.DataFrame(picked)
+
+
+def api_secrets() -> dict:
+    """The [api] table of the app's secrets (the API's limits, tracker.api.settings); empty when none."""
+    table = editor_secrets().get("api")
+    return dict(table) if table else {}
