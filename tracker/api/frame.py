@@ -137,6 +137,32 @@ def _nesting(text: str) -> int:
     return deepest
 
 
+def screened_names(call: Call) -> list[dict]:
+    """The names of a screening request, `{"names": ["...", {"name": ..., "country": ...}]}`, each as
+    {"name", "country"}; ApiError 400 for a wrong shape or type, too many names or a name too long."""
+    body = call.json()
+    names = body.get("names") if isinstance(body, dict) else None
+    if not isinstance(names, list):
+        raise ApiError(400, 'The body must be a JSON object with a list of names: {"names": ["..."]}.')
+    if len(names) > call.limits.max_names:
+        raise ApiError(400, f"At most {call.limits.max_names:,} names a request, not {len(names):,}.")
+    out = []
+    for number, item in enumerate(names, 1):
+        if isinstance(item, str):
+            name, country = item, None
+        elif isinstance(item, dict):
+            name, country = item.get("name"), item.get("country")
+        else:
+            name = country = None
+        if not isinstance(name, str) or not name.strip() or not (country is None or isinstance(country, str)):
+            raise ApiError(400, f"Name {number} must be a non-empty text, or an object with a text 'name' "
+                                "and optionally a text 'country'.")
+        if len(name) > call.limits.max_name_length:
+            raise ApiError(400, f"Name {number} is longer than {call.limits.max_name_length} characters.")
+        out.append({"name": name, "country": country})
+    return out
+
+
 def check_known(params: Mapping[str, list[str]], known: set[str] | tuple[str, ...]) -> None:
     """ApiError 400 naming any query parameter the route does not take."""
     unknown = sorted(set(params) - set(known))
@@ -167,16 +193,18 @@ def whole_number(params: Mapping[str, list[str]], name: str, default: int, large
 # --- The store, checked every few seconds (as the pages check it) ---
 
 _store_lock = threading.Lock()
-_store: dict[str, Any] = {"status": None, "checked": -math.inf}
+_checked: dict[Any, tuple[float, build.StoreStatus]] = {}  # data folder -> (when looked, what was found)
 
 
-def store_status() -> build.StoreStatus:
-    """The published store (rebuilt first when the inputs changed), looked at most every STORE_CHECK_S."""
+def store_status(look_again: bool = False) -> build.StoreStatus:
+    """The published store (rebuilt first when the inputs changed), looked at most every STORE_CHECK_S
+    unless `look_again`."""
+    paths = data_paths()
     with _store_lock:
-        if _store["status"] is None or time.monotonic() - _store["checked"] > STORE_CHECK_S:
-            _store["status"] = build.refresh_store(data_paths())
-            _store["checked"] = time.monotonic()
-        status = _store["status"]
+        looked, status = _checked.get(paths.root, (-math.inf, None))
+        if status is None or look_again or time.monotonic() - looked > STORE_CHECK_S:
+            status = build.refresh_store(paths)
+            _checked[paths.root] = (time.monotonic(), status)
     if status.build_dir is None:
         raise ApiError(503, "There is no published data to answer from: the inputs could not be built.",
                        {"Retry-After": "60"})
@@ -233,6 +261,8 @@ def _finish(call: Call, answer: Any) -> Response:
     else:
         response = json_response({"build_id": call.manifest.build_id, "data_as_of": call.manifest.data_as_of,
                                   **answer})
+        if answer.get("next"):
+            response.headers["Link"] = f"<{answer['next']}>; rel=\"next\""
     if call.request.method in ("GET", "HEAD") and 200 <= response.status_code < 300:
         etag = '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
         response.headers["ETag"] = etag
@@ -328,7 +358,17 @@ class Api:
         body = await self._body(request) if method not in ("GET", "HEAD") else None
         status = await run_in_threadpool(store_status)
         call = Call(request, _query(request), dict(request.path_params), body, status, self.limits)
-        answer = await run_in_threadpool(endpoint.handler, call)
+        try:
+            answer = await run_in_threadpool(endpoint.handler, call)
+        except connection.StoreError:
+            # A store file deleted or cut short under the running server: look at the store again now
+            # (a damaged build is rebuilt, or the last intact one served) and answer from that once.
+            call.status = await run_in_threadpool(store_status, True)
+            try:
+                answer = await run_in_threadpool(endpoint.handler, call)
+            except connection.StoreError:
+                raise ApiError(503, "The published data cannot be read just now; try again shortly.",
+                               {"Retry-After": "30"}) from None
         response = _finish(call, answer)
         if method == "HEAD":
             return Response(status_code=response.status_code, headers=dict(response.headers))
