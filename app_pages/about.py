@@ -58,6 +58,14 @@ when its only sources are weak: a rule after that version may not be in the entr
 store was built. The newest Federal Register change recorded is dated **{manifest.data_as_of}**; the
 store was built {manifest.built_at.replace('T', ' ')} UTC.
 
+## Data for programs: the API and the change feed
+The same data as JSON or CSV: [`/api/v1/entries`](api/v1/entries) takes the Explorer's filters (copy an
+Explorer link's query string), [`/api/v1/changes?since=2025-01-01`](api/v1/changes?since=2025-01-01)
+lists what changed since a day, and [`/api/v1/openapi.json`](api/v1/openapi.json) describes every route.
+The Atom feed [`/feeds/changes.atom`](feeds/changes.atom) has one item per Federal Register rule that
+changed the list and per recorded version of the list. Nothing a request sends is logged or stored;
+`docs/API.md` in the code gives the limits and an example for each route.
+
 ## How to cite
 > Entity List Tracker, data as of {manifest.data_as_of}. Entries: eCFR Supplement No. 4 to
 > Part 744 (July 2026). Cite the Federal Register citation shown with each fact.

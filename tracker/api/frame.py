@@ -78,6 +78,10 @@ class Call:
         """This server's address as the client reached it, without a trailing slash."""
         return str(self.request.base_url).rstrip("/")
 
+    def route_url(self) -> str:
+        """This request's address without its query string."""
+        return self.base_url() + self.request.url.path
+
 
 @dataclass(frozen=True)
 class Endpoint:

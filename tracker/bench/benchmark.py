@@ -319,6 +319,25 @@ def _base_matrix(inputs, ctx):
     return len(matrix.reset_index().sort_values(["name", "category"]))
 
 
+def _api_query(ctx: Context) -> dict[str, list[str]]:
+    """The explorer_filter view as an API query string: a destination and five years, a page of 100."""
+    start, end = ctx.date_range
+    return {"dest": [ctx.destination], "from": [start.isoformat()], "to": [end.isoformat()], "limit": ["100"]}
+
+
+def _ours_api_entries(db, ctx):
+    """GET /api/v1/entries as its route answers it, less the HTTP: the query string read as the explorer
+    reads it, a page of entries and the count, written as JSON."""
+    import json
+
+    from tracker.api.routes import entries_answer
+    from tracker.api.settings import Limits
+
+    answer = entries_answer(db, _api_query(ctx), Limits(), "http://bench/api/v1/entries")
+    json.dumps(answer, ensure_ascii=False, allow_nan=False)
+    return answer["total"]
+
+
 ENTRY_READ = ("entity_id", "destination", "listed_date")
 COMPANY_READ = (("companies", ("company_id",)), ("entities", ("company_id",)), ("events", ("company_id",)),
                 ("responses", ("company_id",)))
@@ -362,6 +381,9 @@ QUESTIONS: tuple[Question, ...] = (
               ("events", ("rule_id", "entity_id", "action", "date")))),
     Question("response_matrix", "responses", _ours_matrix, _base_matrix,
              (("responses", ("company_id", "company_name", "category", "status", "day")),)),
+    # The API's /api/v1/entries for the explorer_filter view; the baseline is the explorer's pandas one.
+    Question("api_entries", "api", _ours_api_entries, _base_explorer(_explorer_filters),
+             (("entities", ENTRY_READ), ("events", ("entity_id", "action", "date")))),
 )
 PAGES = ("overview", "explorer", "company", "rules", "responses", "about")
 
