@@ -548,7 +548,8 @@ LIST_VERSIONS = Table(
         Column("notes", TEXT, "How the version's rows were read, and caveats.",
                "one <TR> per entry; full citation cell kept"),
         Column("fields_lacking", LIST, "Compared fields of version_rows this source does not give at all "
-                                       f"('{LIST_SEPARATOR}'-separated; one of: {', '.join(VERSION_FIELDS)}): "
+                                       f"('{LIST_SEPARATOR}'-separated; one of: "
+                                       f"{', '.join(VERSION_FIELDS)}): "
                                        "a comparison shows them as not in this source.",
                "license_review_policy", pattern=_VERSION_FIELDS_PATTERN),
         Column("fields_partial", LIST, "Compared fields this source gives only in part or in another shape "
