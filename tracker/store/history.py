@@ -15,14 +15,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tracker import schema
+from tracker.present.changes import ADDED, CHANGED, DIFF_KINDS, FORMAT_ONLY, IN_PART, NOT_IN_SOURCE, REMOVED
 from tracker.store.connection import _frame
 from tracker.store.layout import COMPARED_FIELDS
-
-ADDED, REMOVED, CHANGED, FORMAT_ONLY = "added", "removed", "changed", "format_only"
-DIFF_KINDS = (ADDED, REMOVED, CHANGED, FORMAT_ONLY)
-DIFF_KIND_LABELS = {ADDED: "Added", REMOVED: "Removed", CHANGED: "Changed", FORMAT_ONLY: "Format only"}
-NOT_IN_SOURCE = "not in this source"
-IN_PART = "given only in part or in another shape"
 
 
 @dataclass(frozen=True)
@@ -108,16 +103,6 @@ def versions(db) -> list[Version]:
                     date_meaning=r.date_meaning, notes=r.notes, rows=int(r.rows),
                     matched_rows=int(r.matched_rows), fields_lacking=_split(r.fields_lacking),
                     fields_partial=_split(r.fields_partial)) for r in frame.itertuples()]
-
-
-def default_pair(found: list[Version]) -> tuple[str, str] | None:
-    """The two newest versions of one kind of source (names), the older first; None when no kind has two."""
-    newest = max((v for v in found if sum(o.source_kind == v.source_kind for o in found) > 1),
-                 key=lambda v: (v.date, v.version_id), default=None)
-    if newest is None:
-        return None
-    same = [v for v in found if v.source_kind == newest.source_kind]
-    return same[-2].name, same[-1].name
 
 
 def not_compared(old: Version, new: Version) -> dict[str, str]:

@@ -290,6 +290,13 @@ DATA_AS_OF = """
 # raw text shown (the rows' values, sorted, ' / '-joined); r_all hashes every raw value, so two
 # versions' entries that read alike are told apart from the rest by one 64-bit column. Sorted by
 # version then entry number, so one version's entries are read alone.
+def _letters(expression: str) -> str:
+    # Beyond compare_hash's rules, every mark that is not a letter or digit is dropped too (punctuation,
+    # brackets, dashes): "Russia (See" and "Russia. (See", "Hay Riad —Rabat" and "Hay Riad, Rabat"
+    # differ only in writing. The '|' between aliases stays.
+    return rf"regexp_replace({expression}, '[^\p{{L}}\p{{N}}|]+', '', 'g')"
+
+
 def _values(expression: str) -> str:
     return f"list_sort(list_distinct(list_filter(list({expression}), lambda x: x <> '')))"
 
@@ -301,7 +308,7 @@ def _combined(expression: str) -> str:
 VERSION_ENTRIES_SQL = f"""
     WITH rows AS (
         SELECT r.version_id, r.row, r.match, unnest(r.entity_id_list) AS entity_id,
-               {", ".join(f"{_compared(f)} AS n_{f}" for f in COMPARED_FIELDS)},
+               {", ".join(f"{_letters(_compared(f))} AS n_{f}" for f in COMPARED_FIELDS)},
                {", ".join(f"coalesce(r.{f}, '') AS t_{f}" for f in COMPARED_FIELDS)}
         FROM version_rows r WHERE len(r.entity_id_list) > 0)
     SELECT w.version_id, e.entity_no, w.entity_id, count(*) AS n_rows,

@@ -16,7 +16,7 @@ import streamlit as st
 
 from tracker.config import data_paths
 from tracker.present.text import md_escape
-from tracker.store import build, connection, queries
+from tracker.store import build, connection, history, queries
 from tracker.store.connection import StoreError
 from tracker.store.manifest import Manifest
 
@@ -126,6 +126,8 @@ responses = _per_build(queries.responses)
 response_matrix = _per_build(queries.response_matrix)
 moments = _per_build(queries.moments)
 newest_rules = _per_build(queries.newest_rules)
+versions = _per_build(history.versions)
+version_diff = _per_build(history.version_diff)
 
 
 def later(question: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> Callable[[], R]:
