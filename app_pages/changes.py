@@ -97,7 +97,8 @@ for kind, title in ((changes.ADDED, "Added"), (changes.REMOVED, "Removed")):
             order.insert(6, "removed_fr_citation")
         st.dataframe(rows, hide_index=True, column_order=order, column_config=ENTRY_COLUMNS,
                      key=f"table_{kind}")
-for format_only, title in ((False, "Changed, field by field"), (True, "Differences in writing only, field by field")):
+for format_only, title in ((False, "Changed, field by field"),
+                           (True, "Differences in writing only, field by field")):
     rows = changes.field_rows(diff.fields, format_only)
     entries = rows["entity_id"].nunique()
     st.subheader(f"{title} ({entries:,} entries)")
