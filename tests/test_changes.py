@@ -269,3 +269,48 @@ def test_changes_page_bad_version_gives_a_notice_and_the_default(shipped_app) ->
     assert not app.exception and not app.error
     assert "Ignored unknown version '1999-01-01'." in text_of(app)
     assert app.selectbox(key="from").value == "2026-03-25"
+
+
+# --- import-csl records the export as a version of the list ---
+
+def test_import_csl_adds_a_version_and_prints_its_diff(tmp_path: Path) -> None:
+    from editor_fixtures import run_cli, tree_hashes
+
+    paths = factory.write_inputs(tmp_path / "data")
+    first = run_cli(paths, "import-csl", factory.csl_export(tmp_path / "first.csv"), "--apply")
+    assert first.returncode == 0, first.stderr
+    assert f"{factory.CSL_EL_ROWS} rows, {factory.CSL_EL_ROWS} matched to entries" in first.stdout
+    assert "no earlier version of the list to compare it with" in first.stdout
+    [version] = _read(paths.inputs / "list_versions.csv")
+    assert version["source_kind"] == "screening_list" and version["variant"] == ""
+    assert len(_read(paths.inputs / "version_rows.csv")) == factory.CSL_EL_ROWS
+
+    # A second export that day: without EL-0002 and the entry the first one added; EL-0003's address
+    # as the inputs first had it.
+    kept = [e for e in factory.entities() if e["entity_id"] not in (factory.CSL_GONE, "EL-0002")]
+    rows = [factory.csl_row(e) for e in kept]
+    second = factory.csl_export(tmp_path / "second.csv", rows)
+    before = tree_hashes(paths.root)
+    dry = run_cli(paths, "import-csl", second)
+    assert dry.returncode == 0, dry.stderr
+    assert tree_hashes(paths.root) == before  # the dry run writes nothing
+    assert f"against {version['version_id']}: 0 added, 2 removed, 1 changed" in dry.stdout
+    assert "  removed: EL-0002 " in dry.stdout and f"  removed: {factory.CSL_NEW_ID} " in dry.stdout
+    assert "Destination not compared" in dry.stdout
+    applied = run_cli(paths, "import-csl", second, "--apply")
+    assert applied.returncode == 0, applied.stderr
+    assert [line for line in applied.stdout.splitlines() if line.startswith("against")] == \
+           [line for line in dry.stdout.splitlines() if line.startswith("against")]
+    versions = _read(paths.inputs / "list_versions.csv")
+    assert [(v["date"], v["variant"]) for v in versions] == [(version["date"], ""),
+                                                             (version["date"], "import 2")]
+    assert validate_dir(paths.inputs).errors == []
+    # The same export again records no third version.
+    again = run_cli(paths, "import-csl", second, "--apply")
+    assert "no version recorded" in again.stdout
+    assert len(_read(paths.inputs / "list_versions.csv")) == 2
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
