@@ -55,6 +55,10 @@ for column, kind in zip(metrics, changes.DIFF_KINDS, strict=False):
 metrics[4].metric("Rows matched to no entry", f"{old.unmatched_rows:,} → {new.unmatched_rows:,}")
 st.caption("Entries are today's entries (ids as on the list now; entries no longer listed kept with the "
            "status removed). Rows matched to no entry are neither added nor removed: counted apart.")
+unmatched = [f"{v.unmatched_rows:,} of {v.name}" for v in (old, new) if v.unmatched_rows]
+if unmatched:
+    st.caption(f"Rows matched to no entry: {', '.join(unmatched)}. An entry shown as added or removed may be "
+               "one of them, written so differently that it was not matched.")
 
 with st.expander("How rows are matched and compared"):
     st.markdown("Each row of a version is matched to the entry it is:  \n" + "  \n".join(
@@ -70,10 +74,10 @@ for field, why in diff.not_compared.items():
 if len(diff.entries):
     by_destination = diff.by_destination()
     widgets.chart(charts.version_differences(by_destination, changes.DIFF_KIND_LABELS,
-                                             f"Differences by destination, {old.name} → {new.name}"),
+                                             "Differences by destination"),
                   key="changes_chart", file_name=file_stem("entity-list-changes", old.name, new.name),
-                  takeaway=f"{counts['added']:,} added, {counts['removed']:,} removed, "
-                           f"{counts['changed']:,} changed, "
+                  takeaway=f"{old.name} → {new.name}: {counts['added']:,} added, "
+                           f"{counts['removed']:,} removed, {counts['changed']:,} changed, "
                            f"{counts['format_only']:,} changed in writing only")
 else:
     st.info("The two versions say the same of every entry they share.")

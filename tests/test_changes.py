@@ -314,3 +314,17 @@ def test_import_csl_adds_a_version_and_prints_its_diff(tmp_path: Path) -> None:
 def _read(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8-sig") as f:
         return list(csv.DictReader(f))
+
+
+def test_the_differences_chart_stacks_kinds_by_destination_and_lumps_the_rest() -> None:
+    import pandas as pd
+
+    from tracker.present import charts
+
+    data = pd.DataFrame({"destination": [f"D{i}" for i in range(14)] + ["D0"],
+                         "kind": ["added"] * 14 + ["removed"], "entries": [*range(14, 0, -1), 5]})
+    fig = charts.version_differences(data, changes.DIFF_KIND_LABELS, "t", top=12)
+    assert [t.name for t in fig.data] == ["Added", "Removed"]  # no bar for a kind with none
+    added = dict(zip(fig.data[0].y, fig.data[0].x, strict=True))
+    assert added["D0"] == 14 and added[charts.OTHER] == 2 + 1
+    assert list(fig.data[0].y)[-1] == charts.OTHER and len(fig.data[0].y) == 13

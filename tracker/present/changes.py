@@ -16,6 +16,7 @@ DIFF_KINDS = (ADDED, REMOVED, CHANGED, FORMAT_ONLY)
 DIFF_KIND_LABELS = {ADDED: "Added", REMOVED: "Removed", CHANGED: "Changed", FORMAT_ONLY: "Format only"}
 NOT_IN_SOURCE = "not in this source"
 IN_PART = "given only in part or in another shape"
+EMPTY = "(empty)"  # a field the version gives for other entries but leaves empty here
 
 
 def _shape(version: Any) -> tuple:
@@ -59,7 +60,7 @@ def field_rows(fields: pd.DataFrame, format_only: bool) -> pd.DataFrame:
         "entity_id": rows["entity_id"], "name": rows["name"], "destination": rows["destination"],
         "page": rows["entity_id"].map(lambda i: page_href(ENTRY, id=i)),
         "field": rows["field"].map(schema.VERSION_FIELD_LABELS.get),
-        "old": rows["old"], "new": rows["new"]}).reset_index(drop=True)
+        "old": rows["old"].fillna(EMPTY), "new": rows["new"].fillna(EMPTY)}).reset_index(drop=True)
 
 
 def export_rows(entries: pd.DataFrame, fields: pd.DataFrame) -> pd.DataFrame:

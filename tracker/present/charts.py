@@ -309,6 +309,6 @@ def version_differences(data: pd.DataFrame, labels: dict[str, str], title: str, 
             fig.add_trace(go.Bar(x=part.to_numpy(), y=[_plain(d) for d in order], orientation="h",
                                  name=label, marker_color=DIFF_COLOURS.get(kind, PALETTE[-1]),
                                  hovertemplate=f"%{{y}}: %{{x}} {_plain(label).lower()}<extra></extra>"))
-    fig.update_layout(barmode="stack", xaxis={"title": "Entries"},
+    fig.update_layout(barmode="stack", xaxis={"title": "Entries"}, legend_traceorder="normal",
                       yaxis={"automargin": True, "autorange": "reversed"})
     return _layout(fig, title, height=max(320, 34 * len(order) + 160))
