@@ -15,18 +15,16 @@ pair = changes.default_pair(found)
 if pair is None:
     st.info("The inputs hold fewer than two versions of the list of one kind of source: nothing to compare.")
     st.stop()
-values = state.read(CHANGES, **{"from": set(by_name), "to": set(by_name)})
-# The declared default is empty: a missing version is the newest pair alike (changes.default_pair).
-for key, default in zip(("from", "to"), pair, strict=True):
-    if not st.session_state.get(key):
-        st.session_state[key] = default
+state.read(CHANGES, **{"from": set(by_name), "to": set(by_name)})
+# A version left unchosen (the declared default) is one of the newest two alike (changes.default_pair).
 names = list(by_name)
 left, right = st.columns(2)
-old_name = left.selectbox("From version", names, key="from")
-new_name = right.selectbox("To version", names, key="to")
-state.write(CHANGES, {"from": old_name if (old_name, new_name) != pair else None,
-                      "to": new_name if (old_name, new_name) != pair else None})
-old, new = by_name[old_name], by_name[new_name]
+old_name = left.selectbox("From version", names, key="from", index=None,
+                          placeholder=f"{pair[0]} (the older of the newest two alike)")
+new_name = right.selectbox("To version", names, key="to", index=None,
+                           placeholder=f"{pair[1]} (the newest alike)")
+state.write(CHANGES, {"from": old_name, "to": new_name})
+old, new = by_name[old_name or pair[0]], by_name[new_name or pair[1]]
 if old.version_id == new.version_id:
     st.info("Choose two different versions to compare.")
     st.stop()

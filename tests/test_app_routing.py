@@ -20,6 +20,7 @@ TITLES = {
     "story": ("Story", "The story, moment by moment"),
     "editor": ("Editor", "Editor"),
     "about": ("About", "About this tracker"),
+    "changes": ("Changes", "Changes"),
 }
 
 

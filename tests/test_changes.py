@@ -19,7 +19,7 @@ from tracker.config import DataPaths
 from tracker.inputs.files import write_rows
 from tracker.inputs.validate import validate_dir
 from tracker.present import changes
-from tracker.store import build, connection, history
+from tracker.store import build, history
 
 V2 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "v2"
 
@@ -146,80 +146,35 @@ def test_versions_are_named_by_date_and_the_default_pair_is_the_newest_alike(db)
 
 # --- A small pair of versions made here, on the factory's data ---
 
-def _version(version_id: str, day: str, kind: str = "ecfr", lacking: str = "", variant: str = "") -> dict:
-    return {"version_id": version_id, "date": day, "source_kind": kind, "variant": variant,
-            "source": f"test {kind}", "source_path": f"test/{version_id}.csv", "date_meaning": "made up",
-            "notes": "", "fields_lacking": lacking, "fields_partial": ""}
-
-
-def _row(version_id: str, number: int, ids: str, name: str, **fields: str) -> dict:
-    return {"row_id": f"{version_id}:{number:05d}", "version_id": version_id, "row": str(number),
-            "entity_ids": ids, "match": "exact" if ids else "none", "destination": "China", "name": name,
-            "aliases": "", "address": "Beijing, China.", "fr_citations": "84 FR 20003, 5/21/19",
-            "license_requirement": "For all items subject to the EAR.",
-            "license_review_policy": "Presumption of denial", "entity_text": "", **fields}
-
-
-def _pair() -> tuple[list[dict], list[dict]]:
-    old, new = "ecfr_2024-01-01", "ecfr_2024-06-01"
-    versions = [_version(old, "2024-01-01"), _version(new, "2024-06-01"),
-                _version("csl_2024-06-02", "2024-06-02", "screening_list", lacking="address")]
-    rows = [
-        _row(old, 1, "EL-0009", "Hanhai One"),  # the same in both
-        _row(old, 2, "EL-0010", "Hanhai Two"),  # removed
-        _row(old, 3, "EL-0011", "Hanhai Three", address="Shenzhen, China."),  # address changed
-        _row(old, 4, "EL-0012", "Cloud One", aliases="B-Cloud | A Cloud"),  # written otherwise only
-        _row(old, 5, "EL-0013", "Cloud Two part a"), _row(old, 6, "EL-0013", "Cloud Two part b"),
-        _row(old, 7, "", "Nobody Matched"),
-        _row(new, 1, "EL-0009", "Hanhai One"),
-        _row(new, 2, "EL-0011", "Hanhai Three"),
-        _row(new, 3, "EL-0012", "Cloud One", aliases="a cloud | B\u2013Cloud"),
-        _row(new, 4, "EL-0013", "Cloud Two part b"), _row(new, 5, "EL-0013", "Cloud Two part a"),  # reordered
-        _row(new, 6, "EL-0014", "New Entry"),  # added
-        _row("csl_2024-06-02", 1, "EL-0009", "Hanhai One", address=""),
-    ]
-    return versions, rows
-
-
-@pytest.fixture(scope="module")
-def pair_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    paths = factory.write_inputs(tmp_path_factory.mktemp("versions"))
-    versions, rows = _pair()
-    write_rows(paths.inputs / schema.LIST_VERSIONS.filename, schema.LIST_VERSIONS, versions)
-    write_rows(paths.inputs / schema.VERSION_ROWS.filename, schema.VERSION_ROWS, rows)
-    store = connection.Store(build.build_store(paths).path)
-    cursor = store.cursor()
-    yield cursor
-    cursor.close()
-    store.close()
-
-
-def test_a_made_pair_of_versions_is_told_apart_entry_by_entry(pair_db) -> None:
-    diff = history.version_diff(pair_db, "ecfr_2024-01-01", "ecfr_2024-06-01")
+def test_a_made_pair_of_versions_is_told_apart_entry_by_entry(made_db) -> None:
+    diff = history.version_diff(made_db, factory.OLD_VERSION, factory.NEW_VERSION)
     kinds = dict(zip(diff.entries["entity_id"], diff.entries["kind"], strict=True))
-    assert kinds == {"EL-0010": changes.REMOVED, "EL-0011": changes.CHANGED, "EL-0012": changes.FORMAT_ONLY,
-                     "EL-0014": changes.ADDED}  # EL-0009 alike; EL-0013's two rows only reordered
-    changed = diff.fields[diff.fields["entity_id"] == "EL-0011"].iloc[0]
+    # VERSION_SAME says the same; VERSION_SPLIT's two rows are only reordered.
+    assert kinds == {factory.VERSION_REMOVED: changes.REMOVED, factory.VERSION_CHANGED: changes.CHANGED,
+                     factory.VERSION_WRITTEN: changes.FORMAT_ONLY, factory.VERSION_ADDED: changes.ADDED}
+    changed = diff.fields[diff.fields["entity_id"] == factory.VERSION_CHANGED].iloc[0]
     assert (changed["field"], changed["old"], changed["new"]) == ("address", "Shenzhen, China.",
                                                                   "Beijing, China.")
-    assert diff.unmatched == {"ecfr_2024-01-01": 1, "ecfr_2024-06-01": 0}
+    assert diff.unmatched == {factory.OLD_VERSION: 1, factory.NEW_VERSION: 0}
     assert diff.counts == {changes.ADDED: 1, changes.REMOVED: 1, changes.CHANGED: 1, changes.FORMAT_ONLY: 1}
     assert diff.by_destination()["entries"].sum() == 4
     export = changes.export_rows(diff.entries, diff.fields)
     assert sorted(export["kind"]) == ["Added", "Changed", "Format only", "Removed"]
 
 
-def test_a_field_one_source_lacks_is_not_compared(pair_db) -> None:
-    diff = history.version_diff(pair_db, "ecfr_2024-06-01", "csl_2024-06-02")
+def test_a_field_one_source_lacks_is_not_compared(made_db) -> None:
+    diff = history.version_diff(made_db, factory.NEW_VERSION, factory.CSL_VERSION)
     assert diff.not_compared == {"address": f"{changes.NOT_IN_SOURCE} (2024-06-02)"}
     assert "address" not in diff.compared
-    assert diff.entries.loc[diff.entries["entity_id"] == "EL-0009", "kind"].tolist() == []
+    # VERSION_SAME's address is empty in the screening list: not a change.
+    assert diff.entries.loc[diff.entries["entity_id"] == factory.VERSION_SAME, "kind"].tolist() == []
+    assert changes.default_pair(history.versions(made_db)) == ("2024-01-01", "2024-06-01")
 
 
 def test_a_second_version_of_one_kind_on_one_date_is_refused(tmp_path: Path) -> None:
     paths = factory.write_inputs(tmp_path)
-    versions, _ = _pair()
-    twin = _version("ecfr_2024-01-01b", "2024-01-01")
+    versions = factory.list_versions()
+    twin = {**versions[0], "version_id": "ecfr_2024-01-01b"}
     write_rows(paths.inputs / schema.LIST_VERSIONS.filename, schema.LIST_VERSIONS, [*versions, twin])
     errors = validate_dir(paths.inputs).errors
     assert [p.file for p in errors] == ["list_versions.csv"], errors
@@ -247,7 +202,9 @@ def shipped_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataPaths]
 def test_changes_page_default_is_the_newest_pair_alike(shipped_app) -> None:
     app = run_page("changes")
     assert not app.exception and not app.error
-    assert (app.selectbox(key="from").value, app.selectbox(key="to").value) == ("2026-03-25", "2026-07-23")
+    assert (app.selectbox(key="from").value, app.selectbox(key="to").value) == (None, None)
+    text = text_of(app)
+    assert "From: 2026-03-25" in text and "To: 2026-07-23" in text
     assert [m.value for m in app.metric][:2] == ["0", "0"]  # nothing added or removed in 2026
     assert dict(app.query_params) == {}
 
@@ -268,7 +225,7 @@ def test_changes_page_bad_version_gives_a_notice_and_the_default(shipped_app) ->
     app = run_page("changes", **{"from": "1999-01-01"})
     assert not app.exception and not app.error
     assert "Ignored unknown version '1999-01-01'." in text_of(app)
-    assert app.selectbox(key="from").value == "2026-03-25"
+    assert app.selectbox(key="from").value is None and "From: 2026-03-25" in text_of(app)
 
 
 # --- import-csl records the export as a version of the list ---
@@ -280,10 +237,10 @@ def test_import_csl_adds_a_version_and_prints_its_diff(tmp_path: Path) -> None:
     first = run_cli(paths, "import-csl", factory.csl_export(tmp_path / "first.csv"), "--apply")
     assert first.returncode == 0, first.stderr
     assert f"{factory.CSL_EL_ROWS} rows, {factory.CSL_EL_ROWS} matched to entries" in first.stdout
-    assert "no earlier version of the list to compare it with" in first.stdout
-    [version] = _read(paths.inputs / "list_versions.csv")
+    assert f"against {factory.CSL_VERSION}: " in first.stdout  # the newest version before it
+    *_, version = _read(paths.inputs / "list_versions.csv")
     assert version["source_kind"] == "screening_list" and version["variant"] == ""
-    assert len(_read(paths.inputs / "version_rows.csv")) == factory.CSL_EL_ROWS
+    assert len(_read(paths.inputs / "version_rows.csv")) == len(factory.version_rows()) + factory.CSL_EL_ROWS
 
     # A second export that day: without EL-0002 and the entry the first one added; EL-0003's address
     # as the inputs first had it.
@@ -301,14 +258,14 @@ def test_import_csl_adds_a_version_and_prints_its_diff(tmp_path: Path) -> None:
     assert applied.returncode == 0, applied.stderr
     assert [line for line in applied.stdout.splitlines() if line.startswith("against")] == \
            [line for line in dry.stdout.splitlines() if line.startswith("against")]
-    versions = _read(paths.inputs / "list_versions.csv")
+    versions = _read(paths.inputs / "list_versions.csv")[len(factory.list_versions()):]
     assert [(v["date"], v["variant"]) for v in versions] == [(version["date"], ""),
                                                              (version["date"], "import 2")]
     assert validate_dir(paths.inputs).errors == []
     # The same export again records no third version.
     again = run_cli(paths, "import-csl", second, "--apply")
     assert "no version recorded" in again.stdout
-    assert len(_read(paths.inputs / "list_versions.csv")) == 2
+    assert len(_read(paths.inputs / "list_versions.csv")) == len(factory.list_versions()) + 2
 
 
 def _read(path: Path) -> list[dict[str, str]]:
