@@ -36,6 +36,7 @@ pages = [
     route(states.EXPLORER, "Explorer", "search"),
     route(states.COMPANY, "Company", "apartment"),
     route(states.RULES, "Rules", "gavel"),
+    route(states.CHANGES, "Changes", "difference"),
     route(states.RESPONSES, "Responses", "forum"),
     route(states.STORY, "Story", "slideshow"),
     # A read-only deployment has no editor page at all: /editor is not a page there. Elsewhere it is

@@ -310,12 +310,60 @@ def moments() -> list[dict[str, str]]:
     ]
 
 
+# Two made-up eCFR versions of the list and a screening-list one (tests/test_changes.py): from the
+# older to the newer, VERSION_REMOVED is removed, VERSION_ADDED added, VERSION_CHANGED's address
+# changed, VERSION_WRITTEN's aliases written otherwise only; VERSION_SPLIT's two rows are reordered;
+# one row of the older is matched to no entry. The screening list has no address.
+OLD_VERSION, NEW_VERSION, CSL_VERSION = "ecfr_2024-01-01", "ecfr_2024-06-01", "csl_2024-06-02"
+VERSION_SAME, VERSION_REMOVED, VERSION_CHANGED = "EL-0009", "EL-0010", "EL-0011"
+VERSION_WRITTEN, VERSION_SPLIT, VERSION_ADDED = "EL-0012", "EL-0013", "EL-0014"
+
+
+def _list_version(version_id: str, kind: str = "ecfr", lacking: str = "") -> dict[str, str]:
+    return {"version_id": version_id, "date": version_id.split("_")[-1], "source_kind": kind, "variant": "",
+            "source": f"made-up {kind} version", "source_path": f"{SITE}/versions/{version_id}.csv",
+            "date_meaning": "made up for the tests", "notes": "", "fields_lacking": lacking,
+            "fields_partial": ""}
+
+
+def list_versions() -> list[dict[str, str]]:
+    return [_list_version(OLD_VERSION), _list_version(NEW_VERSION),
+            _list_version(CSL_VERSION, "screening_list", lacking="address")]
+
+
+def _version_row(version_id: str, number: int, ids: str, name: str, **fields: str) -> dict[str, str]:
+    return {"row_id": f"{version_id}:{number:05d}", "version_id": version_id, "row": str(number),
+            "entity_ids": ids, "match": "exact" if ids else "none", "destination": CHINA, "name": name,
+            "aliases": "", "address": "Beijing, China.", "fr_citations": "84 FR 20003, 5/21/19",
+            "license_requirement": "For all items subject to the EAR.",
+            "license_review_policy": "Presumption of denial", "entity_text": "", **fields}
+
+
+def version_rows() -> list[dict[str, str]]:
+    old, new = OLD_VERSION, NEW_VERSION
+    return [
+        _version_row(old, 1, VERSION_SAME, "Hanhai One"),
+        _version_row(old, 2, VERSION_REMOVED, "Hanhai Two"),
+        _version_row(old, 3, VERSION_CHANGED, "Hanhai Three", address="Shenzhen, China."),
+        _version_row(old, 4, VERSION_WRITTEN, "Cloud One", aliases="B-Cloud | A Cloud"),
+        _version_row(old, 5, VERSION_SPLIT, "Cloud Two part a"),
+        _version_row(old, 6, VERSION_SPLIT, "Cloud Two part b"),
+        _version_row(old, 7, "", "Nobody Matched"),
+        _version_row(new, 1, VERSION_SAME, "Hanhai One"),
+        _version_row(new, 2, VERSION_CHANGED, "Hanhai Three"),
+        _version_row(new, 3, VERSION_WRITTEN, "Cloud One", aliases="a cloud | B\u2013Cloud"),
+        _version_row(new, 4, VERSION_SPLIT, "Cloud Two part b"),
+        _version_row(new, 5, VERSION_SPLIT, "Cloud Two part a"),
+        _version_row(new, 6, VERSION_ADDED, "New Entry"),
+        _version_row(CSL_VERSION, 1, VERSION_SAME, "Hanhai One", address=""),
+    ]
+
+
 def rows() -> dict[str, list[dict[str, str]]]:
     """Every table's rows, by table name."""
     return {"companies": companies(), "entities": entities(), "events": events(), "rules": rules(),
             "responses": responses(), "moments": moments(),
-            # No versions of the list yet: both inputs are optional, and a header alone is valid.
-            "list_versions": [], "version_rows": []}
+            "list_versions": list_versions(), "version_rows": version_rows()}
 
 
 def write_inputs(root: Path) -> DataPaths:

@@ -21,6 +21,7 @@ TITLES = {
     "editor": ("Editor", "Editor"),
     "about": ("About", "About this tracker"),
     "entry": ("Entry", "Entry"),
+    "changes": ("Changes", "Changes"),
 }
 
 

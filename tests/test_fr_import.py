@@ -222,8 +222,11 @@ def test_applying_adds_updates_and_marks_removed_but_never_deletes(paths, sample
                                                                        made.LUMEN_RULE)
     assert validate_dir(paths.inputs).ok
     assert report.saved.published
+    # The export is recorded as a version of the list too (issue 12, point 4).
     assert {(e["file"], e["action"]) for e in audit(paths)} == {("entities.csv", "import-csl"),
-                                                               ("events.csv", "import-csl")}
+                                                               ("events.csv", "import-csl"),
+                                                               ("list_versions.csv", "import-csl"),
+                                                               ("version_rows.csv", "import-csl")}
     assert len(saves.list_versions(paths, "entities")) == len(saves.list_versions(paths, "events")) == 1
 
 

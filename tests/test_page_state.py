@@ -7,7 +7,6 @@ controls empty, and the overview failed on a missing granularity.
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 import factory
@@ -75,8 +74,7 @@ def options(data_dir) -> dict[str, set]:
              "company": set(queries.companies(db)["company_id"]), "rule": set(queries.rules(db)["rule_id"]),
              "step": range(1, len(queries.moments(db)) + 1)}
     store.close()
-    # The test data has no versions of the list: the shipped ones' names stand in.
-    versions = {row["date"] for row in csv.DictReader(open(PROJECT_DIR / "data/inputs/list_versions.csv"))}
+    versions = {row["date"] for row in factory.list_versions()}  # each named by its date
     found.update({("changes", "from"): versions, ("changes", "to"): versions})
     return found
 

@@ -514,6 +514,18 @@ MOMENTS = Table(
 )
 
 
+# The fields of a version row that comparing two versions looks at (tracker.store.layout says how each
+# is normalised); a version names those its source lacks or gives in part (list_versions).
+VERSION_FIELDS = ("destination", "name", "aliases", "address", "fr_citations", "license_requirement",
+                  "license_review_policy")
+VERSION_FIELD_LABELS = {"destination": "Destination", "name": "Name", "aliases": "Aliases",
+                        "address": "Address", "fr_citations": "Citations",
+                        "license_requirement": "Licence requirement",
+                        "license_review_policy": "Licence review policy"}
+_VERSION_FIELDS_PATTERN = (f"({'|'.join(VERSION_FIELDS)})"
+                           f"( \\| ({'|'.join(VERSION_FIELDS)}))*")
+
+
 LIST_VERSIONS = Table(
     name="list_versions",
     description=("Versions of the whole list: the list as it stood on a date, as one source gives it "
@@ -544,6 +556,15 @@ LIST_VERSIONS = Table(
         Column("used_for", TEXT, f"'{ENTRIES_VERSION_ROLE}' for the version the entries' text (names, "
                                  "addresses, citations, licence cells) is taken from; one version at most.",
                ENTRIES_VERSION_ROLE, unique=True, allowed=(ENTRIES_VERSION_ROLE,)),
+        Column("fields_lacking", LIST, "Compared fields of version_rows this source does not give at all "
+                                       f"('{LIST_SEPARATOR}'-separated; one of: "
+                                       f"{', '.join(VERSION_FIELDS)}): "
+                                       "a comparison shows them as not in this source.",
+               "license_review_policy", pattern=_VERSION_FIELDS_PATTERN),
+        Column("fields_partial", LIST, "Compared fields this source gives only in part or in another shape "
+                                       "(the first citation only, countries of addresses for a destination, "
+                                       "rule first pages for citations): not compared either.",
+               "fr_citations | license_requirement", pattern=_VERSION_FIELDS_PATTERN),
     ),
 )
 

@@ -60,6 +60,7 @@ class Context:
     search: str
     typo: str
     typical_company: str  # the profile with the median number of entries
+    versions: tuple[str, str] | None = None  # the two newest versions of the list alike (ids)
 
     @property
     def date_range(self) -> tuple[date, date]:
@@ -144,6 +145,14 @@ def _ours_rules(db, ctx):
     rules = queries.rules(db)
     queries.listing_dates_reconciliation(db)
     return len(rules)
+
+
+def _ours_version_diff(db, ctx):
+    from tracker.store import history
+
+    if ctx.versions is None:
+        return {}
+    return history.version_diff(db, *ctx.versions).counts
 
 
 def _ours_matrix(db, ctx):
@@ -338,6 +347,31 @@ def _ours_api_entries(db, ctx):
     return answer["total"]
 
 
+def _base_version_diff(inputs, ctx):
+    """The two versions' rows joined on their entry over the text fields, each normalised as the store
+    normalises it (lower case, every mark that is not a letter or digit dropped)."""
+    if ctx.versions is None:
+        return {}
+    columns = ["version_id", "entity_ids", *BENCH_VERSION_FIELDS]
+    rows = _csv(inputs, "version_rows", columns)
+    rows = rows[rows["entity_ids"] != ""]
+    old, new = (rows[rows["version_id"] == v].drop(columns="version_id") for v in ctx.versions)
+    joined = old.merge(new, on="entity_ids", how="outer", suffixes=("_a", "_b"), indicator=True)
+    both = joined[joined["_merge"] == "both"]
+    substance, writing = None, None
+    for column in BENCH_VERSION_FIELDS:
+        a, b = both[f"{column}_a"], both[f"{column}_b"]
+        plain_a = a.str.lower().str.replace(r"[^\w|]+|_", "", regex=True)
+        plain_b = b.str.lower().str.replace(r"[^\w|]+|_", "", regex=True)
+        differs, written = plain_a != plain_b, (a != b) & (plain_a == plain_b)
+        substance = differs if substance is None else substance | differs
+        writing = written if writing is None else writing | written
+    return {"added": int((joined["_merge"] == "right_only").sum()),
+            "removed": int((joined["_merge"] == "left_only").sum()),
+            "changed": int(substance.sum()), "format_only": int((writing & ~substance).sum())}
+
+
+BENCH_VERSION_FIELDS = list(schema.VERSION_FIELDS)
 ENTRY_READ = ("entity_id", "destination", "listed_date")
 COMPANY_READ = (("companies", ("company_id",)), ("entities", ("company_id",)), ("events", ("company_id",)),
                 ("responses", ("company_id",)))
@@ -384,6 +418,8 @@ QUESTIONS: tuple[Question, ...] = (
     # The API's /api/v1/entries for the explorer_filter view; the baseline is the explorer's pandas one.
     Question("api_entries", "api", _ours_api_entries, _base_explorer(_explorer_filters),
              (("entities", ENTRY_READ), ("events", ("entity_id", "action", "date")))),
+    Question("version_diff", "changes", _ours_version_diff, _base_version_diff,
+             (("version_entries", ("version_id", "entity_no", "r_all")),)),
 )
 PAGES = ("overview", "explorer", "company", "rules", "responses", "about")
 
@@ -435,8 +471,14 @@ def context(db, manifest: Manifest) -> Context:
     search = words[0] if words else top["company_id"]
     typo = search[:2] + search[3:] if len(search) >= 5 else search + "x"
     destination = queries.destinations(db).iloc[0]["destination"]
+    from tracker.present.changes import default_pair
+    from tracker.store import history
+
+    found = history.versions(db)
+    pair = default_pair(found)
+    ids = {v.name: v.version_id for v in found}
     return Context(int(manifest.data_as_of[:4]), top["company_id"], destination, search, typo,
-                   typical["company_id"])
+                   typical["company_id"], (ids[pair[0]], ids[pair[1]]) if pair else None)
 
 
 def measure(data_dir: Path, repeat: int, budget_s: float, pages: bool = True) -> dict:

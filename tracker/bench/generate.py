@@ -331,12 +331,13 @@ def generate(out: Path, scale: int, seed: int = 1, inputs: Path = SHIPPED_INPUTS
         encoding="utf-8")
     tables = {"companies": companies, "rules": rules, "entities": entities, "events": events,
               "responses": responses, "moments": moments}
-    # No versions of the list are invented: the optional inputs are written with their header only.
+    versions, version_rows = _versions(draw, pd.DataFrame(entities), label)
+    tables.update({"list_versions": versions, "version_rows": version_rows})
     tables.update({t.name: [] for t in schema.TABLES if t.optional and t.name not in tables})
     written = {}
     for name, rows in tables.items():
         table = schema.TABLES_BY_NAME[name]
-        frame = pd.DataFrame(rows, columns=table.column_names)
+        frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows, columns=table.column_names)
         if table.sort_by:
             frame = frame.sort_values(list(table.sort_by), kind="stable")
         frame.to_csv(folder / table.filename, index=False, lineterminator="\n", encoding="utf-8")
@@ -551,3 +552,36 @@ def _moments(n: int, rules: list[dict], label: str) -> list[dict]:
         "fr_citations": rule["fr_citation"], "note": f"Invented moment; {label}.",
         "source_name": label, "source_url": f"{FAKE_SITE}/moments/{i}",
     } for i, rule in enumerate(biggest, start=1)]
+
+
+# Two versions of the list, of every generated entry, for the Changes page's diff: the newer one
+# without VERSION_SHARES["removed"] of the older one's entries, with "added" entries the older one
+# lacks, "changed" addresses and "format_only" ones written otherwise (upper case, no final period).
+VERSION_DAYS = ("2026-03-31", "2026-06-30")
+VERSION_SHARES = {"added": 0.005, "removed": 0.005, "changed": 0.005, "format_only": 0.01}
+VERSION_FIELDS = ("destination", "name", "aliases", "address", "fr_citations", "license_requirement",
+                  "license_review_policy")
+
+
+def _versions(draw: _Draw, entities: pd.DataFrame, label: str) -> tuple[list[dict], pd.DataFrame]:
+    n = len(entities)
+    kind = draw.np.choice(["same", *VERSION_SHARES], size=n,
+                          p=[1 - sum(VERSION_SHARES.values()), *VERSION_SHARES.values()])
+    rows = entities[["entity_id", *VERSION_FIELDS]].rename(columns={"entity_id": "entity_ids"})
+    old = rows[kind != "added"]
+    new = rows[kind != "removed"].copy()
+    changed, writing = kind[kind != "removed"] == "changed", kind[kind != "removed"] == "format_only"
+    new.loc[changed, "address"] = "Building 9, " + new.loc[changed, "address"]
+    new.loc[writing, "address"] = new.loc[writing, "address"].str.upper().str.rstrip(".")
+    versions, frames = [], []
+    for day, frame in zip(VERSION_DAYS, (old, new), strict=True):
+        version_id = f"ecfr_{day}"
+        versions.append({"version_id": version_id, "date": day, "source_kind": "ecfr", "variant": "",
+                         "source": label, "source_path": FAKE_SITE + f"/{version_id}",
+                         "date_meaning": label, "notes": label, "fields_lacking": "", "fields_partial": ""})
+        numbers = np.arange(1, len(frame) + 1)
+        frames.append(frame.assign(
+            row_id=[f"{version_id}:{i:07d}" for i in numbers], version_id=version_id, row=numbers,
+            match="exact", entity_text=""))
+    columns = schema.VERSION_ROWS.column_names
+    return versions, pd.concat(frames, ignore_index=True)[columns]

@@ -5,6 +5,8 @@ import what is new or changed (a dry run unless applied; nothing is ever deleted
 import csv
 import io
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +17,7 @@ from tracker.config import DataPaths
 from tracker.editing import saves
 from tracker.importers.federal_register import SourceError, _change_lines, _save_lines
 from tracker.importers.shared import country
+from tracker.store import build, connection, history
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -95,6 +98,8 @@ class CslImport:
     findings: list[CslFinding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     saved: saves.SaveResult | None = None
+    version: Row | None = None  # the list version the export is recorded as
+    version_lines: list[str] = field(default_factory=list)  # its rows and its diff against the newest
 
     def count(self, status: str) -> int:
         """How many findings have this status."""
@@ -102,8 +107,9 @@ class CslImport:
 
     @property
     def writes(self) -> bool:
-        """Whether applying would change the inputs."""
-        return any(f.status in ("new", "changed", "filled", "relisted", "gone") for f in self.findings)
+        """Whether applying would change the inputs (a version of the list is always recorded)."""
+        return self.version is not None or any(f.status in ("new", "changed", "filled", "relisted", "gone")
+                                               for f in self.findings)
 
     def lines(self) -> list[str]:
         """The report, one sentence a line, counts first."""
@@ -111,6 +117,7 @@ class CslImport:
         out = [f"{self.file.name}: {self.rows_read} rows, {self.entity_list_rows} from the Entity List: "
                f"{counts or 'nothing to report'}"]
         out += [f"warning: {w}" for w in self.warnings]
+        out += self.version_lines
         for f in self.findings:
             if f.status == "unchanged":
                 continue
@@ -231,10 +238,115 @@ def import_csl(paths: DataPaths, csv_path: Path, apply: bool, editor: str | None
                               "nothing was written. If the file is only part of the list, use --partial")
     if not entries:
         report.warnings.append(f"no row has source '{EL_SOURCE}'")
+    replacements = plan.replacements(paths)
+    if entries:
+        versions = saves.read_rows(paths, "list_versions")
+        version, rows = _version(versions, entries, report.findings, csv_path.name, plan.today)
+        same = _same_as(paths, versions, rows)
+        if same:
+            report.version_lines = [f"version: the export reads as version {same} does; no version recorded"]
+        else:
+            report.version = version
+            replacements["list_versions"] = saves.with_rows(paths, "list_versions", [version])
+            replacements["version_rows"] = saves.with_rows(paths, "version_rows", rows)
+            report.version_lines = _version_lines(paths, replacements, versions, version, rows)
     if apply and report.writes:
-        report.saved = saves.save_inputs(paths, plan.replacements(paths), editor, action="import-csl",
+        report.saved = saves.save_inputs(paths, replacements, editor, action="import-csl",
                                            details={"source_file": csv_path.name})
     return report
+
+
+# --- The export as a version of the list ---
+
+CSL_KIND = "screening_list"
+# A CSL export gives countries of addresses, not the list's destination headings, and rule first
+# pages, not the list's dated citation cells (see tracker.importers.shared.FIELDS_PARTIAL_BY_KIND);
+# unlike the projection in the shared data it has the address text.
+CSL_FIELDS_PARTIAL = ("destination", "fr_citations")
+DIFF_SHOWN = 20  # added and removed entries named in the report; the rest counted
+
+
+def _version(versions: list[Row], entries: list[CslEntry], findings: list[CslFinding], file_name: str,
+             today: str) -> tuple[Row, list[Row]]:
+    """The list version the export is recorded as, and its rows matched to entries as the import
+    matched them. A second screening-list version on one day is named apart by its variant."""
+    same_day = sum(v["source_kind"] == CSL_KIND and v["date"] == today for v in versions)
+    version_id = f"csl_{today}" + (f".{same_day + 1}" if same_day else "")
+    version = {"version_id": version_id, "date": today, "source_kind": CSL_KIND,
+               "variant": f"import {same_day + 1}" if same_day else "",
+               "source": "ITA Consolidated Screening List export, Entity List rows",
+               "source_path": file_name, "date_meaning": "the day the export was imported (the file "
+                                                         "carries no date of its own)",
+               "notes": f"recorded by import-csl from {file_name}; rows matched to entries by name or "
+                        "alias and destination, as the import matched them",
+               "fields_lacking": "", "fields_partial": schema.LIST_SEPARATOR.join(CSL_FIELDS_PARTIAL)}
+    rows = []
+    for number, (entry, finding) in enumerate(zip(entries, findings, strict=False), start=1):
+        matched = finding.status not in ("ambiguous", "unusable") and finding.entity_id
+        match = ("exact" if _fold(entry.name) == _fold(finding.name) or finding.status == "new" else "alias"
+                 ) if matched else "none"
+        rows.append({"row_id": f"{version_id}:{number:05d}", "version_id": version_id, "row": str(number),
+                     "entity_ids": finding.entity_id if matched else "", "match": match,
+                     "destination": entry.destination or "", "name": entry.name,
+                     "aliases": schema.LIST_SEPARATOR.join(entry.aliases),
+                     "address": "; ".join(entry.addresses),
+                     "fr_citations": schema.CITATION_SEPARATOR.join(c.text for c in entry.citations),
+                     "license_requirement": entry.license_requirement,
+                     "license_review_policy": entry.license_policy, "entity_text": ""})
+    return version, rows
+
+
+def _same_as(paths: DataPaths, versions: list[Row], rows: list[Row]) -> str | None:
+    """The id of the newest screening-list version whose rows read as these do (an export imported
+    twice), else None."""
+    mine = [v for v in versions if v["source_kind"] == CSL_KIND]
+    if not mine:
+        return None
+    newest = max(mine, key=lambda v: (v["date"], v["version_id"]))["version_id"]
+
+    def content(row: Row) -> tuple:
+        return tuple(row.get(c, "") for c in schema.VERSION_ROWS.column_names
+                     if c not in ("row_id", "version_id"))
+
+    held = [content(r) for r in saves.read_rows(paths, "version_rows") if r["version_id"] == newest]
+    return newest if held == [content(r) for r in rows] else None
+
+
+def _version_lines(paths: DataPaths, replacements: dict[str, bytes], versions: list[Row], version: Row,
+                   rows: list[Row]) -> list[str]:
+    """The new version, and its diff against the newest version before it, from a store built of the
+    inputs as they would be (in a folder of its own: the inputs and the store are not touched)."""
+    matched = sum(bool(r["entity_ids"]) for r in rows)
+    out = [f"version {version['version_id']}: {len(rows)} rows, {matched} matched to entries, "
+           f"{len(rows) - matched} matched to none (neither added nor removed)"]
+    if not versions:
+        return out + ["no earlier version of the list to compare it with"]
+    newest = max(versions, key=lambda v: (v["date"], v["version_id"]))
+    with tempfile.TemporaryDirectory(prefix="import-csl-") as folder:
+        trial = DataPaths(Path(folder))
+        shutil.copytree(paths.inputs, trial.inputs)
+        for name, data in replacements.items():
+            (trial.inputs / schema.TABLES_BY_NAME[name].filename).write_bytes(data)
+        try:
+            built = build.build_store(trial)
+        except build.BuildError as failed:
+            return out + [f"warning: the diff could not be made: {failed}"]
+        store = connection.Store(built.path)
+        try:
+            diff = history.version_diff(store.cursor(), newest["version_id"], version["version_id"])
+        finally:
+            store.close()
+    counts = diff.counts
+    out.append(f"against {newest['version_id']}: {counts['added']} added, {counts['removed']} removed, "
+               f"{counts['changed']} changed, {counts['format_only']} changed in writing only")
+    out += [f"  {why}: {schema.VERSION_FIELD_LABELS[f]} not compared" for f, why in diff.not_compared.items()]
+    for kind in ("added", "removed"):
+        shown = diff.entries[diff.entries["kind"] == kind]
+        out += [f"  {kind}: {e.entity_id} {e.name} [{e.destination}]"
+                for e in shown.head(DIFF_SHOWN).itertuples()]
+        if len(shown) > DIFF_SHOWN:
+            out.append(f"  ... and {len(shown) - DIFF_SHOWN} more {kind}")
+    return out
 
 
 class _CslPlan:

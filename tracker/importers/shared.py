@@ -524,6 +524,28 @@ def _rule_for(page: int, candidates: list[dict[str, str]]) -> str:
 
 # --- Versions of the list ---
 
+# The compared fields (schema.VERSION_FIELDS) each version's source lacks, or gives only in part or in
+# another shape, as SOURCES.md (v2) describes the sources: a comparison leaves them out.
+# - ecfr_2026-07-09, the nsfreg parse: no review policy; citations mostly the first one only; the
+#   licence requirement truncated to 200 characters.
+# - the BIS CSV (bis_csv_2023-12-07): no destination field (countries of the addresses instead);
+#   citations are rule first pages as BIS gives them.
+# - the screening list (csl_): the same, and no address text in its projection.
+FIELDS_LACKING_BY_VERSION = {"ecfr_2026-07-09": ("license_review_policy",)}
+FIELDS_PARTIAL_BY_VERSION = {"ecfr_2026-07-09": ("fr_citations", "license_requirement")}
+FIELDS_LACKING_BY_KIND = {"screening_list": ("address",)}
+FIELDS_PARTIAL_BY_KIND = {"bis_csv": ("destination", "fr_citations"),
+                          "screening_list": ("destination", "fr_citations")}
+
+
+def version_fields(version_id: str, kind: str) -> dict[str, str]:
+    """The fields_lacking and fields_partial cells of a version (see FIELDS_LACKING_BY_VERSION)."""
+    lacking = FIELDS_LACKING_BY_VERSION.get(version_id, FIELDS_LACKING_BY_KIND.get(kind, ()))
+    partial = FIELDS_PARTIAL_BY_VERSION.get(version_id, FIELDS_PARTIAL_BY_KIND.get(kind, ()))
+    return {"fields_lacking": schema.LIST_SEPARATOR.join(lacking),
+            "fields_partial": schema.LIST_SEPARATOR.join(partial)}
+
+
 def _versions(folder: Path, report: ImportReport) -> tuple[list[dict[str, str]], list[dict]]:
     versions, rows = [], []
     for version in read_csv(folder / "versions.csv"):
@@ -534,6 +556,7 @@ def _versions(folder: Path, report: ImportReport) -> tuple[list[dict[str, str]],
             "source": version["source"], "source_path": version["source_path"],
             "date_meaning": version["date_meaning"], "notes": version["notes"],
             "used_for": schema.ENTRIES_VERSION_ROLE if version_id == ENTRIES_VERSION else "",
+            **version_fields(version_id, kind),
         })
         source_rows = read_csv(folder / f"{version_id}.csv")
         if str(len(source_rows)) != version["rows"]:

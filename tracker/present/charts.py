@@ -326,3 +326,27 @@ def _plain(text: object) -> str:
     shown as written instead.
     """
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+DIFF_COLOURS = {"added": "#1f5fa8", "removed": "#d1495b", "changed": "#edae49", "format_only": "#a3a3a3"}
+
+
+def version_differences(data: pd.DataFrame, labels: dict[str, str], title: str, top: int = 12) -> go.Figure:
+    """Horizontal bars per destination (the `top` with most differences, the rest lumped), stacked by
+    kind of difference. `data`: destination, kind, entries; `labels`: kind -> its name, in order."""
+    data = data.assign(destination=data["destination"].fillna("(no destination)"))
+    totals = data.groupby("destination")["entries"].sum().sort_values(ascending=False)
+    keep = set(totals.index[:top])
+    data = data.assign(destination=data["destination"].where(data["destination"].isin(keep), OTHER))
+    data = data.groupby(["destination", "kind"], as_index=False)["entries"].sum()
+    order = [d for d in totals.index if d in keep] + ([OTHER] if OTHER in set(data["destination"]) else [])
+    fig = go.Figure()
+    for kind, label in labels.items():
+        part = data[data["kind"] == kind].set_index("destination").reindex(order)["entries"].fillna(0)
+        if part.sum():
+            fig.add_trace(go.Bar(x=part.to_numpy(), y=[_plain(d) for d in order], orientation="h",
+                                 name=label, marker_color=DIFF_COLOURS.get(kind, PALETTE[-1]),
+                                 hovertemplate=f"%{{y}}: %{{x}} {_plain(label).lower()}<extra></extra>"))
+    fig.update_layout(barmode="stack", xaxis={"title": "Entries"}, legend_traceorder="normal",
+                      yaxis={"automargin": True, "autorange": "reversed"})
+    return _layout(fig, title, height=max(320, 34 * len(order) + 160))

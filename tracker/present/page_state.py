@@ -208,7 +208,7 @@ SCREEN = PageState("screen", "screen", (Param("lists", CHOICE, "EL", ("EL", "all
 # The pages app.py routes. ENTRY, CHANGES and SCREEN are declared above so that every page links to
 # them alike (page_href); each joins this when its page lands.
 PAGES: dict[str, PageState] = {s.page: s for s in (OVERVIEW, EXPLORER, COMPANY, RULES, RESPONSES, STORY,
-                                                   EDITOR, ABOUT)}
+                                                   EDITOR, ABOUT, CHANGES)}
 PAGES[ENTRY.page] = ENTRY
 
 

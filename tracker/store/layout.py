@@ -299,3 +299,44 @@ def store_format() -> str:
 
 DATA_AS_OF = """
     SELECT greatest((SELECT max(date) FROM events), (SELECT max(publication_date) FROM rules))"""
+
+
+# --- The list's history: each version's entries, compared by hashes made here ---
+# One row per (version, entry): a version's rows unnested by entity_ids, rows of one version matched
+# to one entry (part_of rows, merged cross-listings) combined whatever their order. Per compared
+# field: h_<field> hashes the normalised values (_compared), r_<field> the raw ones, v_<field> is the
+# raw text shown (the rows' values, sorted, ' / '-joined); r_all hashes every raw value, so two
+# versions' entries that read alike are told apart from the rest by one 64-bit column. Sorted by
+# version then entry number, so one version's entries are read alone.
+def _letters(expression: str) -> str:
+    # Beyond compare_hash's rules, every mark that is not a letter or digit is dropped too (punctuation,
+    # brackets, dashes): "Russia (See" and "Russia. (See", "Hay Riad —Rabat" and "Hay Riad, Rabat"
+    # differ only in writing. The '|' between aliases stays.
+    return rf"regexp_replace({expression}, '[^\p{{L}}\p{{N}}|]+', '', 'g')"
+
+
+def _values(expression: str) -> str:
+    return f"list_sort(list_distinct(list_filter(list({expression}), lambda x: x <> '')))"
+
+
+def _combined(expression: str) -> str:
+    return f"hash(array_to_string({_values(expression)}, chr(30)))"
+
+
+VERSION_ENTRIES_SQL = f"""
+    WITH rows AS (
+        SELECT r.version_id, r.row, r.match, unnest(r.entity_id_list) AS entity_id,
+               {", ".join(f"{_letters(_compared(f))} AS n_{f}" for f in COMPARED_FIELDS)},
+               {", ".join(f"coalesce(r.{f}, '') AS t_{f}" for f in COMPARED_FIELDS)}
+        FROM version_rows r WHERE len(r.entity_id_list) > 0)
+    SELECT w.version_id, e.entity_no, w.entity_id, count(*) AS n_rows,
+           array_to_string(list_sort(list(DISTINCT w.match)), ', ') AS matches,
+           {", ".join(f"{_combined('n_' + f)} AS h_{f}" for f in COMPARED_FIELDS)},
+           {", ".join(f"{_combined('t_' + f)} AS r_{f}" for f in COMPARED_FIELDS)},
+           hash({", ".join(_combined('t_' + f) for f in COMPARED_FIELDS)}) AS r_all,
+           {", ".join(f"nullif(array_to_string({_values('t_' + f)}, ' / '), '') AS v_{f}"
+                      for f in COMPARED_FIELDS)}
+    FROM rows w JOIN entities e USING (entity_id)
+    GROUP BY w.version_id, e.entity_no, w.entity_id
+    ORDER BY w.version_id, e.entity_no"""
+DERIVED_TABLES["version_entries"] = VERSION_ENTRIES_SQL

@@ -16,7 +16,7 @@ import streamlit as st
 
 from tracker.config import data_paths
 from tracker.present.text import md_escape
-from tracker.store import build, connection, queries
+from tracker.store import build, connection, history, queries
 from tracker.store import entry as entry_store
 from tracker.store.connection import StoreError
 from tracker.store.manifest import Manifest
@@ -132,6 +132,8 @@ removals_over_time = _per_build(queries.removals_over_time)
 removals_in_words = _per_build(queries.removals_in_words)
 # The entry page (tracker.store.entry)
 entry_page = _per_build(entry_store.entry_page)
+versions = _per_build(history.versions)
+version_diff = _per_build(history.version_diff)
 
 
 def later(question: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> Callable[[], R]:
