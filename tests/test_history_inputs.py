@@ -253,7 +253,7 @@ def test_a_second_version_on_the_same_date_is_refused_unless_named_apart(tmp_pat
     row = {"version_id": "ecfr_2023-11-21b", "date": "2023-11-21", "source_kind": "ecfr", "variant": "",
            "source": "eCFR text, another copy", "source_path": "example/repo@abc:file.xml",
            "date_meaning": "download date", "notes": "", "used_for": ""}
-    with_row(versions, [row[c] for c in header])
+    with_row(versions, [row.get(c, "") for c in header])
     line = len(original.decode().splitlines()) + 1
 
     result = validate_dir(tmp_path / "inputs")
