@@ -4,6 +4,7 @@ import streamlit as st
 
 from tracker import schema
 from tracker.present import charts, takeaways
+from tracker.present.entry import entry_href, with_entry_links
 from tracker.present.page_state import COMPANY
 from tracker.present.text import file_stem, link, md_escape, with_citation_url
 from tracker.ui import page, questions, state, widgets
@@ -75,21 +76,32 @@ for category in schema.RESPONSE_CATEGORIES:
             widgets.response_note(note)
 
 # --- Entries and events ---
-st.header(f"Entries on the list ({len(data.entries)})")
+removed_entries = int((data.entries["status"] == schema.REMOVED).sum()) if len(data.entries) else 0
+st.header(f"Entries ({len(data.entries)})")
 if data.entries.empty:
     st.info("No entry on today's list is linked to this company.")
 else:
-    st.dataframe(with_citation_url(data.entries), hide_index=True,
-                 column_order=["entity_id", "name", "destination", "listed_date", "citation_url",
-                               "fr_citations", "address", "license_requirement", "license_review_policy",
+    st.caption(f"Every entry linked to this profile: {len(data.entries) - removed_entries} on today's list"
+               + (f", {removed_entries} removed since" if removed_entries else "")
+               + ". Each id opens the entry's page.")
+    st.dataframe(with_entry_links(with_citation_url(data.entries)), hide_index=True,
+                 column_order=["entry_page", "name", "destination", "status", "listed_date", "citation_url",
+                               "citations_page", "address", "license_requirement", "license_review_policy",
                                "company_link"],
                  column_config={
-                     "entity_id": "Id", "name": st.column_config.TextColumn("Name", width="large"),
+                     "entry_page": st.column_config.LinkColumn("Id", display_text=r"id=(EL-\d+)",
+                                                               help="Opens the entry's page"),
+                     "status": "Status",
+                     "name": st.column_config.TextColumn("Name", width="large"),
                      "destination": "Destination",
                      "listed_date": st.column_config.DateColumn("First listed"),
                      "citation_url": st.column_config.LinkColumn(
                          "First citation", display_text=r"citation/(\d+-FR-\d+)"),
-                     "fr_citations": "All citations", "address": "Address",
+                     "citations_page": st.column_config.LinkColumn(
+                         "All citations", display_text=r"#(.+)", width="large",
+                         help="Every citation of the entry; opens its page, where each links to the "
+                              "Federal Register"),
+                     "address": "Address",
                      "license_requirement": "License requirement",
                      "license_review_policy": "License review policy",
                      "company_link": "How linked to this company"})
@@ -97,10 +109,15 @@ else:
                     file_name=file_stem("entity-list-company", company_id, "entries") + ".csv",
                     key="download_company_entries")
     with st.expander(f"Listing events ({len(data.events)})"):
-        st.dataframe(data.events, hide_index=True,
-                     column_order=["date", "action", "entity_name", "fr_citation", "rule_id",
+        st.dataframe(with_citation_url(data.events, "fr_citation").assign(
+                         entry_page=data.events["entity_id"].map(entry_href)), hide_index=True,
+                     column_order=["date", "action", "entry_page", "entity_name", "citation_url", "rule_id",
                                    "rule_url", "derivation", "note"],
                      column_config={"date": st.column_config.DateColumn("Date"),
+                                    "entry_page": st.column_config.LinkColumn("Entry",
+                                                                              display_text=r"id=(EL-\d+)"),
+                                    "citation_url": st.column_config.LinkColumn(
+                                        "Citation", display_text=r"citation/(\d+-FR-\d+)"),
                                     "rule_url": st.column_config.LinkColumn("Rule", display_text="open")})
 
 # --- Related companies ---

@@ -5,6 +5,7 @@ import streamlit as st
 
 from tracker import schema
 from tracker.present import charts
+from tracker.present.entry import with_entry_links
 from tracker.present.filters import Filters, values_of
 from tracker.present.page_state import EXPLORER
 from tracker.present.text import file_stem, md_escape, with_citation_url
@@ -84,24 +85,27 @@ with st.expander(f"In {len(by_destination):,} destination{'s' if len(by_destinat
                                 "entries": st.column_config.NumberColumn("Matching entries")})
 
 rows = questions.entries(filters, TABLE_ROWS)
-shown = with_citation_url(rows).assign(
+shown = with_entry_links(with_citation_url(rows)).assign(
     company_page=rows["company_id"].map(lambda c: f"company?company={c}" if isinstance(c, str) else None))
 st.markdown(f"**{total:,} entries**" + (f" (first {TABLE_ROWS} shown; the CSV has all)"
                                           if total > TABLE_ROWS else ""))
 st.dataframe(
     shown,
     hide_index=True,
-    column_order=["entity_id", "name", "destination", "listed_date", "citation_url", "fr_citations",
+    column_order=["entry_page", "name", "destination", "listed_date", "citation_url", "citations_page",
                   "company_page", "sector", "license_requirement", "license_review_policy", "aliases",
                   "address"],
     column_config={
-        "entity_id": "Id",
+        "entry_page": st.column_config.LinkColumn("Id", display_text=r"id=(EL-\d+)",
+                                                  help="Opens the entry's page"),
         "name": st.column_config.TextColumn("Name", width="large"),
         "destination": "Destination",
         "listed_date": st.column_config.DateColumn("First listed"),
         "citation_url": st.column_config.LinkColumn("First citation",
                                                     display_text=r"citation/(\d+-FR-\d+)"),
-        "fr_citations": "All citations",
+        "citations_page": st.column_config.LinkColumn(
+            "All citations", display_text=r"#(.+)", width="large",
+            help="Every citation of the entry; opens its page, where each links to the Federal Register"),
         "company_page": st.column_config.LinkColumn("Company", display_text=r"company=(.+)"),
         "sector": "Sector",
         "license_requirement": "License requirement",

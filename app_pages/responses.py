@@ -4,11 +4,13 @@ import streamlit as st
 
 from tracker import schema
 from tracker.present import charts, takeaways
+from tracker.present.entry import entry_href
 from tracker.present.page_state import RESPONSES
-from tracker.present.text import file_stem
+from tracker.present.text import file_stem, md_escape
 from tracker.ui import page, questions, state, widgets
 
 NOTES_SHOWN = 200  # written out one by one; the CSV download holds every note that matches
+ENTRY_LINKS = 30  # entries of the chosen company linked above its notes; the rest on its page
 MATRIX_COMPANIES = 40  # rows of the matrix chart, one per company (charts.MATRIX_ROW_PX tall)
 
 page.frame("Strategic responses")
@@ -54,8 +56,24 @@ company = left.selectbox("Company", list(names), key="company", index=None, form
 category = right.selectbox("Category", schema.RESPONSE_CATEGORIES, key="category", index=None,
                            format_func=schema.RESPONSE_CATEGORY_LABELS.get,
                            placeholder="All categories")
-state.write(RESPONSES, {"status": tuple(chosen_statuses), "company": company, "category": category})
-notes = questions.responses(tuple(chosen_statuses), company, category)
+strengths = st.pills("Source strength", schema.SOURCE_FILTER_CHOICES, selection_mode="multi", key="source",
+                     format_func=lambda k: schema.SOURCE_KIND_LABELS.get(k, "not yet judged"))
+st.caption("None chosen: notes from every source. "
+           + "; ".join(f"{schema.SOURCE_KIND_LABELS[k]}: {md_escape(m)}"
+                       for k, m in schema.SOURCE_KIND_MEANINGS.items())
+           + f". Weak sources ({', '.join(schema.SOURCE_KIND_LABELS[k] for k in schema.WEAK_SOURCE_KINDS)}) "
+           "are said so beside each note.")
+state.write(RESPONSES, {"status": tuple(chosen_statuses), "company": company, "category": category,
+                        "source": tuple(strengths)})
+notes = questions.responses(tuple(chosen_statuses), company, category, tuple(strengths))
+if company:
+    company_entries = questions.company(company).entries
+    if len(company_entries):
+        linked = company_entries.head(ENTRY_LINKS)
+        st.markdown(f"**Entries of {md_escape(names[company])}:** " + ", ".join(
+            f"[{e.entity_id}]({entry_href(e.entity_id)})" for e in linked.itertuples())
+            + (f" and [{len(company_entries) - ENTRY_LINKS} more on its company page]"
+               f"(company?company={company})" if len(company_entries) > ENTRY_LINKS else ""))
 st.header(f"{len(notes):,} notes")
 if notes.empty:
     st.info("No notes match. Clear the company or category, or choose more statuses.")

@@ -6,6 +6,7 @@ import streamlit as st
 from tracker import schema
 from tracker.citations import source_url
 from tracker.present import charts, takeaways
+from tracker.present.entry import with_entry_links
 from tracker.present.page_state import RULES
 from tracker.present.text import citation_links, day, file_stem, link, md_escape, with_citation_url
 from tracker.ui import page, questions, state, widgets
@@ -102,11 +103,14 @@ if rule_id:
         removed = int((entries["status"] == schema.REMOVED).sum())
         st.markdown(f"**{len(entries) - removed} entries on today's list cite this rule**"
                     + (f" · {removed} entries no longer on the list" if removed else ""))
-        st.dataframe(with_citation_url(entries, "fr_citation"), hide_index=True,
-                     column_order=["action", "entity_id", "name", "destination", "status", "fr_citation",
+        st.dataframe(with_entry_links(with_citation_url(entries, "fr_citation"), citations=None),
+                     hide_index=True,
+                     column_order=["action", "entry_page", "name", "destination", "status", "fr_citation",
                                    "citation_url", "license_requirement", "license_review_policy"],
                      column_config={
-                         "action": "Action", "entity_id": "Id", "name": "Name", "status": "Status",
+                         "action": "Action", "name": "Name", "status": "Status",
+                         "entry_page": st.column_config.LinkColumn("Id", display_text=r"id=(EL-\d+)",
+                                                                   help="Opens the entry's page"),
                          "destination": "Destination", "fr_citation": "Citation",
                          "citation_url": st.column_config.LinkColumn(
                              "Federal Register", display_text=r"citation/(\d+-FR-\d+)"),

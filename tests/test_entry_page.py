@@ -12,6 +12,7 @@ import shutil
 import pytest
 from page_helpers import run_page, table_with, text_of
 
+from tracker import schema
 from tracker.config import data_paths
 from tracker.present import entry as present
 from tracker.store import build
@@ -119,3 +120,60 @@ def test_csv_and_json_of_an_entry_hold_its_fields_and_every_action(db) -> None:
     assert record["entity_id"] == SMIC and record["company"]["company_id"] == "smic"
     assert [a["date"] for a in record["actions"]] == ["2020-12-22", "2024-12-05"]
     assert len(record["list_versions"]) == 7 and record["page"] == "entry?id=EL-0882"
+
+
+# --- Links to the entry page, and the sources of response notes ---
+
+def test_explorer_rows_open_their_entry_with_every_citation_shown(shipped_app) -> None:
+    app = run_page("explorer", q="SMIC")
+    assert not app.exception
+    rows = table_with(app, "entry_page", "citations_page")
+    smic = rows[rows["entity_id"] == SMIC].iloc[0]
+    assert smic["entry_page"] == "entry?id=EL-0882"
+    assert smic["citations_page"] == "entry?id=EL-0882#85 FR 83420; 89 FR 96836"
+    assert (rows["entry_page"] == "entry?id=" + rows["entity_id"]).all()
+
+
+def test_rule_and_company_rows_open_their_entry(shipped_app) -> None:
+    rule = table_with(run_page("rules", rule="2025-00704"), "entry_page", "action")
+    assert ZHIPU_ATLAS in set(rule["entity_id"])
+    assert (rule["entry_page"] == "entry?id=" + rule["entity_id"]).all()
+    company = run_page("company", company="smic")
+    entries = table_with(company, "entry_page", "citations_page")
+    assert (entries["entry_page"] == "entry?id=" + entries["entity_id"]).all()
+    assert SMIC in set(entries["entity_id"])
+    events = table_with(company, "entry_page", "citation_url", "event_id")
+    assert events["citation_url"].str.startswith("https://www.federalregister.gov/citation/").all()
+
+
+def responses_of(shipped_inputs) -> list[dict]:
+    with open(shipped_inputs / "responses.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_responses_filter_by_source_strength(shipped_app, shipped_inputs) -> None:
+    expected = sum(r["source_kind"] in ("mirror", "aggregator") for r in responses_of(shipped_inputs))
+    app = run_page("responses", source="mirror,aggregator")
+    assert not app.exception
+    assert app.header[0].value == f"{expected:,} notes"
+    assert dict(app.query_params)["source"] == "mirror,aggregator"
+    notes = [m.value for m in app.markdown if "Source:" in m.value]
+    assert len(notes) == expected and all("*weak source: " in n for n in notes)
+
+
+def test_each_note_shows_its_source_strength_and_source_note(shipped_app, shipped_inputs) -> None:
+    rows = [r for r in responses_of(shipped_inputs) if r["company_id"] == "zhipu-ai"]
+    app = run_page("company", company="zhipu-ai")
+    notes = [m.value.replace("\\", "") for m in app.markdown if "Source:" in m.value]
+    assert len(notes) == len(rows)
+    with_note = [r for r in rows if r["source_note"]]
+    for row in with_note:
+        assert any(f"about this source: {row['source_note']}" in n for n in notes), row["source_note"]
+    for row in rows:
+        label = schema.SOURCE_KIND_LABELS[row["source_kind"]]
+        assert any(row["title"] in n and label in n for n in notes), row["title"]
+
+
+def test_responses_for_a_company_link_its_entries(shipped_app) -> None:
+    app = run_page("responses", company="smic")
+    assert "[EL-0882](entry?id=EL-0882)" in links_of(app)

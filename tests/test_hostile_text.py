@@ -57,13 +57,15 @@ PAGE_VIEWS = {
     "story": ({"step": str(LAST_STEP)}, [PAYLOAD]),
     "explorer": ({"company": COMPANY}, []),
     "about": ({}, []),
+    "entry": ({"id": "EL-0001"}, [COMPANY_NAME]),  # an entry of the hostile company
 }
 # Unescaped Markdown that would make an element: a tag, an image, or a link.
 RAW_TAG = re.compile(r"(?<!\\)<[A-Za-z/!?]")
 RAW_IMAGE = re.compile(r"(?<!\\)!\[")
 LINK_TARGET = re.compile(r"(?<!\\)\]\(([^)]*)\)")
 # Links the pages make themselves: web addresses, and relative links to their own pages.
-ALLOWED_TARGET = re.compile(r"https?://[^\s<>()\"']+|/?(company|rules|explorer|responses|story)?(\?[\w=&%.+-]*)?")
+ALLOWED_TARGET = re.compile(r"https?://[^\s<>()\"']+"
+                            r"|/?(company|rules|explorer|responses|story|entry)?(\?[\w=&%.+-]*)?")
 
 
 @pytest.fixture(scope="module")

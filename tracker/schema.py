@@ -210,6 +210,14 @@ SOURCE_KIND_MEANINGS = {
     "reference": "a reference work (encyclopaedia, company register)",
 }
 SOURCE_KINDS = tuple(SOURCE_KIND_MEANINGS)
+# How a page names each strength of source, and which are weak (said so beside the note): a copy, a
+# collection of others' reports or commentary is not the reported fact's own source.
+SOURCE_KIND_LABELS = {"primary": "primary source", "reputable_press": "reputable press", "mirror": "mirror",
+                      "aggregator": "aggregator", "analysis": "analysis", "reference": "reference work"}
+WEAK_SOURCE_KINDS = ("mirror", "aggregator", "analysis")
+# A note whose source is not yet judged (source_kind empty), as the responses page's filter names it.
+SOURCE_NOT_JUDGED = "not_judged"
+SOURCE_FILTER_CHOICES = (*SOURCE_KINDS, SOURCE_NOT_JUDGED)
 # Which kind of source a version of the list was read from (list_versions.source_kind).
 VERSION_SOURCE_KIND_MEANINGS = {
     "ecfr": "the eCFR text of Supplement No. 4 to Part 744 (table, XML, or a parse of it)",

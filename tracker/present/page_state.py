@@ -192,6 +192,7 @@ RESPONSES = PageState("responses", "responses", (
     Param("status", CHOICES, schema.RESPONSE_STATUSES, schema.RESPONSE_STATUSES),
     Param("company", CHOICE, label="company"),
     Param("category", CHOICE, None, schema.RESPONSE_CATEGORIES),
+    Param("source", CHOICES, (), schema.SOURCE_FILTER_CHOICES, label="source strength"),
 ))
 STORY = PageState("story", "story", (Param("step", NUMBER, 1),))
 EDITOR = PageState("editor", "editor")

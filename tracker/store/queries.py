@@ -366,8 +366,9 @@ def listing_dates_reconciliation(db) -> pd.DataFrame:
 
 
 def responses(db, statuses: tuple[str, ...] = (), company_id: str | None = None,
-              category: str | None = None) -> pd.DataFrame:
-    """Response notes, oldest first, optionally for one company, category and set of statuses."""
+              category: str | None = None, sources: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Response notes, oldest first, optionally for one company, category, set of statuses and set of
+    source strengths (schema.SOURCE_FILTER_CHOICES: a source_kind, or not judged)."""
     conditions, params = [], []
     if statuses:
         conditions.append("list_contains(?, status)")
@@ -378,6 +379,9 @@ def responses(db, statuses: tuple[str, ...] = (), company_id: str | None = None,
     if category:
         conditions.append("category = ?")
         params.append(category)
+    if sources:
+        conditions.append("list_contains(?, coalesce(source_kind, ?))")
+        params += [list(sources), schema.SOURCE_NOT_JUDGED]
     return _frame(db, f"SELECT * FROM responses WHERE {_where(conditions)} ORDER BY day, response_id",
                   params)
 

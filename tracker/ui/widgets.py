@@ -20,7 +20,23 @@ def response_note(note, with_company: bool = False) -> None:
     company = (f"[{md_escape(note.company_name)}](company?company={note.company_id}) · "
                f"{schema.RESPONSE_CATEGORY_LABELS[note.category]} · " if with_company else "")
     st.markdown(f"**{md_escape(note.date)} · {company}{note.status}** · {md_escape(note.title)}{measure}  \n"
-                f"{md_escape(note.note)}  \nSource: {link(note.source_name, note.source_url)}")
+                f"{md_escape(note.note)}  \nSource: {link(note.source_name, note.source_url)} · "
+                f"{source_strength(note)}")
+
+
+def source_strength(note) -> str:
+    """Markdown of how strong a note's source is (schema.SOURCE_KIND_MEANINGS), a weak one said so,
+    with the note on the source where one is given."""
+    kind = getattr(note, "source_kind", None)
+    if not isinstance(kind, str) or kind not in schema.SOURCE_KIND_MEANINGS:
+        text = "*source strength not yet judged*"
+    else:
+        weak = "weak source: " if kind in schema.WEAK_SOURCE_KINDS else ""
+        text = f"*{weak}{schema.SOURCE_KIND_LABELS[kind]}* ({md_escape(schema.SOURCE_KIND_MEANINGS[kind])})"
+    source_note = getattr(note, "source_note", None)
+    if isinstance(source_note, str) and source_note:
+        text += f" · about this source: {md_escape(source_note)}"
+    return text
 
 
 def download_bytes(data: bytes, file_name: str, key: str, label: str, mime: str | None = None) -> None:
