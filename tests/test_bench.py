@@ -116,7 +116,7 @@ def test_the_benchmark_runs_end_to_end_and_writes_its_json(tmp_path):
             assert isinstance(query[key], int | float) and query[key] >= 0, (name, key)
         # Every question the baseline answers the same way must agree; the others say they were not compared.
         assert query["agrees"] is (None if name in NOT_COMPARED else True), (name, query["agrees"])
-    assert set(scale["pages"]) == {"overview", "explorer", "company", "rules", "responses", "about"}
+    assert set(scale["pages"]) == {"overview", "explorer", "company", "rules", "responses", "about", "entry"}
     for name, page in scale["pages"].items():
         assert page["median_ms"] > 0 and not page.get("exceptions"), name
     assert not list(work.iterdir()), "the generated data is deleted after the run"

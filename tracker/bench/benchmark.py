@@ -61,6 +61,8 @@ class Context:
     typo: str
     typical_company: str  # the profile with the median number of entries
     versions: tuple[str, str] | None = None  # the two newest versions of the list alike (ids)
+    entry: str = ""  # the entry with the most actions: the entry page's worst case
+    typical_entry: str = ""  # the entry in the middle of the list
 
     @property
     def date_range(self) -> tuple[date, date]:
@@ -159,6 +161,15 @@ def _ours_matrix(db, ctx):
     from tracker.store import queries
 
     return len(queries.response_matrix(db, ()))
+
+
+def _ours_entry(which: str):
+    def ask(db, ctx):
+        from tracker.store import entry
+
+        data = entry.entry_page(db, getattr(ctx, which))
+        return len(data.events), len(data.versions), (data.entry or {}).get("company_id") or ""
+    return ask
 
 
 # --- The baseline: pandas reading the CSV inputs on every request ---
@@ -318,6 +329,28 @@ def _base_rules(inputs, ctx):
     return len(rules)
 
 
+def _base_entry(which: str):
+    return lambda inputs, ctx: _base_entry_of(inputs, getattr(ctx, which))
+
+
+def _base_entry_of(inputs, entity_id):
+    entities = _csv(inputs, "entities")
+    events = _csv(inputs, "events")
+    rules = _csv(inputs, "rules", ["rule_id", "title", "url", "fr_citation"])
+    rows = _csv(inputs, "version_rows", ["row_id", "version_id", "row", "entity_ids", "match", "name"])
+    versions = _csv(inputs, "list_versions", ["version_id", "date", "source_kind", "source", "date_meaning"])
+    companies = _csv(inputs, "companies", ["company_id", "name", "local_name", "sector", "sources"])
+    mine = entities[entities["entity_id"] == entity_id]
+    actions = events[events["entity_id"] == entity_id].merge(rules, on="rule_id", how="left",
+                                                            suffixes=("", "_rule"))
+    actions = actions.sort_values(["date", "event_id"])
+    ids = rows["entity_ids"].str.split(schema.LIST_SEPARATOR, regex=False)
+    held = rows[ids.map(lambda listed: entity_id in listed).astype(bool)].merge(versions, on="version_id")
+    company_id = mine["company_id"].iloc[0] if len(mine) else ""
+    companies[companies["company_id"] == company_id]
+    return len(actions), len(held.sort_values(["date", "version_id"])), company_id
+
+
 def _base_matrix(inputs, ctx):
     responses = _csv(inputs, "responses", ["company_id", "date", "category", "status"])
     companies = _csv(inputs, "companies", ["company_id", "name"])
@@ -377,6 +410,8 @@ COMPANY_READ = (("companies", ("company_id",)), ("entities", ("company_id",)), (
                 ("responses", ("company_id",)))
 RELATED_READ = (("companies", ("company_id", "parent_id")),
                 ("events", ("company_id", "rule_id", "date", "action")))
+ENTRY_PAGE_READ = (("entry_lookup", ("entity_id",)), ("entities", ("entity_no",)),
+                   ("entry_events", ("entity_id",)), ("entry_versions", ("entity_id",)))
 QUESTIONS: tuple[Question, ...] = (
     Question("headline", "overview", _ours_headline, _base_headline,
              (("entities", ("destination",)), ("companies", ("company_id",)), ("rules", ("scope",)),
@@ -413,6 +448,9 @@ QUESTIONS: tuple[Question, ...] = (
              # every column: the page's table and its CSV download hold the whole rule
              (("rules", (*schema.RULES.column_names, "stated_added", "entries_citing", "listed_that_day")),
               ("events", ("rule_id", "entity_id", "action", "date")))),
+    Question("entry", "entry", _ours_entry("entry"), _base_entry("entry"), ENTRY_PAGE_READ),
+    Question("entry_typical", "entry", _ours_entry("typical_entry"), _base_entry("typical_entry"),
+             ENTRY_PAGE_READ),
     Question("response_matrix", "responses", _ours_matrix, _base_matrix,
              (("responses", ("company_id", "company_name", "category", "status", "day")),)),
     # The API's /api/v1/entries for the explorer_filter view; the baseline is the explorer's pandas one.
@@ -421,7 +459,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question("version_diff", "changes", _ours_version_diff, _base_version_diff,
              (("version_entries", ("version_id", "entity_no", "r_all")),)),
 )
-PAGES = ("overview", "explorer", "company", "rules", "responses", "about")
+PAGES = ("overview", "explorer", "company", "rules", "responses", "about", "entry")
 
 
 # --- Timing ---
@@ -472,13 +510,15 @@ def context(db, manifest: Manifest) -> Context:
     typo = search[:2] + search[3:] if len(search) >= 5 else search + "x"
     destination = queries.destinations(db).iloc[0]["destination"]
     from tracker.present.changes import default_pair
-    from tracker.store import history
+    from tracker.store import entry, history
 
     found = history.versions(db)
     pair = default_pair(found)
     ids = {v.name: v.version_id for v in found}
+    busiest, middle = entry.benchmark_entries(db)
     return Context(int(manifest.data_as_of[:4]), top["company_id"], destination, search, typo,
-                   typical["company_id"], (ids[pair[0]], ids[pair[1]]) if pair else None)
+                   typical["company_id"], (ids[pair[0]], ids[pair[1]]) if pair else None,
+                   entry=busiest, typical_entry=middle)
 
 
 def measure(data_dir: Path, repeat: int, budget_s: float, pages: bool = True) -> dict:

@@ -94,3 +94,15 @@ def entry_page(db, entity_id: str) -> EntryData:
         return EntryData(None, empty, empty, None, None)
     return EntryData(found, entry_events(db, entity_id), entry_versions(db, entity_id),
                      entry_company(db, found.get("company_id")), entry_rule(db, found.get("removed_rule_id")))
+
+
+# --- The benchmark's picks (tracker.bench) ---
+
+def benchmark_entries(db) -> tuple[str, str]:
+    """The entry with the most Federal Register actions (the entry page's worst case) and the entry
+    in the middle of the list's order (a typical one)."""
+    busiest = db.execute("SELECT entity_id FROM entities ORDER BY n_events DESC, entity_id LIMIT 1"
+                         ).fetchone()
+    middle = db.execute("SELECT entity_id FROM entities WHERE entity_no = "
+                        "(SELECT count(*) // 2 FROM entities)").fetchone()
+    return busiest[0], (middle or busiest)[0]

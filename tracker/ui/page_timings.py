@@ -27,6 +27,8 @@ def measure_pages(data_dir: Path, ctx: Context, repeat: int, budget_s: float) ->
         app.switch_page(f"app_pages/{page}.py")
         if page == "company":
             app.query_params["company"] = ctx.company
+        if page == "entry":
+            app.query_params["id"] = ctx.entry
         start = time.perf_counter()
         app.run()
         first = _ms(time.perf_counter() - start)
