@@ -177,3 +177,10 @@ def test_each_note_shows_its_source_strength_and_source_note(shipped_app, shippe
 def test_responses_for_a_company_link_its_entries(shipped_app) -> None:
     app = run_page("responses", company="smic")
     assert "[EL-0882](entry?id=EL-0882)" in links_of(app)
+
+
+def test_an_action_with_no_rule_recorded_says_so_without_a_rule_link(shipped_app) -> None:
+    app = run_page("entry", id=METEOR)  # 87 FR 34136 of 2022-06-06: no rule recorded for it
+    line = next(m.value for m in app.markdown if "87 FR 34136" in m.value and "2022-06-06" in m.value)
+    revision = next(part for part in line.split("\n") if "87 FR 34136" in part)
+    assert "*rule not recorded*" in revision and "rule page" not in revision

@@ -129,11 +129,11 @@ def action_lines(events: pd.DataFrame) -> list[str]:
     for row in timeline(events).itertuples():
         when = day(row.date) or "undated"
         cited = link(row.fr_citation, row.citation_url) if _text(row.fr_citation) else "no citation"
-        if row.rule_page:
+        if _text(row.rule_page):  # a missing link reads NaN (pandas 3), which is truthy
             rule = f"{md_escape(row.rule_title)} ([rule page]({row.rule_page}))"
         else:
             rule = f"*{schema.RULE_NOT_RECORDED}*"
-        parts = f" · parts removed: {md_escape(row.parts_removed)}" if row.parts_removed else ""
+        parts = f" · parts removed: {md_escape(row.parts_removed)}" if _text(row.parts_removed) else ""
         lines.append(f"- **{when} · {md_escape(row.action)}** · {cited} · {rule} · "
                      f"{md_escape(row.derivation)}{parts}")
     return lines
