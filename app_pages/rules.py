@@ -31,14 +31,15 @@ scope = st.segmented_control("Show", schema.RULE_SCOPES, selection_mode="multi",
                              format_func=schema.RULE_SCOPE_LABELS.get)
 shown = all_rules[all_rules["scope"].isin(scope or [])]
 st.dataframe(
-    shown,
+    with_citation_url(shown, "fr_citation"),
     hide_index=True,
-    column_order=["publication_date", "fr_citation", "document_number", "title", "entities_added",
+    column_order=["publication_date", "citation_url", "document_number", "title", "entities_added",
                   "entries_added", "entries_revised", "entities_removed", "stated_removed", "names_removed",
                   "entries_citing", "country_counts", "counts_source", "source_caveat", "url"],
     column_config={
         "publication_date": st.column_config.DateColumn("Published"),
-        "fr_citation": "Citation", "document_number": "FR doc.",
+        "citation_url": st.column_config.LinkColumn("Citation", display_text=r"citation/(\d+-FR-\d+)"),
+        "document_number": "FR doc.",
         "title": st.column_config.TextColumn("Title", width="large"),
         "entities_added": st.column_config.NumberColumn("Entities added (stated)"),
         "entries_added": st.column_config.NumberColumn("Entries added (stated)"),

@@ -184,3 +184,9 @@ def test_an_action_with_no_rule_recorded_says_so_without_a_rule_link(shipped_app
     line = next(m.value for m in app.markdown if "87 FR 34136" in m.value and "2022-06-06" in m.value)
     revision = next(part for part in line.split("\n") if "87 FR 34136" in part)
     assert "*rule not recorded*" in revision and "rule page" not in revision
+
+
+def test_the_rules_table_links_each_rules_citation(shipped_app) -> None:
+    rules = table_with(run_page("rules"), "citation_url", "title")
+    cited = rules[rules["fr_citation"].notna()]
+    assert len(cited) and cited["citation_url"].str.startswith("https://www.federalregister.gov/citation/").all()
