@@ -98,6 +98,19 @@ def test_the_explorer_row_opens_the_entry_page(page, app_url):
     entry_page.close()
 
 
+def test_the_link_of_a_rows_citations_opens_its_entry(page, app_url):
+    # What an explorer or company row's "All citations" cell opens: the entry's page, the citations
+    # after '#' (shown in the cell) change nothing; there each citation links to the Federal Register.
+    page.goto(f"{app_url}/entry?id=EL-2477#87 FR 20299; 87 FR 34136; 88 FR 12158")
+    wait_for_app(page)
+    no_error(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert "Meteor Plant JSC" in main.locator("h2").first.inner_text()
+    for citation in ("87 FR 20299", "87 FR 34136", "88 FR 12158"):
+        href = main.get_by_role("link", name=citation).first.get_attribute("href")
+        assert href == "https://www.federalregister.gov/citation/" + citation.replace(" ", "-")
+
+
 def test_the_entry_downloads_hold_the_entry_and_each_action(page, app_url):
     page.goto(f"{app_url}/entry?id={SMIC}")
     wait_for_app(page)
