@@ -75,3 +75,13 @@ def test_response_matrix_draws_the_busiest_companies_and_says_how_many_there_are
     assert all(n <= fewest_drawn for c, n in notes.items() if names[c] not in drawn)
     assert any(f"The {MATRIX_COMPANIES} companies with the most notes, of {len(notes):,}" in c.value
                for c in app.caption)
+
+
+def test_entry_page_shows_every_action_of_the_entry_with_the_most(generated):
+    events = Counter(e["entity_id"] for e in rows(generated, "events"))
+    busiest = min(events, key=lambda e: (-events[e], e))
+    app = run_page("entry", timeout=180, id=busiest)
+    assert not app.exception and not app.error
+    assert f"Federal Register actions ({events[busiest]})" in [s.value for s in app.header]
+    timeline = next(t.value for t in app.dataframe if "rule_page" in t.value.columns)
+    assert len(timeline) == events[busiest]
