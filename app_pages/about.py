@@ -43,6 +43,12 @@ rules recorded beside them), {rows['companies']} company profiles, {rows['respon
   is known and the entry's page follows it.
 - Entries are linked to company profiles by the entries the profile names, and by the company's name in
   an affiliate's name or alias; every link says how it was made.
+- Every entry has a page (`/entry?id=EL-0882`; each table's Id opens it), removed entries too: its status
+  (listed as of the newest eCFR version of the list that holds it, or removed on a date under a rule,
+  with whether a source states the removal or it is inferred from the versions), every Federal Register
+  action with its citation and rule, the versions of the list it appears in, and its CSV and JSON.
+- Each response note says how strong its source is (primary source, reputable press, mirror,
+  aggregator, analysis, reference work); a mirror, an aggregator or an analysis is marked a weak source.
 
 ## What today's list cannot show (survivorship)
 The list only holds entries that are on it **now**. Entries removed since are gone from it, so charts
