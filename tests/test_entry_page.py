@@ -190,3 +190,9 @@ def test_the_rules_table_links_each_rules_citation(shipped_app) -> None:
     rules = table_with(run_page("rules"), "citation_url", "title")
     cited = rules[rules["fr_citation"].notna()]
     assert len(cited) and cited["citation_url"].str.startswith("https://www.federalregister.gov/citation/").all()
+
+
+def test_presenter_mode_keeps_the_entry_in_the_link(shipped_app) -> None:
+    app = run_page("entry", id=SMIC, present="1")
+    assert not app.exception and "SMIC" in text_of(app)
+    assert dict(app.query_params) == {"id": SMIC, "present": "1"}
