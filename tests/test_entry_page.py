@@ -196,3 +196,12 @@ def test_presenter_mode_keeps_the_entry_in_the_link(shipped_app) -> None:
     app = run_page("entry", id=SMIC, present="1")
     assert not app.exception and "SMIC" in text_of(app)
     assert dict(app.query_params) == {"id": SMIC, "present": "1"}
+
+
+def test_an_undated_removal_says_so(shipped_app) -> None:
+    # Sandvine (EL-3413): removed by a BIS press release of 2024 that gives no Federal Register date.
+    app = run_page("entry", id="EL-3413")
+    first = app.markdown[0].value.replace("\\", "")
+    assert first.startswith("**Removed, on a date no source gives** (in 2024) under ")
+    assert "(rules?rule=2024-10-21-BIS-press-release)" in first and "How this is known: **stated**" in first
+    assert first.count("Commerce Removes Sandvine") == 1, "the rule is named once"

@@ -85,11 +85,14 @@ def status_line(entry: dict, events: pd.DataFrame, versions: pd.DataFrame, remov
     removals = events[events["action"] == schema.REMOVED] if not events.empty else events
     removal = removals.iloc[-1] if len(removals) else None
     when = day(entry.get("removed_date"))
-    line = f"**Removed on {when}**" if when else "**Removed, on a date no source gives**"
+    year = _text(removal["year"]) if removal is not None else ""
+    line = (f"**Removed on {when}**" if when else "**Removed, on a date no source gives**"
+            + (f" (in {year})" if year else ""))
     if removal_rule:
         title = removal_rule.get("title") or "rule"
         cited = removal_rule.get("fr_citation") or entry.get("removed_fr_citation") or ""
-        line += (f" under {link(cited or title, removal_rule.get('url'))} ({md_escape(title)}; "
+        named = f" ({md_escape(title)}; " if cited else " ("  # without a citation: named by its title
+        line += (f" under {link(cited or title, removal_rule.get('url'))}{named}"
                  f"[its page on this dashboard]({page_href(RULES, rule=removal_rule['rule_id'])}))")
     elif entry.get("removed_fr_citation"):
         cited = entry["removed_fr_citation"]
