@@ -20,6 +20,7 @@ PAGES = {
     "story": "/story",
     "about": "/about",
     "editor": "/editor",
+    "entry": "/entry?id=EL-0882",
 }
 THEMES = ("light", "dark")
 
