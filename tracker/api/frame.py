@@ -61,6 +61,7 @@ class Call:
     body: bytes | None
     status: build.StoreStatus
     limits: Limits
+    prefix: str = ""  # the server's base path (Streamlit's server.baseUrlPath), '' or '/name'
 
     @property
     def manifest(self) -> Manifest:
@@ -75,12 +76,12 @@ class Call:
         return parse_json(self.body or b"", self.limits.max_json_depth)
 
     def base_url(self) -> str:
-        """This server's address as the client reached it, without a trailing slash."""
-        return str(self.request.base_url).rstrip("/")
+        """This app's address as the client reached it (with its base path), without a trailing slash."""
+        return str(self.request.base_url).rstrip("/") + self.prefix
 
     def route_url(self) -> str:
         """This request's address without its query string."""
-        return self.base_url() + self.request.url.path
+        return str(self.request.base_url).rstrip("/") + self.request.url.path
 
 
 @dataclass(frozen=True)
@@ -305,9 +306,10 @@ class Api:
     """The declared routes as Starlette routes, with the limits and the rate limiter they share."""
 
     def __init__(self, limits: Limits | Callable[[], Limits],
-                 table: Mapping[str, Mapping[str, Endpoint]] | None = None):
+                 table: Mapping[str, Mapping[str, Endpoint]] | None = None, base_path: str = ""):
         self._limits, self._limiter = limits, None
         self.table = ROUTES if table is None else table
+        self.prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
 
     @property
     def limits(self) -> Limits:
@@ -322,9 +324,10 @@ class Api:
         return self._limiter
 
     def starlette_routes(self) -> list[Route]:
-        """One Starlette route per declared path, then a JSON 404 for any other path under /api/."""
-        made = [Route(path, self._endpoint(path), methods=list(METHODS)) for path in self.table]
-        return made + [Route("/api/{rest:path}", self._endpoint(None), methods=list(METHODS))]
+        """One Starlette route per declared path (under the base path), then a JSON 404 for any other
+        path under /api/."""
+        made = [Route(self.prefix + path, self._endpoint(path), methods=list(METHODS)) for path in self.table]
+        return made + [Route(self.prefix + "/api/{rest:path}", self._endpoint(None), methods=list(METHODS))]
 
     def _endpoint(self, path: str | None):
         async def endpoint(request: Request) -> Response:
@@ -361,7 +364,8 @@ class Api:
                                 "(or from the origins its operator allows).")
         body = await self._body(request) if method not in ("GET", "HEAD") else None
         status = await run_in_threadpool(store_status)
-        call = Call(request, _query(request), dict(request.path_params), body, status, self.limits)
+        call = Call(request, _query(request), dict(request.path_params), body, status, self.limits,
+                    self.prefix)
         try:
             answer = await run_in_threadpool(endpoint.handler, call)
         except connection.StoreError:
