@@ -241,6 +241,7 @@ BAD_REQUESTS = [
     ("/api/v1/entries/EL-0001?x=1", 400, "Unknown parameter"),
     ("/api/v1/openapi.json?x=1", 400, "Unknown parameter"),
     ("/api/v2/entries", 404, "No such API route"),
+    ("/feeds/changes.rss", 404, "No such API route"),
 ]
 
 

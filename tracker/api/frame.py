@@ -325,9 +325,11 @@ class Api:
 
     def starlette_routes(self) -> list[Route]:
         """One Starlette route per declared path (under the base path), then a JSON 404 for any other
-        path under /api/."""
+        path under /api/ or /feeds/."""
         made = [Route(self.prefix + path, self._endpoint(path), methods=list(METHODS)) for path in self.table]
-        return made + [Route(self.prefix + "/api/{rest:path}", self._endpoint(None), methods=list(METHODS))]
+        unknown = [Route(f"{self.prefix}{prefix}{{rest:path}}", self._endpoint(None), methods=list(METHODS))
+                   for prefix in API_PREFIXES]
+        return made + unknown
 
     def _endpoint(self, path: str | None):
         async def endpoint(request: Request) -> Response:
