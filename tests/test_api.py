@@ -8,6 +8,7 @@ import io
 import shutil
 import time
 from datetime import date
+from urllib.parse import urlencode
 
 import feedparser
 import httpx
@@ -205,9 +206,17 @@ def test_the_feed_has_one_item_per_rule_and_list_version_newest_first(api, data)
         assert links["alternate"] == f"{api.base_url}/rules?rule={rule.rule_id}".replace("//rules", "/rules")
         cited = federal_register_url(rule.fr_citation) if isinstance(rule.fr_citation, str) else None
         assert links["related"] == (cited or rule.url)
-    for version in versions.itertuples():
+        caveat = rule.source_caveat if isinstance(rule.source_caveat, str) else None
+        assert (f"Weak source: {caveat}." in item.summary) if caveat else ("Weak source" not in item.summary)
+    # A version is named by its day, and its variant (else source kind) when another shares the day.
+    versions = versions.sort_values(["date", "version_id"])
+    shared = versions["date"].duplicated(keep=False)
+    names = [f"{v.date} {v.variant if isinstance(v.variant, str) else v.source_kind}" if twin else v.date
+             for v, twin in zip(versions.itertuples(), shared, strict=True)]
+    for number, version in enumerate(versions.itertuples()):
         item = by_id[f"tag:entity-list-tracker,2026:list-version:{version.version_id}"]
-        assert "/changes?" in item.link and f"to={version.date}" in item.link
+        expected = {"to": names[number]} if number == 0 else {"from": names[number - 1], "to": names[number]}
+        assert item.link == f"{api.base_url}/changes?{urlencode(expected)}".replace("//changes", "/changes")
 
 
 def test_feed_item_ids_are_the_same_after_a_rebuild(api, data):
