@@ -105,10 +105,9 @@ def test_entries_pages_follow_next_links_without_overlap(api):
 def test_every_json_answer_carries_the_build_and_its_date(api, data):
     manifest = build.read_manifest(data)
     for url in ("/api/v1/entries?limit=1", "/api/v1/entries/EL-0001", "/api/v1/changes?since=2025-01-01",
-                "/api/v1/entries/no-such-entry"):
+                "/api/v1/entries/no-such-entry", "/api/v1/entries?dest=Atlantis"):
         answer = api.get(url).json()
-        if "error" not in answer:
-            assert (answer["build_id"], answer["data_as_of"]) == (manifest.build_id, manifest.data_as_of)
+        assert (answer["build_id"], answer["data_as_of"]) == (manifest.build_id, manifest.data_as_of), url
 
 
 def test_an_unchanged_answer_is_not_sent_again(api):
@@ -121,6 +120,15 @@ def test_an_unchanged_answer_is_not_sent_again(api):
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == seen["If-None-Match"]
     assert other.status_code == 200
+
+
+def test_head_gives_the_headers_of_get_without_a_body(api):
+    got = api.get("/api/v1/entries?q=zhipu&format=csv")
+    head = api.head("/api/v1/entries?q=zhipu&format=csv")
+
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-type"] == got.headers["content-type"]
 
 
 # --- One entry ---

@@ -247,8 +247,10 @@ def json_response(body: dict, status: int = 200, headers: Mapping[str, str] | No
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
 
 
-def error_response(error: ApiError) -> JSONResponse:
-    return json_response({"error": error.message, "status": error.status, **error.details},
+def error_response(error: ApiError, manifest: Manifest | None = None) -> JSONResponse:
+    """The error as JSON; with the build's id and date when a store had been opened for the request."""
+    stamp = {"build_id": manifest.build_id, "data_as_of": manifest.data_as_of} if manifest else {}
+    return json_response({"error": error.message, "status": error.status, **error.details, **stamp},
                          error.status, error.headers)
 
 
@@ -337,7 +339,7 @@ class Api:
             try:
                 response = await self._answer(request, endpoints)
             except ApiError as error:
-                response = error_response(error)
+                response = error_response(error, getattr(request.state, "manifest", None))
             except Exception as error:  # a fault of ours: said in one line, never a traceback
                 LOG.error("API route %s failed: %s", request.url.path, type(error).__name__)
                 response = error_response(ApiError(500, "The server could not answer this request."))
@@ -366,6 +368,7 @@ class Api:
                                 "(or from the origins its operator allows).")
         body = await self._body(request) if method not in ("GET", "HEAD") else None
         status = await run_in_threadpool(store_status)
+        request.state.manifest = status.manifest
         call = Call(request, _query(request), dict(request.path_params), body, status, self.limits,
                     self.prefix)
         try:
