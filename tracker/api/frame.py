@@ -316,7 +316,12 @@ class Api:
     @property
     def limits(self) -> Limits:
         if not isinstance(self._limits, Limits):  # read once the server is up (the secrets are then loaded)
-            self._limits = self._limits()
+            try:
+                self._limits = self._limits()
+            except ValueError as wrong:  # the operator's setting, not the request: said in the log
+                LOG.error("The API's limits are misconfigured: %s", wrong)
+                raise ApiError(503, "The API is not configured correctly; its operator has been told in the "
+                                    "server's log.") from None
         return self._limits
 
     @property
@@ -344,7 +349,8 @@ class Api:
                 LOG.error("API route %s failed: %s", request.url.path, type(error).__name__)
                 response = error_response(ApiError(500, "The server could not answer this request."))
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            return _cors(request, endpoints, self.limits, response)
+            return _cors(request, endpoints, self._limits if isinstance(self._limits, Limits) else Limits(),
+                         response)
         return endpoint
 
     async def _answer(self, request: Request, endpoints: Mapping[str, Endpoint]) -> Response:
