@@ -16,7 +16,8 @@ from tracker.ui import editor, page, questions
 if __name__ != "__main__":
     from tracker import api
 
-    app = st.App(__file__, routes=api.starlette_routes(editor.api_secrets))
+    base_path = st.get_option("server.baseUrlPath")  # the API's routes live under it, as the pages do
+    app = st.App(__file__, routes=api.starlette_routes(editor.api_secrets, base_path))
 else:
     st.set_page_config(page_title="Entity List Tracker", page_icon=":material/policy:", layout="wide")
     page.styles()

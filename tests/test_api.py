@@ -8,6 +8,7 @@ import io
 import shutil
 import time
 from datetime import date
+from urllib.parse import urlencode
 
 import feedparser
 import httpx
@@ -104,10 +105,9 @@ def test_entries_pages_follow_next_links_without_overlap(api):
 def test_every_json_answer_carries_the_build_and_its_date(api, data):
     manifest = build.read_manifest(data)
     for url in ("/api/v1/entries?limit=1", "/api/v1/entries/EL-0001", "/api/v1/changes?since=2025-01-01",
-                "/api/v1/entries/no-such-entry"):
+                "/api/v1/entries/no-such-entry", "/api/v1/entries?dest=Atlantis"):
         answer = api.get(url).json()
-        if "error" not in answer:
-            assert (answer["build_id"], answer["data_as_of"]) == (manifest.build_id, manifest.data_as_of)
+        assert (answer["build_id"], answer["data_as_of"]) == (manifest.build_id, manifest.data_as_of), url
 
 
 def test_an_unchanged_answer_is_not_sent_again(api):
@@ -120,6 +120,15 @@ def test_an_unchanged_answer_is_not_sent_again(api):
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == seen["If-None-Match"]
     assert other.status_code == 200
+
+
+def test_head_gives_the_headers_of_get_without_a_body(api):
+    got = api.get("/api/v1/entries?q=zhipu&format=csv")
+    head = api.head("/api/v1/entries?q=zhipu&format=csv")
+
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-type"] == got.headers["content-type"]
 
 
 # --- One entry ---
@@ -205,9 +214,17 @@ def test_the_feed_has_one_item_per_rule_and_list_version_newest_first(api, data)
         assert links["alternate"] == f"{api.base_url}/rules?rule={rule.rule_id}".replace("//rules", "/rules")
         cited = federal_register_url(rule.fr_citation) if isinstance(rule.fr_citation, str) else None
         assert links["related"] == (cited or rule.url)
-    for version in versions.itertuples():
+        caveat = rule.source_caveat if isinstance(rule.source_caveat, str) else None
+        assert (f"Weak source: {caveat}." in item.summary) if caveat else ("Weak source" not in item.summary)
+    # A version is named by its day, and its variant (else source kind) when another shares the day.
+    versions = versions.sort_values(["date", "version_id"])
+    shared = versions["date"].duplicated(keep=False)
+    names = [f"{v.date} {v.variant if isinstance(v.variant, str) else v.source_kind}" if twin else v.date
+             for v, twin in zip(versions.itertuples(), shared, strict=True)]
+    for number, version in enumerate(versions.itertuples()):
         item = by_id[f"tag:entity-list-tracker,2026:list-version:{version.version_id}"]
-        assert "/changes?" in item.link and f"to={version.date}" in item.link
+        expected = {"to": names[number]} if number == 0 else {"from": names[number - 1], "to": names[number]}
+        assert item.link == f"{api.base_url}/changes?{urlencode(expected)}".replace("//changes", "/changes")
 
 
 def test_feed_item_ids_are_the_same_after_a_rebuild(api, data):
@@ -241,6 +258,7 @@ BAD_REQUESTS = [
     ("/api/v1/entries/EL-0001?x=1", 400, "Unknown parameter"),
     ("/api/v1/openapi.json?x=1", 400, "Unknown parameter"),
     ("/api/v2/entries", 404, "No such API route"),
+    ("/feeds/changes.rss", 404, "No such API route"),
 ]
 
 

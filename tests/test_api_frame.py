@@ -143,3 +143,15 @@ def test_a_json_answer_is_stamped_with_the_build(client, made_app):
     answer = json.loads(client.post("/api/test/echo", json={"x": 1}).content)
     manifest = json.loads((made_app.store / "current" / "manifest.json").read_text())
     assert (answer["build_id"], answer["data_as_of"]) == (manifest["build_id"], manifest["data_as_of"])
+
+
+def test_misconfigured_limits_are_a_503_and_a_line_in_the_log(made_app, caplog):
+    def wrong() -> Limits:
+        return Limits.from_settings({}, {"TRACKER_API_MAX_LIMIT": "lots"})
+
+    app = Starlette(routes=Api(wrong, TABLE).starlette_routes())
+    with TestClient(app) as test_client, caplog.at_level(logging.ERROR, logger="tracker.api"):
+        response = test_client.post("/api/test/echo", json=[1])
+
+    assert response.status_code == 503 and "not configured correctly" in response.json()["error"]
+    assert "TRACKER_API_MAX_LIMIT" in caplog.text

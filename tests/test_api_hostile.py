@@ -112,6 +112,9 @@ def test_hostile_requests_leave_nothing_behind(api, data, inputs_before):
     assert _fingerprint(data) == inputs_before
     assert sorted(p.name for p in data.root.iterdir() if not p.name.startswith("streamlit-")) == \
         ["inputs", "store"]
+    logged = "".join(p.read_text(errors="replace") for p in data.root.glob("streamlit-*.log"))
+    for sent in ("DROP TABLE", "etc/passwd", "HYPERLINK", "/api/v1/entries"):
+        assert sent not in logged, f"the server's log holds {sent!r} from a request"
 
 
 def test_a_client_over_the_limit_is_told_when_to_come_back(api):

@@ -175,6 +175,12 @@ def test_the_image_the_dockerfile_assembles_builds_serves_and_passes_its_healthc
     try:
         assert wait_for_health(int(env["PORT"]), process) == b"ok"
         assert healthy()
+        # The image serves the HTTP API beside the dashboard (st.App in app.py), from its own store.
+        entries = f"http://127.0.0.1:{env['PORT']}/api/v1/entries?limit=1"
+        with urllib.request.urlopen(entries, timeout=60) as reply:
+            answer = json.loads(reply.read())
+        manifest = json.loads((image / "data" / "store" / "current" / "manifest.json").read_text())
+        assert answer["build_id"] == manifest["build_id"] and answer["total"] > 0
     finally:
         stop(process)
     assert not healthy()

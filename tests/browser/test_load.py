@@ -13,6 +13,11 @@ sampled every half second) and where the CPU went.
     LOAD_SESSIONS=20 LOAD_SECONDS=60 python -m pytest -m load -s   # the full run
     python -m pytest -m load                                      # the CI size: 4 sessions, 15 s
 
+Beside the readers, LOAD_API_CLIENTS programs (default 4; 50 in the full run) call the HTTP API
+for the same time, each from its own loopback address (127.0.1.N) at about one request a second,
+under the rate limit set for this server; one more client (127.0.2.1) asks as fast as it can and
+must be refused with 429 and Retry-After once over the limit, while the others never are.
+
 Figures go to test-artifacts/load.json and the test's output; BENCHMARKS.md keeps those of
 the full run.
 """
@@ -52,6 +57,9 @@ RESULTS = PROJECT / "test-artifacts" / "load.json"
 TITLES = {"Overview": "The US Entity List at a glance", "Explorer": "Explore the entries",
           "Company": "Company"}
 SEARCHES = ["huawei", "zhipu", "technology", "moscow", "electronics", "aviation", "beijing", "tehran"]
+API_CLIENTS = int(os.environ.get("LOAD_API_CLIENTS", "4"))
+API_LIMIT = 120  # requests a minute per client address for this server: each client asks about 60
+API_PAUSE_S = 1.0
 
 
 def read_inputs(name: str) -> list[dict[str, str]]:
@@ -237,6 +245,69 @@ class Session:
         await self.context.close()
 
 
+class ApiClient:
+    """A program calling the API from an address of its own: entries (JSON and CSV), one entry,
+    changes, the feed (again with its ETag), the OpenAPI document; every answer not 200/304 is an error."""
+
+    def __init__(self, number: int, url: str, destinations: list[str], entity_ids: list[str], stats: dict):
+        import httpx
+
+        self.number, self.stats, self.rng = number, stats, random.Random(1000 + number)
+        self.destinations, self.entity_ids, self.etag = destinations, entity_ids, None
+        transport = httpx.AsyncHTTPTransport(local_address=f"127.0.1.{number + 1}")
+        self.client = httpx.AsyncClient(base_url=url, transport=transport, timeout=STEP_TIMEOUT_MS / 1000)
+
+    def request(self) -> tuple[str, str, dict]:
+        kind = self.rng.choice(["entries", "entries search", "entries csv", "entry", "changes", "feed",
+                                "openapi"])
+        if kind == "entries":
+            return kind, "/api/v1/entries", {"dest": self.rng.choice(self.destinations), "limit": "50"}
+        if kind == "entries search":
+            return kind, "/api/v1/entries", {"q": self.rng.choice(SEARCHES)}
+        if kind == "entries csv":
+            return kind, "/api/v1/entries", {"dest": self.rng.choice(self.destinations), "format": "csv"}
+        if kind == "entry":
+            return kind, f"/api/v1/entries/{self.rng.choice(self.entity_ids)}", {}
+        if kind == "changes":
+            return kind, "/api/v1/changes", {"since": f"{self.rng.randint(2015, 2025)}-01-01"}
+        return kind, {"feed": "/feeds/changes.atom", "openapi": "/api/v1/openapi.json"}[kind], {}
+
+    async def call(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            kind, path, params = self.request()
+            headers = {"If-None-Match": self.etag} if kind == "feed" and self.etag else {}
+            began = time.monotonic()
+            try:
+                response = await self.client.get(path, params=params, headers=headers)
+                if response.status_code not in (200, 304):
+                    self.stats["api_errors"].append(
+                        f"api client {self.number}, {kind}: {response.status_code} {response.text[:200]}")
+                elif kind == "feed":
+                    self.etag = response.headers.get("etag")
+            except Exception as error:  # noqa: BLE001 - every failure is counted, none ends the run
+                self.stats["api_errors"].append(f"api client {self.number}, {kind}: {type(error).__name__}")
+            self.stats["api_times"].setdefault(kind, []).append(time.monotonic() - began)
+            pause = max(0.0, API_PAUSE_S - (time.monotonic() - began)) * self.rng.uniform(0.8, 1.2)
+            await asyncio.sleep(pause)
+        await self.client.aclose()
+
+
+async def over_the_limit(url: str, stats: dict) -> None:
+    """One client asking as fast as it can: once over the limit it must be told to wait."""
+    import httpx
+
+    transport = httpx.AsyncHTTPTransport(local_address="127.0.2.1")
+    async with httpx.AsyncClient(base_url=url, transport=transport, timeout=60) as client:
+        for _ in range(3 * API_LIMIT):
+            response = await client.get("/api/v1/entries/EL-0001")
+            if response.status_code == 429:
+                stats["refused"] = {"after": stats.get("greedy_ok", 0),
+                                    "retry_after": response.headers.get("retry-after"),
+                                    "message": response.json()["error"]}
+                return
+            stats["greedy_ok"] = stats.get("greedy_ok", 0) + 1
+
+
 async def sample_memory(process: psutil.Process, stop: asyncio.Event, samples: list[float]) -> None:
     while not stop.is_set():
         try:
@@ -267,9 +338,12 @@ async def drive(url: str, server: psutil.Process, stats: dict) -> None:
         # All readers arrive and stay connected; then every one browses for SECONDS at once.
         sessions = [Session(n, url, destinations, companies, stats) for n in range(SESSIONS)]
         await asyncio.gather(*(s.join(browser) for s in sessions))
+        entity_ids = [e["entity_id"] for e in read_inputs("entities")]
+        programs = [ApiClient(n, url, destinations, entity_ids, stats) for n in range(API_CLIENTS)]
         began = time.monotonic()
         cpu_before = server.cpu_times(), psutil.cpu_times()
-        await asyncio.gather(*(s.browse(began + SECONDS) for s in sessions))
+        await asyncio.gather(*(s.browse(began + SECONDS) for s in sessions),
+                             *(p.call(began + SECONDS) for p in programs), over_the_limit(url, stats))
         stats["wall_s"] = time.monotonic() - began
         server_cpu, machine_cpu = server.cpu_times(), psutil.cpu_times()
         stats["server_cpu_s"] = (server_cpu.user + server_cpu.system
@@ -290,8 +364,9 @@ def percentile(values: list[float], share: float) -> float:
 def test_concurrent_sessions_browse_without_error(tmp_path):
     shutil.copytree(PROJECT / "data" / "inputs", tmp_path / "inputs")
     build.build_store(DataPaths(tmp_path))  # a deployed server has its store
-    process, url, log = start_server(tmp_path)
-    stats = {"times": {}, "script_times": [], "errors": [], "steps": {}, "held": 0, "rss_mb": []}
+    process, url, log = start_server(tmp_path, {"TRACKER_API_REQUESTS_PER_MINUTE": str(API_LIMIT)})
+    stats = {"times": {}, "script_times": [], "errors": [], "steps": {}, "held": 0, "rss_mb": [],
+             "api_times": {}, "api_errors": []}
     try:
         server = psutil.Process(process.pid)
         idle_mb = server.memory_info().rss / 2**20
@@ -330,6 +405,7 @@ def test_concurrent_sessions_browse_without_error(tmp_path):
         # which runs on the same machine here, unlike real readers' browsers).
         "server_cpu_s": round(stats["server_cpu_s"], 1),
         "machine_busy_cpu_s": round(stats["machine_busy_s"], 1),
+        "api": _api_summary(stats),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({**summary, "error_list": stats["errors"][:50]}, indent=2))
@@ -338,8 +414,25 @@ def test_concurrent_sessions_browse_without_error(tmp_path):
     if stats["errors"]:
         print("server log (end):\n" + log.read_text(errors="replace")[-6000:])
     assert stats["errors"] == []
+    assert stats["api_errors"] == [], "no API client under the limit was refused or failed"
+    assert stats.get("refused") and int(stats["refused"]["retry_after"]) >= 1, \
+        "the client over the limit was told to wait"
+    # (a slow server lets the minute slide on: then a few more than the limit go through)
+    assert stats["refused"]["after"] >= API_LIMIT, "not refused before the limit"
     assert stats["held"] == SESSIONS
     assert all(n >= 1 for n in stats["steps"].values()), "every session completed at least one step"
+
+
+def _api_summary(stats: dict) -> dict:
+    times = [t for values in stats["api_times"].values() for t in values]
+    return {"clients": API_CLIENTS, "limit_per_minute": API_LIMIT, "requests": len(times),
+            "errors": len(stats["api_errors"]),
+            "p50_ms": round(statistics.median(times) * 1000) if times else None,
+            "p95_ms": round(percentile(times, 0.95) * 1000) if times else None,
+            "by_route": {kind: {"n": len(v), "p50_ms": round(statistics.median(v) * 1000),
+                                "p95_ms": round(percentile(v, 0.95) * 1000)}
+                         for kind, v in stats["api_times"].items()},
+            "over_the_limit": stats.get("refused"), "api_error_list": stats["api_errors"][:20]}
 
 
 def _run(url: str, server: psutil.Process, stats: dict) -> None:

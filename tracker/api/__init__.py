@@ -15,7 +15,8 @@ from tracker.api.frame import Api
 from tracker.api.settings import Limits
 
 
-def starlette_routes(secrets: Callable[[], Mapping | None] | None = None) -> list[Route]:
-    """Every API route as a Starlette route, its limits read from the environment and, on the first
-    request, from `secrets()` (the app's [api] secrets)."""
-    return Api(lambda: Limits.from_settings((secrets() if secrets else None) or {})).starlette_routes()
+def starlette_routes(secrets: Callable[[], Mapping | None] | None = None, base_path: str = "") -> list[Route]:
+    """Every API route as a Starlette route under `base_path` (Streamlit's server.baseUrlPath), its
+    limits read from the environment and, on the first request, from `secrets()` (the [api] secrets)."""
+    limits = lambda: Limits.from_settings((secrets() if secrets else None) or {})  # noqa: E731
+    return Api(limits, base_path=base_path or "").starlette_routes()

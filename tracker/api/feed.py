@@ -23,8 +23,9 @@ TAG = "tag:entity-list-tracker,2026:"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def atom(base_url: str, rules: pd.DataFrame, versions: pd.DataFrame) -> bytes:
-    """The feed for this server (links are absolute, under `base_url`)."""
+def atom(base_url: str, rules: pd.DataFrame, versions: list[dict]) -> bytes:
+    """The feed for this server (links are absolute, under `base_url`): the rules that changed the list,
+    and the versions of the list oldest first, each with its `name` as the Changes page names it."""
     # A rule with no publication date recorded cannot be placed in time (Atom needs one): left out.
     dated = [r for r in rules.to_dict("records") if day(r.get("publication_date"))]
     items = sorted([*(_rule_item(base_url, r) for r in dated), *_version_items(base_url, versions)],
@@ -64,6 +65,9 @@ def _rule_item(base_url: str, rule: dict) -> dict:
         links.append(("via", recorded, "Where this rule was recorded from"))
     added = rule.get("stated_added")
     counts = f" It says it added {int(added)} entries." if added is not None and not pd.isna(added) else ""
+    caveat = _clean(rule.get("source_caveat"))
+    if caveat:  # the rule's only sources are weak: said where the rule is shown, as the pages do
+        counts += f" Weak source: {caveat}."
     title = _clean(rule.get("title")) or "(no title recorded)"
     actions = _clean(rule.get("actions")) or "not recorded"
     return {"id": f"{TAG}rule:{rule['rule_id']}", "day": day(rule.get("publication_date")),
@@ -73,16 +77,10 @@ def _rule_item(base_url: str, rule: dict) -> dict:
             "links": links}
 
 
-def version_name(version: dict) -> str:
-    """A version as the Changes page names it: its day, with its variant when it has one."""
-    variant = _clean(version.get("variant"))
-    return f"{day(version['date'])}{'-' + variant if variant else ''}"
-
-
-def _version_items(base_url: str, versions: pd.DataFrame) -> list[dict]:
+def _version_items(base_url: str, versions: list[dict]) -> list[dict]:
     items, previous = [], None
-    for version in versions.to_dict("records"):
-        name = version_name(version)
+    for version in versions:
+        name = version["name"]
         values = {"from": previous, "to": name} if previous else {"to": name}
         dashboard = f"{base_url}/{page_state.page_href(page_state.CHANGES, **values)}"
         links = [("alternate", dashboard, "What changed in this version, on the Entity List Tracker")]

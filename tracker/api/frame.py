@@ -61,6 +61,7 @@ class Call:
     body: bytes | None
     status: build.StoreStatus
     limits: Limits
+    prefix: str = ""  # the server's base path (Streamlit's server.baseUrlPath), '' or '/name'
 
     @property
     def manifest(self) -> Manifest:
@@ -75,12 +76,12 @@ class Call:
         return parse_json(self.body or b"", self.limits.max_json_depth)
 
     def base_url(self) -> str:
-        """This server's address as the client reached it, without a trailing slash."""
-        return str(self.request.base_url).rstrip("/")
+        """This app's address as the client reached it (with its base path), without a trailing slash."""
+        return str(self.request.base_url).rstrip("/") + self.prefix
 
     def route_url(self) -> str:
         """This request's address without its query string."""
-        return self.base_url() + self.request.url.path
+        return str(self.request.base_url).rstrip("/") + self.request.url.path
 
 
 @dataclass(frozen=True)
@@ -246,8 +247,10 @@ def json_response(body: dict, status: int = 200, headers: Mapping[str, str] | No
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
 
 
-def error_response(error: ApiError) -> JSONResponse:
-    return json_response({"error": error.message, "status": error.status, **error.details},
+def error_response(error: ApiError, manifest: Manifest | None = None) -> JSONResponse:
+    """The error as JSON; with the build's id and date when a store had been opened for the request."""
+    stamp = {"build_id": manifest.build_id, "data_as_of": manifest.data_as_of} if manifest else {}
+    return json_response({"error": error.message, "status": error.status, **error.details, **stamp},
                          error.status, error.headers)
 
 
@@ -305,14 +308,20 @@ class Api:
     """The declared routes as Starlette routes, with the limits and the rate limiter they share."""
 
     def __init__(self, limits: Limits | Callable[[], Limits],
-                 table: Mapping[str, Mapping[str, Endpoint]] | None = None):
+                 table: Mapping[str, Mapping[str, Endpoint]] | None = None, base_path: str = ""):
         self._limits, self._limiter = limits, None
         self.table = ROUTES if table is None else table
+        self.prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
 
     @property
     def limits(self) -> Limits:
         if not isinstance(self._limits, Limits):  # read once the server is up (the secrets are then loaded)
-            self._limits = self._limits()
+            try:
+                self._limits = self._limits()
+            except ValueError as wrong:  # the operator's setting, not the request: said in the log
+                LOG.error("The API's limits are misconfigured: %s", wrong)
+                raise ApiError(503, "The API is not configured correctly; its operator has been told in the "
+                                    "server's log.") from None
         return self._limits
 
     @property
@@ -322,9 +331,12 @@ class Api:
         return self._limiter
 
     def starlette_routes(self) -> list[Route]:
-        """One Starlette route per declared path, then a JSON 404 for any other path under /api/."""
-        made = [Route(path, self._endpoint(path), methods=list(METHODS)) for path in self.table]
-        return made + [Route("/api/{rest:path}", self._endpoint(None), methods=list(METHODS))]
+        """One Starlette route per declared path (under the base path), then a JSON 404 for any other
+        path under /api/ or /feeds/."""
+        made = [Route(self.prefix + path, self._endpoint(path), methods=list(METHODS)) for path in self.table]
+        unknown = [Route(f"{self.prefix}{prefix}{{rest:path}}", self._endpoint(None), methods=list(METHODS))
+                   for prefix in API_PREFIXES]
+        return made + unknown
 
     def _endpoint(self, path: str | None):
         async def endpoint(request: Request) -> Response:
@@ -332,12 +344,13 @@ class Api:
             try:
                 response = await self._answer(request, endpoints)
             except ApiError as error:
-                response = error_response(error)
+                response = error_response(error, getattr(request.state, "manifest", None))
             except Exception as error:  # a fault of ours: said in one line, never a traceback
                 LOG.error("API route %s failed: %s", request.url.path, type(error).__name__)
                 response = error_response(ApiError(500, "The server could not answer this request."))
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            return _cors(request, endpoints, self.limits, response)
+            return _cors(request, endpoints, self._limits if isinstance(self._limits, Limits) else Limits(),
+                         response)
         return endpoint
 
     async def _answer(self, request: Request, endpoints: Mapping[str, Endpoint]) -> Response:
@@ -361,7 +374,9 @@ class Api:
                                 "(or from the origins its operator allows).")
         body = await self._body(request) if method not in ("GET", "HEAD") else None
         status = await run_in_threadpool(store_status)
-        call = Call(request, _query(request), dict(request.path_params), body, status, self.limits)
+        request.state.manifest = status.manifest
+        call = Call(request, _query(request), dict(request.path_params), body, status, self.limits,
+                    self.prefix)
         try:
             answer = await run_in_threadpool(endpoint.handler, call)
         except connection.StoreError:

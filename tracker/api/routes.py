@@ -3,6 +3,7 @@ day, the OpenAPI document and the Atom feed of changes. Each is one function; se
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from urllib.parse import urlencode
 
@@ -19,7 +20,7 @@ from tracker.present.export import csv_bytes
 from tracker.present.filters import filters_from_values
 from tracker.present.page_state import EXPLORER
 from tracker.present.text import day, with_citation_url
-from tracker.store import api_queries, queries
+from tracker.store import api_queries, history, queries
 
 PAGING = ("limit", "offset")
 ENTRY_PARAMS = (*(p.name for p in EXPLORER.params), *PAGING, "format")
@@ -179,5 +180,6 @@ def changes_feed(call: Call) -> Response:
     """Atom 1.0: one item per rule that changed the list and per recorded version of the list."""
     check_known(call.params, ())
     db = call.cursor()
-    body = feed.atom(call.base_url(), api_queries.rules_since(db), api_queries.list_versions(db))
+    versions = [dataclasses.asdict(v) for v in history.versions(db)]
+    body = feed.atom(call.base_url(), api_queries.rules_since(db), versions)
     return Response(body, media_type="application/atom+xml; charset=utf-8")

@@ -1,5 +1,5 @@
 """The store's questions the HTTP API asks beyond the pages' own (tracker.store.queries): a page of
-entries, one entry with its events, what changed since a date, the list's versions for the feed.
+entries, one entry with its events, what changed since a date.
 
 Parameterized SQL only, as in queries.py; the same filters, search and order as the explorer.
 """
@@ -64,12 +64,9 @@ def events_since(db, since: date, limit: int, offset: int = 0) -> pd.DataFrame:
 def rules_since(db, since: date | None = None) -> pd.DataFrame:
     """Rules that changed the list published on or after a day (every one when None), newest first."""
     return _frame(db, """SELECT rule_id, publication_date, effective_date, document_number, fr_citation,
-                                title, actions, stated_added, entries_citing, removals_recorded, url
+                                title, actions, stated_added, entries_citing, removals_recorded, url,
+                                source_caveat
                          FROM rules WHERE scope = 'entity_list_change'
                            AND (CAST(? AS DATE) IS NULL OR publication_date >= ?)
                          ORDER BY publication_date DESC, rule_id""", [since, since])
 
-
-def list_versions(db) -> pd.DataFrame:
-    """Every recorded version of the whole list, oldest first, with its row counts."""
-    return _frame(db, "SELECT * FROM list_versions ORDER BY date, version_id")
