@@ -171,3 +171,35 @@ def store_problem_text(status: build.StoreStatus) -> str:
                "fix these problems in the inputs:"
     return ("The data could not be built, and there is no earlier build to show. The build failed: "
             + md_escape(status.build_error or "no store was found"))
+
+
+# --- Screening (tracker.screening): the index once per build; the names screened never cached ---
+
+from tracker.screening import results as screening_results  # noqa: E402
+from tracker.screening.match import ScreeningIndex  # noqa: E402
+from tracker.store import screening as store_screening  # noqa: E402
+
+screening_version = _per_build(store_screening.screening_version)
+screening_destinations = _per_build(store_screening.screening_destinations)
+
+
+@st.cache_resource(ttl=CACHE_TTL_S, show_spinner="Loading the screening index…", max_entries=2)
+def _screening_index(build_id: str, _status: build.StoreStatus) -> ScreeningIndex:
+    cursor = connection.open_store(_status.build_dir, _status.manifest).cursor()
+    return ScreeningIndex.from_frames(*store_screening.screening_index_frames(cursor))
+
+
+def screening_index() -> ScreeningIndex:
+    """The names of every list screened against, indexed once per store build."""
+    status = require_store()
+    return _screening_index(status.manifest.build_id, status)
+
+
+def screen(queries: list[screening_results.Query], lists: str,
+           progress=None) -> list[screening_results.Result]:
+    """Screen names against the store's lists. Not cached: the names are kept nowhere."""
+    status = require_store()
+    cursor = connection.open_store(status.build_dir, status.manifest).cursor()
+    return screening_results.screen(screening_index(), queries,
+                                    lambda refs, names: store_screening.screening_matched(cursor, refs, names),
+                                    lists, progress)
