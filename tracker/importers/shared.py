@@ -866,7 +866,7 @@ def _moments(rows: list[dict[str, str]]) -> list[dict[str, str]]:
 SCREENING_LIST_FILE = re.compile(r"csl_all_(\d{4}-\d{2}-\d{2})\.csv")
 # The fields whose text makes the id of a row that has no entity number (DPL, DTC, EL, ISN, MEU,
 # UVL): the row's own, so the same row gets the same id at every import, and no two rows of the
-# 2026-07-31 export share them (checked: tests/test_screening_import.py).
+# 2026-07-31 export share them (checked: tests/test_screening.py).
 SCREENING_ID_FIELDS = ("list", "name", "alt_names", "countries", "federal_register_notice")
 
 

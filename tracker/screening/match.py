@@ -40,10 +40,12 @@ MATCHES_KEPT = 5
 # A near spelling counts only within one edit per NEAR_EDITS_PER characters of the shorter name
 # (one at least): 'xiaomi' and 'iami' score 80 but are two edits apart in six letters.
 NEAR_EDITS_PER = 5
+SHORT_NAME = 8  # characters of the sorted words: 'canon' and 'cancon' are one edit apart
 # A short name matched as part of a longer one needs this many letters of its own (or two
 # Chinese characters), so 'Co' or 'Al' never matches that way.
 CONTAINED_MIN_LETTERS = 4
-THRESHOLDS = {"likely": f"score >= {LIKELY:g} and at most one edit per {NEAR_EDITS_PER} letters",
+THRESHOLDS = {"likely": f"score >= {LIKELY:g} and at most one edit per {NEAR_EDITS_PER} letters "
+                        f"(a near spelling of a name under {SHORT_NAME} letters is possible at most)",
               "possible": f"score >= {POSSIBLE:g} and at most one edit per {NEAR_EDITS_PER} letters, or "
                           "every word of the name in a longer listed name",
               "none": f"no listed name scores {POSSIBLE:g} or more"}
@@ -62,9 +64,11 @@ class Candidate:
     contained: bool
     close: bool  # within NEAR_EDITS of the name (see near_enough)
 
+    short: bool  # either name shorter than SHORT_NAME: a near spelling is then possible at most
+
     @property
     def verdict(self) -> str:
-        if self.score >= LIKELY and self.close:
+        if self.score >= LIKELY and self.close and (self.score == 100 or not self.short):
             return "likely"
         return "possible" if (self.score >= POSSIBLE and self.close) or self.contained else "none"
 
@@ -167,8 +171,9 @@ class ScreeningIndex:
             if score < POSSIBLE and not contained and len(best) >= MATCHES_KEPT:
                 break
             ref = int(self.ref_nos[no])
+            short = min(len(name.key), len(keys[i])) < SHORT_NAME
             candidate = Candidate(no, ref, self.list_codes[self.lists[no]], round(score, 1), contained,
-                                  near_enough(name.key, keys[i]))
+                                  near_enough(name.key, keys[i]), short)
             if ref not in best or _rank(candidate) > _rank(best[ref]):
                 best[ref] = candidate
         ranked = sorted(best.values(), key=_rank, reverse=True)

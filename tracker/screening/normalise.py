@@ -14,8 +14,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein
+
 # Bump when the normalisation changes: the store's screening tables are then rebuilt.
-NORMALISATION_VERSION = 1
+NORMALISATION_VERSION = 2
 
 # Legal-form words, in the normalised spelling (lower case, no dots): a company is the same
 # company as 'X Co., Ltd.', 'X Company Limited' or 'X LLC'. Words of the business itself
@@ -25,6 +27,8 @@ LEGAL_WORDS = frozenset("""
     gmbh mbh ag kg ohg ug se sa sas sarl srl spa bv nv oy oyj ab as asa aps jsc ojsc pjsc cjsc oao
     ooo zao ao pao tov pat fze fzco fzc fz fzllc pte pvt private sdn bhd tbk lda ltda sl kft zrt sro
     doo ad ek kk pty ulc cic sal wll spc est""".split())
+# The long legal-form words, also when misspelt by one letter ('Corporatwon', 'Conpany').
+LONG_LEGAL_WORDS = tuple(w for w in LEGAL_WORDS if len(w) >= 7)
 # Legal forms written in Chinese characters, longest first (taken out before the characters
 # are split): limited company, limited liability company, joint-stock, company.
 LEGAL_CJK = ("股份有限公司", "有限责任公司", "有限責任公司", "有限公司", "股份公司", "股份", "公司")
@@ -71,11 +75,19 @@ def normalise(name: str) -> Normalised:
             legal.append(form)
             text = text.replace(form, " ")
     words = _WORD.findall(text)
-    kept = [w for w in words if w not in LEGAL_WORDS]
-    legal += [w for w in words if w in LEGAL_WORDS]
+    kept = [w for w in words if not is_legal_word(w)]
+    legal += [w for w in words if is_legal_word(w)]
     if not kept:  # a name made only of legal-form words ('Company') keeps them
         return Normalised(tuple(words), ())
     return Normalised(tuple(kept), tuple(legal))
+
+
+def is_legal_word(word: str) -> bool:
+    """A legal-form word, or a long one ('corporation') misspelt by one letter."""
+    if word in LEGAL_WORDS:
+        return True
+    return len(word) >= 7 and any(Levenshtein.distance(word, w, score_cutoff=1) <= 1
+                                  for w in LONG_LEGAL_WORDS)
 
 
 def key(name: str) -> str:

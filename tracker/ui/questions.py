@@ -200,6 +200,7 @@ def screen(queries: list[screening_results.Query], lists: str,
     """Screen names against the store's lists. Not cached: the names are kept nowhere."""
     status = require_store()
     cursor = connection.open_store(status.build_dir, status.manifest).cursor()
-    return screening_results.screen(screening_index(), queries,
-                                    lambda refs, names: store_screening.screening_matched(cursor, refs, names),
-                                    lists, progress)
+    def details(refs: list[int], names: list[int]):
+        return store_screening.screening_matched(cursor, refs, names)
+
+    return screening_results.screen(screening_index(), queries, details, lists, progress)
