@@ -255,6 +255,7 @@ def results_frame(results: list[Result], version: dict, data_as_of: str, screene
                "entity_id", "listed_name", "matched_name", "match_verdict", "score", "reason", "destination",
                "listed_date", "license_requirement", "license_review_policy", "link", "note"]
     frame = pd.DataFrame(rows, columns=columns)
+    frame["match"] = frame["match"].astype("Int64")  # 1, 2, ... (empty for a name without one), not 1.0
     frame["screened_against"] = screened_against
     frame["list_version"] = version.get("version_id") or ""
     frame["data_as_of"] = data_as_of or ""
