@@ -96,3 +96,15 @@ def test_a_name_over_the_limit_is_refused_with_a_message() -> None:
     app = _screen("Rosneft\n" + "x" * 301)
     assert "Line 2: a name can be at most 300 characters long." in app.error[0].value.replace("\\", "")
     assert not app.exception and not app.dataframe
+
+
+def test_the_explorers_near_spelling_hits_say_why_they_matched() -> None:
+    # Issue 13: "Xiaomi" brought two unrelated entries and no hint why.
+    app = run_page("explorer", q="xiaomi")
+    assert not app.exception
+    table = table_with(app, "entity_id", "match_reason")
+    assert len(table) == 2
+    assert all(r.startswith("near spelling: 'xiaomi' is like 'xia' in the ") for r in table["match_reason"])
+    assert "these are near spellings" in text_of(app)
+    exact = table_with(run_page("explorer", q="huawei cloud"), "entity_id", "match_reason")
+    assert set(exact["match_reason"]) >= {"'huawei' is a word of the name; 'cloud' is a word of the name"}

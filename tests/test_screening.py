@@ -162,3 +162,15 @@ def test_precision_and_recall_on_the_labelled_set_stay_above_their_floors(index,
     precision, recall = FLOORS[at]
     assert scores.names == len(labelled) and scores.true_positives > 400
     assert scores.precision >= precision and scores.recall >= recall, scores
+
+
+def test_a_search_reason_names_the_field_and_how_each_word_matched() -> None:
+    from tracker.screening.search import search_reason
+
+    assert search_reason(["zhipu", "ai"], "Beijing Zhipu Huazhang Technology Co., Ltd.", "Zhipu AI") == (
+        "'zhipu' is a word of the name; 'ai' is a word of the aliases")
+    assert search_reason(["huaw"], "Huawei Cloud Chile") == "'huaw' is part of 'huawei' in the name"
+    assert search_reason(["huawai"], "Huawei Cloud Chile") == (
+        "near spelling: 'huawai' is like 'huawei' in the name (similarity 0.93)")
+    assert search_reason(["智谱"], "Beijing Zhipu", None, "智谱AI") == (
+        "'智谱' is part of '智谱ai' in the local-language name")

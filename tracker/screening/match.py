@@ -7,9 +7,10 @@ How a name is screened:
 2. Candidates: each word of the name, and the listed words spelled nearly like it (rapidfuzz
    ratio >= NEAR_WORD, for words of NEAR_WORD_MIN_LENGTH letters or more, found among the words
    of the same first letter or the same last two letters), picks the listed names holding it
-   (the postings). A word held by more than COMMON_SHARE of the names ('trading', 'al') picks
-   none by itself; a name made only of such words takes the names holding all of them. At most
-   MAX_CANDIDATES names are scored, those sharing the most words first.
+   (the postings). A word held by more than COMMON_SHARE of the names (at least COMMON_MIN, at most
+   COMMON_MAX: 'trading', 'al') picks none by itself; a name made only of such words takes the
+   names holding all of them. At most MAX_CANDIDATES names are scored, those sharing the most
+   words first, then those of the closest length.
 3. Each candidate is scored with rapidfuzz's ratio of the two sorted word strings (0-100): word
    order and legal-form words do not count, spelling does.
 4. Verdicts: likely from LIKELY, possible from POSSIBLE, both only within one edit per
@@ -35,7 +36,10 @@ NEAR_WORD = 80.0
 NEAR_WORD_MIN_LENGTH = 4
 COMMON_SHARE = 0.02
 COMMON_MIN = 1000  # a word in fewer names than this is never common
-MAX_CANDIDATES = 2000
+COMMON_MAX = 10_000  # nor is one in more than this ever rare: the work per name stays bounded
+MAX_CANDIDATES = 500
+SCORED_KEPT = 50  # the best-scored candidates looked at for the matches kept
+NEAR_SEEN = 100_000  # words whose near spellings are remembered (a batch repeats its words)
 MATCHES_KEPT = 5
 # A near spelling counts only within one edit per NEAR_EDITS_PER characters of the shorter name
 # (one at least): 'xiaomi' and 'iami' score 80 but are two edits apart in six letters.
@@ -88,6 +92,8 @@ class ScreeningIndex:
     def __init__(self, keys: list[str], ref_nos: np.ndarray, lists: np.ndarray, list_codes: list[str],
                  tokens: list[str], posting_tokens: np.ndarray, posting_names: np.ndarray):
         self.keys = keys
+        self.key_array = np.array(keys, dtype=object)
+        self.key_lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
         self.ref_nos = np.asarray(ref_nos, dtype=np.int64)
         self.lists = np.asarray(lists)  # index into list_codes
         self.list_codes = list_codes
@@ -96,8 +102,9 @@ class ScreeningIndex:
         order = np.argsort(posting_tokens, kind="stable")
         self.posting_names = np.asarray(posting_names, dtype=np.int64)[order]
         self.offsets = np.searchsorted(np.asarray(posting_tokens)[order], np.arange(len(tokens) + 1))
-        self.common = max(COMMON_MIN, int(COMMON_SHARE * len(keys)))
+        self.common = max(COMMON_MIN, min(COMMON_MAX, int(COMMON_SHARE * len(keys))))
         self._near_buckets = _buckets(tokens)
+        self._near_seen: dict[str, list[int]] = {}
 
     @classmethod
     def from_frames(cls, names, tokens, postings) -> ScreeningIndex:
@@ -114,41 +121,48 @@ class ScreeningIndex:
         return self.posting_names[self.offsets[token_id]:self.offsets[token_id + 1]]
 
     def near_words(self, word: str) -> list[int]:
-        """Token ids of the word and of listed words spelled nearly like it."""
+        """Token ids of the word and of listed words spelled nearly like it (remembered per word)."""
+        if word in self._near_seen:
+            return self._near_seen[word]
         found = [self.token_ids[word]] if word in self.token_ids else []
-        if len(word) < NEAR_WORD_MIN_LENGTH or not word.isalpha() or not word.isascii():
-            return found
-        buckets = self._near_buckets
-        pool = buckets.get(("first", word[0]), []) + buckets.get(("last", word[-2:]), [])
-        if pool:
-            near = process.extract(word, [self.tokens[i] for i in pool], scorer=fuzz.ratio,
-                                   score_cutoff=NEAR_WORD, limit=None)
-            found += [pool[i] for _, _, i in near]
-        return list(dict.fromkeys(found))
+        if len(word) >= NEAR_WORD_MIN_LENGTH and word.isalpha() and word.isascii():
+            for bucket in (("first", word[0]), ("last", word[-2:])):
+                ids, texts = self._near_buckets.get(bucket, ((), ()))
+                if texts:
+                    near = process.extract(word, texts, scorer=fuzz.ratio, score_cutoff=NEAR_WORD, limit=None)
+                    found += [ids[i] for _, _, i in near]
+        found = list(dict.fromkeys(found))
+        if len(self._near_seen) > NEAR_SEEN:
+            self._near_seen.clear()
+        self._near_seen[word] = found
+        return found
 
     def candidates(self, name: Normalised) -> np.ndarray:
-        """name_no of the listed names worth scoring for a name, those sharing most words first."""
+        """name_no of the listed names worth scoring for a name: those sharing most words first,
+        then those of the closest length."""
         groups = []
         for word in dict.fromkeys(name.words):
             ids = self.near_words(word)
             if ids:
-                hits = np.unique(np.concatenate([self.postings(i) for i in ids]))
-                groups.append(hits)
+                groups.append(np.concatenate([self.postings(i) for i in ids]))
         if not groups:
             return np.empty(0, dtype=np.int64)
         rare = [g for g in groups if len(g) <= self.common]
+        common = [g for g in groups if len(g) > self.common]
         if rare:
-            hits = np.concatenate(rare)
+            found, counts = np.unique(np.concatenate(rare), return_counts=True)
         else:  # only common words: the names holding all of them
-            groups.sort(key=len)
-            hits = groups[0]
-            for g in groups[1:]:
-                hits = np.intersect1d(hits, g, assume_unique=True)
-            return hits[:MAX_CANDIDATES]
-        found, counts = np.unique(hits, return_counts=True)
-        if len(found) > MAX_CANDIDATES:
-            found = found[np.argsort(-counts, kind="stable")[:MAX_CANDIDATES]]
-        return found
+            common.sort(key=len)
+            found = np.unique(common.pop(0))
+            for g in common:
+                found = found[np.isin(found, g, kind="table")]
+            counts = np.zeros(len(found), dtype=np.int64)
+        if len(found) <= MAX_CANDIDATES:
+            return found
+        for g in common:  # a common word shared counts too, in the ranking
+            counts = counts + np.isin(found, g, kind="table")
+        distance = np.abs(self.key_lengths[found] - len(name.key))
+        return found[np.lexsort((distance, -counts))[:MAX_CANDIDATES]]
 
     def screen(self, query: str, lists: set[str] | None = None) -> Screened:
         """The best candidates for one name (one per entry, best first; any verdict, MATCHES_KEPT
@@ -161,11 +175,11 @@ class ScreeningIndex:
             found = found[keep]
         if not len(found):
             return Screened(query, name)
-        keys = [self.keys[i] for i in found]
+        keys = self.key_array[found].tolist()
         scores = process.cdist([name.key], keys, scorer=fuzz.ratio, dtype=np.float32, workers=1)[0]
         words = set(name.words)
         best: dict[int, Candidate] = {}
-        for i in np.argsort(-scores, kind="stable"):
+        for i in np.argsort(-scores, kind="stable")[:SCORED_KEPT]:
             no, score = int(found[i]), float(scores[i])
             contained = _contained(words, name, keys[i])
             if score < POSSIBLE and not contained and len(best) >= MATCHES_KEPT:
@@ -204,13 +218,15 @@ def _contained(words: set[str], name: Normalised, key: str) -> bool:
     return letters >= CONTAINED_MIN_LETTERS or (name.has_cjk and len(words) >= 2)
 
 
-def _buckets(tokens: list[str]) -> dict[tuple[str, str], list[int]]:
-    """Listed words by first letter and by last two letters: a misspelt word keeps one or the other."""
-    out: dict[tuple[str, str], list[int]] = defaultdict(list)
+def _buckets(tokens: list[str]) -> dict[tuple[str, str], tuple[list[int], list[str]]]:
+    """Listed words (ids and text) by first letter and by last two letters: a misspelt word keeps
+    one or the other."""
+    out: dict[tuple[str, str], tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
     for i, t in enumerate(tokens):
         if len(t) >= NEAR_WORD_MIN_LENGTH - 1 and t.isalpha() and t.isascii():
-            out[("first", t[0])].append(i)
-            out[("last", t[-2:])].append(i)
+            for bucket in (("first", t[0]), ("last", t[-2:])):
+                out[bucket][0].append(i)
+                out[bucket][1].append(t)
     return dict(out)
 
 

@@ -10,6 +10,7 @@ not count.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ def normalise(name: str) -> Normalised:
     return Normalised(tuple(kept), tuple(legal))
 
 
+@functools.lru_cache(maxsize=65_536)
 def is_legal_word(word: str) -> bool:
     """A legal-form word, or a long one ('corporation') misspelt by one letter."""
     if word in LEGAL_WORDS:

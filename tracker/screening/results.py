@@ -184,8 +184,8 @@ def screen(index: ScreeningIndex, queries: list[Query], details: Details, lists:
         screened = [index.screen(q.name) for q in part]
         wanted = [c for s in screened for c in s.candidates if c.verdict != "none"]
         entries, names = details(sorted({c.ref_no for c in wanted}), sorted({c.name_no for c in wanted}))
-        entries = entries.set_index("ref_no")
-        names = names.set_index("name_no")
+        entries = entries.set_index("ref_no").to_dict("index")
+        names = names.set_index("name_no").to_dict("index")
         out += [_result(q, s, entries, names, lists) for q, s in zip(part, screened, strict=True)]
         if progress:
             progress(min(start + chunk, len(queries)), len(queries))
@@ -198,9 +198,9 @@ def _text(value: object) -> str:
     return value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)
 
 
-def _match(query: Query, screened: match.Screened, c: match.Candidate, entries: pd.DataFrame,
-           names: pd.DataFrame) -> Match:
-    entry, listed = entries.loc[c.ref_no], names.loc[c.name_no]
+def _match(query: Query, screened: match.Screened, c: match.Candidate, entries: dict[int, dict],
+           names: dict[int, dict]) -> Match:
+    entry, listed = entries[c.ref_no], names[c.name_no]
     why = reason(screened.normalised, query.name, listed["kind"], listed["text"], c.score, c.contained)
     destination = _text(entry["destination"])
     if query.country and destination:
@@ -212,7 +212,7 @@ def _match(query: Query, screened: match.Screened, c: match.Candidate, entries: 
                  _text(entry["license_policy"]), c.score, c.verdict, why, link)
 
 
-def _result(query: Query, screened: match.Screened, entries: pd.DataFrame, names: pd.DataFrame,
+def _result(query: Query, screened: match.Screened, entries: dict[int, dict], names: dict[int, dict],
             lists: str) -> Result:
     found = [c for c in screened.candidates if c.verdict != "none"]
     asked = [c for c in found if lists == ALL or c.list == EL]
@@ -222,7 +222,7 @@ def _result(query: Query, screened: match.Screened, entries: pd.DataFrame, names
     if lists != ALL:
         other = next((c for c in found if c.list != EL), None)
         if other is not None:
-            text = names.loc[other.name_no, "text"]
+            text = names[other.name_no]["text"]
             where = f"on {list_label(other.list)} as '{text}' ({other.verdict} match, score {other.score:g})"
             note = ("not on the Entity List; " if not matches else "also ") + where
     return Result(query, verdict, matches, note)
