@@ -16,6 +16,21 @@ from tracker.screening import match, results
 from tracker.ui import page, questions, state, widgets
 
 RESULTS_KEY = "_screen_results"  # session memory only: gone when the session ends
+SUMMARY_NAMES = 20
+VERDICT_WORDS = {"likely": "likely match", "possible": "possible match", "none": "no match"}
+
+
+def summary_line(result: results.Result) -> str:
+    """'**Rosneft** (line 3): likely match: [Rosneft](entry?id=EL-1234) (EL, Russia), exact name.'"""
+    line = f"**{md_escape(result.query.name)}** (line {result.query.line}): {VERDICT_WORDS[result.verdict]}"
+    if result.matches:
+        best = result.matches[0]
+        where = ", ".join(filter(None, (best.list, best.destination)))
+        line += (f": [{md_escape(best.name)}]({best.link}) ({md_escape(where)}), {md_escape(best.reason)}"
+                 + (f"; {len(result.matches) - 1} more" if len(result.matches) > 1 else ""))
+    if result.note:
+        line += f". {md_escape(result.note[0].upper() + result.note[1:])}"
+    return line + "."
 
 page.frame("Screening")
 version = questions.screening_version()
@@ -32,7 +47,7 @@ if version["version_id"]:
         f"Screened against the **Entity List** as this dashboard holds it "
         f"({version['entity_list_entries']:,} entries on today's list, data as of "
         f"{md_escape(manifest.data_as_of or 'unknown')}), or against **every list** of the "
-        f"Consolidated Screening List version `{md_escape(version['version_id'])}` of "
+        f"Consolidated Screening List version **{md_escape(version['version_id'])}** of "
         f"{day(version['version_date'])} ({version['rows']:,} rows, {len(version['by_list'])} lists; "
         f"source: [ITA Consolidated Screening List](https://www.trade.gov/consolidated-screening-list)).")
 else:
@@ -88,10 +103,15 @@ if kept:
     for column, (verdict, label) in zip(columns, (("likely", "Likely match"), ("possible", "Possible match"),
                                                   ("none", "No match")), strict=True):
         column.metric(label, f"{counts[verdict]:,}")
+    for result in found[:SUMMARY_NAMES]:  # the first names in words too (the table holds them all)
+        st.markdown(summary_line(result))
+    if len(found) > SUMMARY_NAMES:
+        st.caption(f"The first {SUMMARY_NAMES} names are summed up above; the table and the CSV hold all "
+                   f"{len(found):,}.")
     shown = frame.assign(list_name=frame["list"].map(schema.SCREENING_LISTS.get))
     st.dataframe(
         shown, hide_index=True, key="screen_table",
-        column_order=["line", "name", "verdict", "listed_name", "list", "match_verdict", "score", "reason",
+        column_order=["line", "name", "verdict", "listed_name", "reason", "list", "match_verdict", "score",
                       "destination",
                       "listed_date", "license_requirement", "license_review_policy", "link", "note",
                       reference_name],
