@@ -107,17 +107,24 @@ def measure_screening(data_dir: Path, seed: int = 7) -> dict[str, Any]:
     out: dict[str, Any] = {"names": len(queries), "listed_names": len(index), "index_s": round(index_s, 2),
                            "index_rss_mb": round(_rss_mb() - rss_before, 1), "runs": {}}
     has_csl = store_screening.screening_version(db)["rows"] > 0
-    for lists in ("EL", "all") if has_csl else ("EL",):
-        start = time.perf_counter()
-        def details(refs, names):
-            return store_screening.screening_matched(db, refs, names)
 
+    def details(refs, names):
+        return store_screening.screening_matched(db, refs, names)
+
+    for lists in ("EL", "all") if has_csl else ("EL",):
+        # A fresh index for each: the first run pays for looking up near spellings, which the
+        # index then remembers; the second run of the same names is the warm figure.
+        index = ScreeningIndex.from_frames(*store_screening.screening_index_frames(db))
+        start = time.perf_counter()
         found = results.screen(index, queries, details, lists)
         seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        results.screen(index, queries, details, lists)
+        warm_s = time.perf_counter() - start
         verdicts = {v: sum(f.verdict == v for f in found) for v in ("likely", "possible", "none")}
         entries = db.sql("SELECT count(*) FILTER (WHERE list = 'EL'), count(*) FROM screening_entries"
                          ).fetchall()[0][1 if lists == "all" else 0]
-        run = {"entries": int(entries), "seconds": round(seconds, 2),
+        run = {"entries": int(entries), "seconds": round(seconds, 2), "warm_s": round(warm_s, 2),
                "names_per_s": round(len(queries) / seconds, 1), "verdicts": verdicts,
                "baseline": baseline(paths.inputs, [q.name for q in queries], lists)}
         run["baseline_over_ours"] = round(run["baseline"]["extrapolated_s"] / seconds, 1)
@@ -136,11 +143,13 @@ def table(scale: dict[str, Any]) -> list[str]:
     lines = ["", f"Screening {screening['names']:,} names (index of {screening['listed_names']:,} listed "
                  f"names built in {screening['index_s']} s; peak RSS {screening['peak_rss_mb']:,.0f} MB):",
              "",
-             "| lists | entries | seconds | names/s | likely / possible / none | baseline s (extrapolated "
-             "from a sample) | baseline/ours |", "|---|---:|---:|---:|---|---:|---:|"]
+             "| lists | entries | seconds (first run) | warm rerun s | names/s | likely / possible / none | "
+             "baseline s (extrapolated from a sample) | baseline/ours |",
+             "|---|---:|---:|---:|---:|---|---:|---:|"]
     for lists, run in screening["runs"].items():
         v, b = run["verdicts"], run["baseline"]
-        lines.append(f"| {lists} | {run['entries']:,} | {run['seconds']} | {run['names_per_s']:,} | "
+        lines.append(f"| {lists} | {run['entries']:,} | {run['seconds']} | {run.get('warm_s')} | "
+                     f"{run['names_per_s']:,} | "
                      f"{v['likely']} / {v['possible']} / {v['none']} | {b['extrapolated_s']:,} "
                      f"({b['sampled']} names timed, {b['per_name_ms']:,} ms each) | "
                      f"{run['baseline_over_ours']:,}× |")

@@ -21,6 +21,7 @@ How a name is screened:
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -126,7 +127,10 @@ class ScreeningIndex:
             return self._near_seen[word]
         found = [self.token_ids[word]] if word in self.token_ids else []
         if len(word) >= NEAR_WORD_MIN_LENGTH and word.isalpha() and word.isascii():
-            for bucket in (("first", word[0]), ("last", word[-2:])):
+            # ratio >= 80 needs the shorter word at least 2/3 of the longer: only those lengths
+            lengths = range(math.ceil(2 * len(word) / 3), len(word) * 3 // 2 + 1)
+            for bucket in [(end, text, n) for n in lengths for end, text in (("first", word[0]),
+                                                                              ("last", word[-2:]))]:
                 ids, texts = self._near_buckets.get(bucket, ((), ()))
                 if texts:
                     near = process.extract(word, texts, scorer=fuzz.ratio, score_cutoff=NEAR_WORD, limit=None)
@@ -218,13 +222,13 @@ def _contained(words: set[str], name: Normalised, key: str) -> bool:
     return letters >= CONTAINED_MIN_LETTERS or (name.has_cjk and len(words) >= 2)
 
 
-def _buckets(tokens: list[str]) -> dict[tuple[str, str], tuple[list[int], list[str]]]:
-    """Listed words (ids and text) by first letter and by last two letters: a misspelt word keeps
-    one or the other."""
-    out: dict[tuple[str, str], tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
+def _buckets(tokens: list[str]) -> dict[tuple[str, str, int], tuple[list[int], list[str]]]:
+    """Listed words (ids and text) by first letter and by last two letters (a misspelt word keeps
+    one or the other), and by length."""
+    out: dict[tuple[str, str, int], tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
     for i, t in enumerate(tokens):
         if len(t) >= NEAR_WORD_MIN_LENGTH - 1 and t.isalpha() and t.isascii():
-            for bucket in (("first", t[0]), ("last", t[-2:])):
+            for bucket in (("first", t[0], len(t)), ("last", t[-2:], len(t))):
                 out[bucket][0].append(i)
                 out[bucket][1].append(t)
     return dict(out)
