@@ -175,9 +175,10 @@ def list_label(code: str) -> str:
     return f"the {code} list ({schema.SCREENING_LISTS.get(code, code)})"
 
 
-def screen(index: ScreeningIndex, queries: list[Query], details: Details, lists: str = EL,
+def screen(index: ScreeningIndex, queries: list[Query], details: Details, lists: str | Iterable[str] = EL,
            progress: Callable[[int, int], None] | None = None, chunk: int = 250) -> list[Result]:
-    """Screen every query (in order), against the Entity List (lists='EL') or every list ('all')."""
+    """Screen every query (in order), against the Entity List (lists='EL'), every list ('all') or the
+    lists named (list codes)."""
     out: list[Result] = []
     for start in range(0, len(queries), chunk):
         part = queries[start:start + chunk]
@@ -212,19 +213,27 @@ def _match(query: Query, screened: match.Screened, c: match.Candidate, entries: 
                  _text(entry["license_policy"]), c.score, c.verdict, why, link)
 
 
+def asked_lists(lists: str | Iterable[str]) -> set[str] | None:
+    """The list codes a screen asks for: None for every list ('all'), {'EL'} for 'EL'."""
+    if lists == ALL:
+        return None
+    return {lists} if isinstance(lists, str) else set(lists)
+
+
 def _result(query: Query, screened: match.Screened, entries: dict[int, dict], names: dict[int, dict],
-            lists: str) -> Result:
+            lists: str | Iterable[str]) -> Result:
+    asked = asked_lists(lists)
     found = [c for c in screened.candidates if c.verdict != "none"]
-    asked = [c for c in found if lists == ALL or c.list == EL]
-    matches = tuple(_match(query, screened, c, entries, names) for c in asked)
+    matches = tuple(_match(query, screened, c, entries, names) for c in found
+                    if asked is None or c.list in asked)
     verdict = matches[0].verdict if matches else "none"
     note = ""
-    if lists != ALL:
-        other = next((c for c in found if c.list != EL), None)
-        if other is not None:
-            text = names[other.name_no]["text"]
-            where = f"on {list_label(other.list)} as '{text}' ({other.verdict} match, score {other.score:g})"
-            note = ("not on the Entity List; " if not matches else "also ") + where
+    other = next((c for c in found if asked is not None and c.list not in asked), None)
+    if other is not None:
+        text = names[other.name_no]["text"]
+        where = f"on {list_label(other.list)} as '{text}' ({other.verdict} match, score {other.score:g})"
+        missing = "not on the Entity List; " if asked == {EL} else "not on the lists screened; "
+        note = (missing if not matches else "also ") + where
     return Result(query, verdict, matches, note)
 
 

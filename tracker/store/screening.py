@@ -3,8 +3,11 @@ reads, the details of the entries a screen matched, and the version screened aga
 
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 
+from tracker.screening.match import ScreeningIndex
 from tracker.store.connection import _frame
 
 
@@ -46,3 +49,22 @@ def screening_destinations(db) -> list[str]:
     return _frame(db, """
         SELECT DISTINCT destination FROM entities UNION SELECT DISTINCT destination FROM screening_countries
         ORDER BY 1""")["destination"].dropna().tolist()
+
+
+# --- The index, built once per store build and shared by the pages and the API ---
+
+_index_lock = threading.Lock()
+_indexes: dict[str, ScreeningIndex] = {}
+INDEXES_KEPT = 2  # the build being served and the one before it, while readers move over
+
+
+def screening_index(db, build_id: str) -> ScreeningIndex:
+    """The screening index of the store `db` reads (whose build is `build_id`), made once per build."""
+    with _index_lock:
+        if build_id in _indexes:
+            return _indexes[build_id]
+        index = ScreeningIndex.from_frames(*screening_index_frames(db))
+        _indexes[build_id] = index
+        while len(_indexes) > INDEXES_KEPT:
+            _indexes.pop(next(iter(_indexes)))
+        return index

@@ -183,16 +183,11 @@ screening_version = _per_build(store_screening.screening_version)
 screening_destinations = _per_build(store_screening.screening_destinations)
 
 
-@st.cache_resource(ttl=CACHE_TTL_S, show_spinner="Loading the screening index…", max_entries=2)
-def _screening_index(build_id: str, _status: build.StoreStatus) -> ScreeningIndex:
-    cursor = connection.open_store(_status.build_dir, _status.manifest).cursor()
-    return ScreeningIndex.from_frames(*store_screening.screening_index_frames(cursor))
-
-
 def screening_index() -> ScreeningIndex:
-    """The names of every list screened against, indexed once per store build."""
+    """The names of every list screened against, indexed once per store build (shared with the API)."""
     status = require_store()
-    return _screening_index(status.manifest.build_id, status)
+    cursor = connection.open_store(status.build_dir, status.manifest).cursor()
+    return store_screening.screening_index(cursor, status.manifest.build_id)
 
 
 def screen(queries: list[screening_results.Query], lists: str,
