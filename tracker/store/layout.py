@@ -389,24 +389,30 @@ DERIVED_TABLES.update({
     "screening_names": f"""
         /* normalisation version {_screening.NORMALISATION_VERSION} */
         WITH named AS (
-            SELECT entity_id AS ref_id, 'name' AS kind, name AS text FROM entities WHERE status = {LISTED}
-            UNION ALL SELECT entity_id, 'alias', unnest(string_split(aliases, {_text(schema.LIST_SEPARATOR)}))
+            SELECT entity_id AS ref_id, company_id, 'name' AS kind, name AS text
+                FROM entities WHERE status = {LISTED}
+            UNION ALL SELECT entity_id, NULL, 'alias',
+                    unnest(string_split(aliases, {_text(schema.LIST_SEPARATOR)}))
                 FROM entities WHERE status = {LISTED} AND aliases IS NOT NULL
-            UNION ALL SELECT entity_id, 'local_name', local_name
+            UNION ALL SELECT entity_id, NULL, 'local_name', local_name
                 FROM entities WHERE status = {LISTED} AND local_name IS NOT NULL
-            -- a profile's local-language name is the name of the entry written as the profile's name
-            UNION ALL SELECT e.entity_id, 'local_name', c.local_name
-                FROM entities e JOIN companies c USING (company_id)
-                WHERE e.status = {LISTED} AND c.local_name IS NOT NULL
-                  AND screening_key(e.name) = screening_key(c.name)
-            UNION ALL SELECT row_id, 'name', name FROM screening_list WHERE list <> 'EL'
-            UNION ALL SELECT row_id, 'alias', unnest(string_split(alt_names, {_text(schema.LIST_SEPARATOR)}))
+            UNION ALL SELECT row_id, NULL, 'name', name FROM screening_list WHERE list <> 'EL'
+            UNION ALL SELECT row_id, NULL, 'alias',
+                    unnest(string_split(alt_names, {_text(schema.LIST_SEPARATOR)}))
                 FROM screening_list WHERE list <> 'EL' AND alt_names IS NOT NULL),
-        keyed AS (
-            SELECT s.ref_no, s.list, n.kind, n.text, screening_key(n.text) AS key, {SCREENING_KIND_ORDER} AS k
+        keyed AS (  -- each name normalised once
+            SELECT s.ref_no, s.list, n.company_id, n.kind, n.text, screening_key(n.text) AS key
             FROM named n JOIN screening_entries s USING (ref_id) WHERE trim(n.text) <> ''),
+        profiles AS (
+            SELECT company_id, local_name, screening_key(name) AS name_key, screening_key(local_name) AS key
+            FROM companies WHERE local_name IS NOT NULL),
+        with_profiles AS (  -- a profile's local-language name is that of the entry written as its name
+            SELECT ref_no, list, kind, text, key FROM keyed
+            UNION ALL SELECT k.ref_no, k.list, 'local_name', p.local_name, p.key
+                FROM keyed k JOIN profiles p ON k.company_id = p.company_id AND k.key = p.name_key
+                WHERE k.kind = 'name'),
         distinct_keys AS (  -- a name written twice (an alias equal to the name) is kept once
-            SELECT * FROM keyed WHERE key <> ''
+            SELECT *, {SCREENING_KIND_ORDER} AS k FROM with_profiles n WHERE key <> ''
             QUALIFY row_number() OVER (PARTITION BY ref_no, key ORDER BY k, text) = 1)
         SELECT CAST(row_number() OVER (ORDER BY ref_no, k, text) - 1 AS INTEGER) AS name_no,
                ref_no, list, kind, text, key
