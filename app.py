@@ -40,6 +40,7 @@ pages = [
     route(states.CHANGES, "Changes", "difference"),
     route(states.RESPONSES, "Responses", "forum"),
     route(states.STORY, "Story", "slideshow"),
+    route(states.SCREEN, "Screening", "fact_check"),
     # A read-only deployment has no editor page at all: /editor is not a page there. Elsewhere it is
     # in the menu only once a password is set; /editor still says how to set one.
     *([] if auth.read_only() else [route(states.EDITOR, "Editor", "edit",

@@ -6,9 +6,10 @@ import streamlit as st
 from tracker import schema
 from tracker.present import charts
 from tracker.present.entry import with_entry_links
-from tracker.present.filters import Filters, values_of
+from tracker.present.filters import Filters, search_tokens, values_of
 from tracker.present.page_state import EXPLORER
 from tracker.present.text import file_stem, md_escape, with_citation_url
+from tracker.screening import search as search_reasons
 from tracker.ui import page, questions, state, widgets
 
 TABLE_ROWS = 500
@@ -87,18 +88,24 @@ with st.expander(f"In {len(by_destination):,} destination{'s' if len(by_destinat
 rows = questions.entries(filters, TABLE_ROWS)
 shown = with_entry_links(with_citation_url(rows)).assign(
     company_page=rows["company_id"].map(lambda c: f"company?company={c}" if isinstance(c, str) else None))
+if filters.query:  # why each row matched the search, in words (near spellings too)
+    shown["match_reason"] = search_reasons.reasons_of(rows, search_tokens(filters.query))
+    if len(shown) and shown["match_reason"].map(search_reasons.is_near).all():
+        st.caption(f"No entry has every word of '{md_escape(filters.query)}': these are near spellings, each "
+                   "with why it matched. For a verdict on a name, use the Screening page.")
 st.markdown(f"**{total:,} entries**" + (f" (first {TABLE_ROWS} shown; the CSV has all)"
                                           if total > TABLE_ROWS else ""))
 st.dataframe(
     shown,
     hide_index=True,
-    column_order=["entry_page", "name", "destination", "listed_date", "citation_url", "citations_page",
-                  "company_page", "sector", "license_requirement", "license_review_policy", "aliases",
-                  "address"],
+    column_order=["entry_page", "name", "match_reason", "destination", "listed_date", "citation_url",
+                  "citations_page", "company_page", "sector", "license_requirement", "license_review_policy",
+                  "aliases", "address"],
     column_config={
         "entry_page": st.column_config.LinkColumn("Id", display_text=r"id=(EL-\d+)",
                                                   help="Opens the entry's page"),
         "name": st.column_config.TextColumn("Name", width="large"),
+        "match_reason": st.column_config.TextColumn("Why it matched", width="medium"),
         "destination": "Destination",
         "listed_date": st.column_config.DateColumn("First listed"),
         "citation_url": st.column_config.LinkColumn("First citation",

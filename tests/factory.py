@@ -363,7 +363,34 @@ def rows() -> dict[str, list[dict[str, str]]]:
     """Every table's rows, by table name."""
     return {"companies": companies(), "entities": entities(), "events": events(), "rules": rules(),
             "responses": responses(), "moments": moments(),
-            "list_versions": list_versions(), "version_rows": version_rows()}
+            "list_versions": list_versions(), "version_rows": version_rows(),
+            "screening_list": screening_list()}
+
+
+# --- The Consolidated Screening List: a few made-up rows of other lists ---
+
+SCREENING_VERSION = "csl_all_2025-12-01"
+SDN_ONLY_NAME = "Kestrel Shipping Holding LLC (made up)"  # on the SDN list only
+
+
+def screening_list() -> list[dict[str, str]]:
+    """Made-up rows of other lists: one SDN row with an entity number, DPL and MEU rows without,
+    one of them an alias of an entry's name (Hanhai), ids as the importer derives them."""
+    from tracker.importers.shared import screening_row_id
+
+    def row(code, name, number="", alt="", countries="CN", url=f"{SITE}/csl"):
+        made = {"list": code, "list_name": f"{code} list (made up)", "entity_number": number,
+                "type": "Entity" if number else "", "name": name, "alt_names": alt, "countries": countries,
+                "programs": "", "federal_register_notice": "", "license_requirement": "",
+                "license_policy": "", "source_list_url": url}
+        return {**made, "row_id": screening_row_id(made), "version_id": SCREENING_VERSION,
+                "version_date": SCREENING_VERSION.removeprefix("csl_all_")}
+
+    return [
+        row("SDN", SDN_ONLY_NAME, "90001", alt="Kestrel Shipping", countries="AE"),
+        row("DPL", "Hanhai Technologies Company Limited", countries="CN"),
+        row("MEU", "Orion Precision Instruments Plant JSC (made up)", countries="RU"),
+    ]
 
 
 def write_inputs(root: Path) -> DataPaths:

@@ -22,6 +22,7 @@ TITLES = {
     "about": ("About", "About this tracker"),
     "entry": ("Entry", "Entry"),
     "changes": ("Changes", "Changes"),
+    "screen": ("Screening", "Screening"),
 }
 
 

@@ -119,6 +119,13 @@ def test_the_benchmark_runs_end_to_end_and_writes_its_json(tmp_path):
     assert set(scale["pages"]) == {"overview", "explorer", "company", "rules", "responses", "about", "entry"}
     for name, page in scale["pages"].items():
         assert page["median_ms"] > 0 and not page.get("exceptions"), name
+    screening = scale["screening"]  # the generated data has no screening list: the Entity List only
+    assert screening["names"] == 1000 and set(screening["runs"]) == {"EL"}
+    run = screening["runs"]["EL"]
+    assert 0 < run["entries"] <= SCALE  # today's list: the removed entries are left out
+    assert run["names_per_s"] > 0 and sum(run["verdicts"].values()) == 1000
+    assert run["baseline"]["sampled"] >= 1 and run["baseline"]["extrapolated_s"] > 0
+    assert "Screening 1,000 names" in done.stdout
     assert not list(work.iterdir()), "the generated data is deleted after the run"
 
 

@@ -618,3 +618,64 @@ VERSION_ROWS = Table(
 TABLES: tuple[Table, ...] = (COMPANIES, RULES, ENTITIES, EVENTS, RESPONSES, MOMENTS, LIST_VERSIONS,
                              VERSION_ROWS)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+
+# --- The Consolidated Screening List (every US export and sanctions list) ---
+# The lists it holds, by the code of its `list` column, and how each is named on the pages.
+SCREENING_LISTS = {
+    "EL": "Entity List (BIS)",
+    "SDN": "Specially Designated Nationals (Treasury)",
+    "DPL": "Denied Persons List (BIS)",
+    "DTC": "ITAR Debarred (State)",
+    "SSI": "Sectoral Sanctions Identifications (Treasury)",
+    "UVL": "Unverified List (BIS)",
+    "ISN": "Nonproliferation Sanctions (State)",
+    "PLC": "Palestinian Legislative Council List (Treasury)",
+    "MEU": "Military End User List (BIS)",
+    "CMIC": "Chinese Military-Industrial Complex Companies (Treasury)",
+    "NS-MBS List": "Non-SDN Menu-Based Sanctions (Treasury)",
+    "CAP": "Capta List (Treasury)",
+}
+SCREENING_LIST_CODES = tuple(SCREENING_LISTS)
+
+SCREENING_LIST = Table(
+    name="screening_list",
+    description=("Every row of the Consolidated Screening List (ITA) of one date: all of its US export "
+                 "and sanctions lists, for screening a name against every list at once. Its Entity List "
+                 "rows are the same list as entities.csv in another projection; the dashboard's entries "
+                 "stay the Entity List's source."),
+    key="row_id",
+    sort_by=("list", "row_id"),
+    optional=True,
+    columns=(
+        Column("row_id", TEXT, "Stable id: the list's code and its own entity number where it gives "
+                               "one ('SDN-50757'); for rows without one (DPL, DTC, EL, ISN, MEU, UVL) the "
+                               "code and the first 10 hex digits of the SHA-1 of the row's list, name, "
+                               "alternate names, countries and FR notice, derived once at import "
+                               "('DPL-3f9a0c21be').",
+               "SDN-50757", required=True, unique=True, pattern=r"[A-Z][A-Z-]*-[0-9a-f]+"),
+        Column("version_id", TEXT, "The export the row comes from: 'csl_all_' and its date.",
+               "csl_all_2026-07-31", required=True, pattern=r"csl_all_\d{4}-\d{2}-\d{2}"),
+        Column("version_date", DATE, "The date of the export (its file name).", "2026-07-31", required=True),
+        Column("list", TEXT, "Code of the list the row is on.", "SDN", required=True,
+               allowed=SCREENING_LIST_CODES),
+        Column("list_name", TEXT, "The list as the export names it.",
+               "Specially Designated Nationals (SDN) - Treasury Department", required=True),
+        Column("entity_number", INT, "The list's own entity number, where it gives one.", "50757"),
+        Column("type", TEXT, "Entity, Individual, Vessel or Aircraft, where given.", "Entity"),
+        Column("name", TEXT, "Name as listed.", "OBORON HOLDING LLC", required=True),
+        Column("alt_names", LIST, "Alternate names as listed.", "OOO OBORON KHOLDING"),
+        Column("countries", TEXT, "The address countries as listed, space-separated: ISO codes, a few "
+                                  "as names ('TURKIYE').", "CN KY"),
+        Column("programs", TEXT, "Sanctions programmes, as listed.", "RUSSIA-EO14024"),
+        Column("federal_register_notice", TEXT, "Federal Register notice, as listed.", "86 FR 12529"),
+        Column("license_requirement", TEXT, "License requirement, as listed (export lists).",
+               "For All Items Subject to the EAR."),
+        Column("license_policy", TEXT, "License review policy, as listed (export lists).",
+               "Presumption of denial."),
+        Column("source_list_url", URL, "The list's own page.",
+               "https://sanctionslist.ofac.treas.gov/Home/SdnList", required=True),
+    ),
+)
+TABLES = (*TABLES, SCREENING_LIST)
+TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -10,7 +10,10 @@ from collections.abc import Callable, Mapping
 
 from starlette.routing import Route
 
-from tracker.api import routes  # noqa: F401 - declares the read-only routes
+from tracker.api import (
+    routes,  # noqa: F401 - declares the read-only routes
+    screening,  # noqa: F401 - declares POST /api/v1/screen
+)
 from tracker.api.frame import Api
 from tracker.api.settings import Limits
 

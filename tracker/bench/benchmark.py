@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker import schema
+from tracker.bench.screening import table as screening_table
 from tracker.config import PROJECT_DIR, data_paths
 from tracker.store.manifest import Manifest
 
@@ -676,6 +677,13 @@ def bench_scale(scale: str, work: Path, repeat: int, budget_s: float, seed: int,
         if measured.returncode:
             raise RuntimeError(f"measuring failed ({measured.returncode}): {measured.output[-2000:]}")
         entry.update(json.loads(out.read_text()))
+        screened = folder / "screening.json"
+        ran = run_child(["-m", "tracker.bench.benchmark", "screen", str(folder), str(screened)],
+                        TIMEOUT_S["measure"])
+        sys.stderr.write(ran.output)
+        if ran.returncode:
+            raise RuntimeError(f"screening failed ({ran.returncode}): {ran.output[-2000:]}")
+        entry["screening"] = json.loads(screened.read_text())
         # Other processes on the machine slow every figure: the load average says how busy it was.
         entry["load_after"] = [round(x, 2) for x in os.getloadavg()]
         built_manifest = json.loads((folder / "store" / "current" / "manifest.json").read_text())
@@ -721,6 +729,7 @@ def table(results: dict) -> str:
             for page, p in scale["pages"].items():
                 lines.append(f"| {page}{' (exception)' if p.get('exceptions') else ''} | {p['median_ms']} "
                              f"| {p['first_run_ms']} |")
+        lines += screening_table(scale)
     return "\n".join(lines)
 
 
@@ -778,13 +787,18 @@ def check_scales(scales: list[str]) -> list[str]:
 
 def _worker(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracker.bench.benchmark")
-    parser.add_argument("step", choices=["measure"])
+    parser.add_argument("step", choices=["measure", "screen"])
     parser.add_argument("data_dir")
     parser.add_argument("out")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--budget", type=float, default=10.0)
     parser.add_argument("--no-pages", action="store_true")
     args = parser.parse_args(argv)
+    if args.step == "screen":
+        from tracker.bench.screening import measure_screening
+
+        Path(args.out).write_text(json.dumps(measure_screening(Path(args.data_dir)), indent=2))
+        return 0
     result = measure(Path(args.data_dir), args.repeat, args.budget, pages=not args.no_pages)
     Path(args.out).write_text(json.dumps(result, indent=2, default=str))
     return 0

@@ -27,6 +27,7 @@ links, status) says how in the row:
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -210,6 +211,7 @@ def import_shared(src: Path, dest: Path) -> ImportReport:
                         (schema.LIST_VERSIONS, versions), (schema.VERSION_ROWS, version_rows)):
         write_rows(dest / table.filename, table, rows)
         report.counts[table.name] = len(rows)
+    _import_screening_list(src, dest, report)
     return report
 
 
@@ -857,3 +859,48 @@ def _moments(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         "source_name": row["source_name"],
         "source_url": row["source_url"],
     } for row in rows]
+
+
+# --- The Consolidated Screening List (every list) ---
+
+SCREENING_LIST_FILE = re.compile(r"csl_all_(\d{4}-\d{2}-\d{2})\.csv")
+# The fields whose text makes the id of a row that has no entity number (DPL, DTC, EL, ISN, MEU,
+# UVL): the row's own, so the same row gets the same id at every import, and no two rows of the
+# 2026-07-31 export share them (checked: tests/test_screening.py).
+SCREENING_ID_FIELDS = ("list", "name", "alt_names", "countries", "federal_register_notice")
+
+
+def screening_list_file(src: Path) -> Path | None:
+    """The newest Consolidated Screening List export of a source folder (csl_all_<date>.csv), if any."""
+    found = sorted(p for p in Path(src).glob("csl_all_*.csv") if SCREENING_LIST_FILE.fullmatch(p.name))
+    return found[-1] if found else None
+
+
+def screening_row_id(row: dict[str, str]) -> str:
+    """The stable id of a screening-list row: its list's code and entity number, else a digest of
+    its own fields (SCREENING_ID_FIELDS)."""
+    code = row["list"].split(" ")[0]  # "NS-MBS List" -> "NS-MBS"
+    if row.get("entity_number"):
+        return f"{code}-{row['entity_number']}"
+    text = "\x1f".join(row.get(f, "") for f in SCREENING_ID_FIELDS)
+    return f"{code}-{hashlib.sha1(text.encode()).hexdigest()[:10]}"
+
+
+def _import_screening_list(src: Path, dest: Path, report: ImportReport) -> None:
+    path = screening_list_file(src)
+    if path is None:
+        report.notes.append("no csl_all_<date>.csv in the source folder: no screening list written")
+        return
+    day = SCREENING_LIST_FILE.fullmatch(path.name).group(1)
+    rows = []
+    for row in read_csv(path):
+        rows.append({**row, "row_id": screening_row_id(row), "version_id": f"csl_all_{day}",
+                     "version_date": day,
+                     "alt_names": schema.LIST_SEPARATOR.join(
+                         a.strip() for a in row["alt_names"].split("|") if a.strip())})
+    ids = Counter(r["row_id"] for r in rows)
+    for row_id, n in ids.items():
+        if n > 1:
+            report.unplaced.append(f"{path.name}: {n} rows share the id {row_id}")
+    write_rows(dest / schema.SCREENING_LIST.filename, schema.SCREENING_LIST, rows)
+    report.counts[schema.SCREENING_LIST.name] = len(rows)

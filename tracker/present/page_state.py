@@ -211,6 +211,7 @@ SCREEN = PageState("screen", "screen", (Param("lists", CHOICE, "EL", ("EL", "all
 PAGES: dict[str, PageState] = {s.page: s for s in (OVERVIEW, EXPLORER, COMPANY, RULES, RESPONSES, STORY,
                                                    EDITOR, ABOUT, CHANGES)}
 PAGES[ENTRY.page] = ENTRY
+PAGES[SCREEN.page] = SCREEN
 
 
 def page_href(state: PageState, **values: Any) -> str:

@@ -178,6 +178,7 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
     spill = folder / ".spill"
     con = duckdb.connect(config={"threads": 2, "memory_limit": BUILD_MEMORY, "temp_directory": str(spill),
                                  "preserve_insertion_order": True})
+    layout.register_functions(con)
     try:
         for table in schema.TABLES:  # an optional input a folder leaves out has no rows
             if table.optional and table.name not in tables:

@@ -340,3 +340,99 @@ VERSION_ENTRIES_SQL = f"""
     GROUP BY w.version_id, e.entity_no, w.entity_id
     ORDER BY w.version_id, e.entity_no"""
 DERIVED_TABLES["version_entries"] = VERSION_ENTRIES_SQL
+# --- Screening (tracker.screening): every listed name, normalised once per build ---
+# The names screened against: the Entity List's entries on today's list (names, aliases and
+# local-language names) and every other list's rows of the Consolidated Screening List (names
+# and alternate names). The screening list's own Entity List rows are left out: the entries are
+# the Entity List. `screening_key` is tracker.screening.normalise.key, registered on the build's
+# connection (register_functions); the comment names its version, so a new normalisation
+# changes store_format() and rebuilds the store.
+import pyarrow as pa  # noqa: E402
+
+from tracker.screening import normalise as _screening  # noqa: E402
+
+STORE_TABLES["screening_list"] = "SELECT * FROM input_screening_list ORDER BY list, row_id"
+SCREENING_KIND_ORDER = "CASE n.kind WHEN 'name' THEN 0 WHEN 'local_name' THEN 1 ELSE 2 END"
+DERIVED_TABLES.update({
+    # ISO code -> destination, read from the data: the screening list's Entity List rows with one
+    # country whose name is an entry's name, the destination most of them share.
+    "screening_countries": f"""
+        WITH pairs AS (
+            SELECT s.countries AS code, e.destination, count(*) AS n
+            FROM screening_list s JOIN entities e ON lower(e.name) = lower(s.name)
+            WHERE s.list = 'EL' AND regexp_full_match(s.countries, '[A-Z]{{2}}') AND e.status = {LISTED}
+            GROUP BY ALL)
+        SELECT code, arg_max(destination, n) AS destination, CAST(sum(n) AS INTEGER) AS rows_read
+        FROM pairs GROUP BY code ORDER BY code""",
+    "screening_entries": f"""
+        WITH csl AS (
+            SELECT s.row_id, s.list, s.name, s.license_requirement, s.license_policy,
+                   s.federal_register_notice, s.source_list_url, s.programs, s.type,
+                   string_agg(coalesce(c.destination, u.code), ', ' ORDER BY u.i) AS destination
+            FROM screening_list s
+            LEFT JOIN (SELECT row_id, unnest(string_split(countries, ' ')) AS code,
+                              generate_subscripts(string_split(countries, ' '), 1) AS i
+                       FROM screening_list) u USING (row_id)
+            LEFT JOIN screening_countries c ON c.code = u.code
+            WHERE s.list <> 'EL' GROUP BY ALL),
+        refs AS (
+            SELECT 'EL' AS list, entity_id AS ref_id, name, destination, listed_date,
+                   license_requirement, license_review_policy AS license_policy,
+                   split_part(fr_citations, '; ', 1) AS fr_citation, NULL AS list_url,
+                   NULL AS programs, NULL AS type
+            FROM entities WHERE status = {LISTED}
+            UNION ALL
+            SELECT list, row_id, name, destination, NULL, license_requirement, license_policy,
+                   federal_register_notice, source_list_url, programs, type FROM csl)
+        SELECT CAST(row_number() OVER (ORDER BY list <> 'EL', list, ref_id) - 1 AS INTEGER) AS ref_no, *
+        FROM refs ORDER BY ref_no""",
+    "screening_names": f"""
+        /* normalisation version {_screening.NORMALISATION_VERSION} */
+        WITH named AS (
+            SELECT entity_id AS ref_id, company_id, 'name' AS kind, name AS text
+                FROM entities WHERE status = {LISTED}
+            UNION ALL SELECT entity_id, NULL, 'alias',
+                    unnest(string_split(aliases, {_text(schema.LIST_SEPARATOR)}))
+                FROM entities WHERE status = {LISTED} AND aliases IS NOT NULL
+            UNION ALL SELECT entity_id, NULL, 'local_name', local_name
+                FROM entities WHERE status = {LISTED} AND local_name IS NOT NULL
+            UNION ALL SELECT row_id, NULL, 'name', name FROM screening_list WHERE list <> 'EL'
+            UNION ALL SELECT row_id, NULL, 'alias',
+                    unnest(string_split(alt_names, {_text(schema.LIST_SEPARATOR)}))
+                FROM screening_list WHERE list <> 'EL' AND alt_names IS NOT NULL),
+        keyed AS (  -- each name normalised once
+            SELECT s.ref_no, s.list, n.company_id, n.kind, n.text, screening_key(n.text) AS key
+            FROM named n JOIN screening_entries s USING (ref_id) WHERE trim(n.text) <> ''),
+        profiles AS (
+            SELECT company_id, local_name, screening_key(name) AS name_key, screening_key(local_name) AS key
+            FROM companies WHERE local_name IS NOT NULL),
+        with_profiles AS (  -- a profile's local-language name is that of the entry written as its name
+            SELECT ref_no, list, kind, text, key FROM keyed
+            UNION ALL SELECT k.ref_no, k.list, 'local_name', p.local_name, p.key
+                FROM keyed k JOIN profiles p ON k.company_id = p.company_id AND k.key = p.name_key
+                WHERE k.kind = 'name'),
+        distinct_keys AS (  -- a name written twice (an alias equal to the name) is kept once
+            SELECT *, {SCREENING_KIND_ORDER} AS k FROM with_profiles n WHERE key <> ''
+            QUALIFY row_number() OVER (PARTITION BY ref_no, key ORDER BY k, text) = 1)
+        SELECT CAST(row_number() OVER (ORDER BY ref_no, k, text) - 1 AS INTEGER) AS name_no,
+               ref_no, list, kind, text, key
+        FROM distinct_keys ORDER BY name_no""",
+    "screening_tokens": """
+        SELECT CAST(row_number() OVER (ORDER BY token) - 1 AS INTEGER) AS token_id, token,
+               CAST(count(*) AS INTEGER) AS names
+        FROM (SELECT DISTINCT name_no, unnest(string_split(key, ' ')) AS token FROM screening_names)
+        GROUP BY token ORDER BY token_id""",
+    "screening_postings": """
+        SELECT DISTINCT t.token_id, n.name_no
+        FROM (SELECT name_no, unnest(string_split(key, ' ')) AS token FROM screening_names) n
+        JOIN screening_tokens t USING (token) ORDER BY t.token_id, n.name_no""",
+})
+
+
+def register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """The Python functions the build's SQL calls: screening_key (tracker.screening.normalise.key)."""
+    def keys(texts):
+        return pa.array([None if t is None else _screening.key(t) for t in texts.to_pylist()],
+                        type=pa.string())
+
+    con.create_function("screening_key", keys, ["VARCHAR"], "VARCHAR", type="arrow")

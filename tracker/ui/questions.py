@@ -171,3 +171,31 @@ def store_problem_text(status: build.StoreStatus) -> str:
                "fix these problems in the inputs:"
     return ("The data could not be built, and there is no earlier build to show. The build failed: "
             + md_escape(status.build_error or "no store was found"))
+
+
+# --- Screening (tracker.screening): the index once per build; the names screened never cached ---
+
+from tracker.screening import results as screening_results  # noqa: E402
+from tracker.screening.match import ScreeningIndex  # noqa: E402
+from tracker.store import screening as store_screening  # noqa: E402
+
+screening_version = _per_build(store_screening.screening_version)
+screening_destinations = _per_build(store_screening.screening_destinations)
+
+
+def screening_index() -> ScreeningIndex:
+    """The names of every list screened against, indexed once per store build (shared with the API)."""
+    status = require_store()
+    cursor = connection.open_store(status.build_dir, status.manifest).cursor()
+    return store_screening.screening_index(cursor, status.manifest.build_id)
+
+
+def screen(queries: list[screening_results.Query], lists: str,
+           progress=None) -> list[screening_results.Result]:
+    """Screen names against the store's lists. Not cached: the names are kept nowhere."""
+    status = require_store()
+    cursor = connection.open_store(status.build_dir, status.manifest).cursor()
+    def details(refs: list[int], names: list[int]):
+        return store_screening.screening_matched(cursor, refs, names)
+
+    return screening_results.screen(screening_index(), queries, details, lists, progress)
