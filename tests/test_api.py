@@ -143,7 +143,7 @@ def test_one_entry_comes_with_its_events_from_the_inputs(api, data):
         sorted(events.loc[events["entity_id"] == entity_id, "event_id"])
     assert all(c["url"].startswith("https://www.federalregister.gov/citation/")
                for c in answer["entry"]["citations"])
-    assert answer["entry"]["page"] == f"entry?id={entity_id}"
+    assert answer["entry"]["page"] == f"{str(api.base_url).rstrip('/')}/entry?id={entity_id}"
 
 
 def test_an_unknown_entry_is_a_json_404(api):

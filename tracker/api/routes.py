@@ -37,7 +37,7 @@ def entries(call: Call) -> dict | Response:
     if kind not in FORMATS:
         raise ApiError(400, f"'format' must be one of {', '.join(FORMATS)}.")
     if kind == "json":
-        return entries_answer(call.cursor(), call.params, call.limits, call.route_url())
+        return entries_answer(call.cursor(), call.params, call.limits, call.route_url(), call.base_url())
     db = call.cursor()
     filters = filters_from_values(explorer_values(db, call.params))
     paged = any(one(call.params, p) for p in PAGING)
@@ -50,9 +50,10 @@ def entries(call: Call) -> dict | Response:
                     headers={"Content-Disposition": 'attachment; filename="entity-list-entries.csv"'})
 
 
-def entries_answer(db, params: dict[str, list[str]], limits: Limits, url: str) -> dict:
+def entries_answer(db, params: dict[str, list[str]], limits: Limits, url: str, base: str) -> dict:
     """The JSON answer of /api/v1/entries (without the build stamp) for a query string; `url` is the
-    route's address, for the `next` link. The benchmark times this."""
+    route's address, for the `next` link, `base` the app's, for the entries' pages. The benchmark
+    times this."""
     filters = filters_from_values(explorer_values(db, params))
     limit = whole_number(params, "limit", limits.default_limit, limits.max_limit, 1)
     offset = whole_number(params, "offset", 0)
@@ -61,7 +62,7 @@ def entries_answer(db, params: dict[str, list[str]], limits: Limits, url: str) -
     following = offset + limit if offset + limit < total else None
     return {"total": total, "offset": offset, "limit": limit,
             "next": _page_url(url, params, following) if following is not None else None,
-            "entries": [entry_record(row) for row in records(rows)]}
+            "entries": [entry_record(row, base) for row in records(rows)]}
 
 
 def explorer_values(db, params: dict[str, list[str]]) -> dict:
@@ -100,7 +101,7 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
-def entry_record(row: dict) -> dict:
+def entry_record(row: dict, base: str) -> dict:
     """An entry as the API gives it: the explorer's columns, its aliases as a list, and its citations
     each with its Federal Register link."""
     aliases = row.get("aliases")
@@ -108,7 +109,7 @@ def entry_record(row: dict) -> dict:
     return {**row, "aliases": [a.strip() for a in aliases.split(schema.LIST_SEPARATOR.strip())
                                if a.strip()] if aliases else [],
             "citations": [{"citation": c, "url": federal_register_url(c)} for c in cited],
-            "page": page_state.page_href(page_state.ENTRY, id=row["entity_id"])}
+            "page": f"{base}/{page_state.page_href(page_state.ENTRY, id=row['entity_id'])}"}
 
 
 # --- One entry ---
@@ -125,7 +126,7 @@ def entry(call: Call) -> dict:
     events = records(api_queries.entry_events(db, entity_id))
     for event in events:
         event["citation_url"] = federal_register_url(event["fr_citation"]) if event["fr_citation"] else None
-    return {"entry": entry_record(records(with_citation_url(found))[0]), "events": events}
+    return {"entry": entry_record(records(with_citation_url(found))[0], call.base_url()), "events": events}
 
 
 # --- Changes since a day ---
@@ -144,7 +145,7 @@ def changes(call: Call) -> dict:
         event["citation_url"] = federal_register_url(event["fr_citation"]) if event["fr_citation"] else None
     rules = records(api_queries.rules_since(db, since))
     for rule in rules:
-        rule["page"] = page_state.page_href(page_state.RULES, rule=rule["rule_id"])
+        rule["page"] = f"{call.base_url()}/{page_state.page_href(page_state.RULES, rule=rule['rule_id'])}"
     following = offset + limit if offset + limit < total else None
     return {"since": since.isoformat(), "total_events": total, "offset": offset, "limit": limit,
             "next": _page_url(call.route_url(), call.params, following) if following is not None else None,

@@ -376,7 +376,7 @@ def _ours_api_entries(db, ctx):
     from tracker.api.routes import entries_answer
     from tracker.api.settings import Limits
 
-    answer = entries_answer(db, _api_query(ctx), Limits(), "http://bench/api/v1/entries")
+    answer = entries_answer(db, _api_query(ctx), Limits(), "http://bench/api/v1/entries", "http://bench")
     json.dumps(answer, ensure_ascii=False, allow_nan=False)
     return answer["total"]
 
