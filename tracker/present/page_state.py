@@ -186,7 +186,8 @@ EXPLORER = PageState("explorer", "explorer", (
     Param("policy", CHOICES, (), schema.POLICY_FAMILIES),
     Param("company", CHOICE, label="company"),
 ), date_ranges=(("from", "to", None),))
-COMPANY = PageState("company", "company", (Param("company", CHOICE, label="company"),))
+COMPANY = PageState("company", "company", (Param("company", CHOICE, label="company"),
+                                            Param("hops", NUMBER, 1, (1, 2))))
 RULES = PageState("rules", "rules", (Param("rule", CHOICE, label="rule"),))
 RESPONSES = PageState("responses", "responses", (
     Param("status", CHOICES, schema.RESPONSE_STATUSES, schema.RESPONSE_STATUSES),
