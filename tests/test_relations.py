@@ -124,7 +124,8 @@ def test_related_entries_give_every_reason(related_data):
     assert f'same address: "{SHARED_ADDRESS}"' in row["reasons"]
     assert f"added by rule {made.NEWEST_RULE}" in row["reasons"]
     assert set(found.entries["entity_id"]) == {"EL-0027", "EL-0029"}  # EL-0029: the same rule and day
-    cloud = related.related_entries(store.cursor(), made.HANHAI_CLOUD_ENTRIES[0]).entries.set_index("entity_id")
+    cloud = related.related_entries(store.cursor(), made.HANHAI_CLOUD_ENTRIES[0]).entries
+    cloud = cloud.set_index("entity_id")
     assert "parent profile " + made.HANHAI_NAME in cloud.loc[made.HANHAI_ENTRIES[0], "reasons"]
 
 
@@ -155,7 +156,8 @@ def test_knowledge_atlas_has_its_six_zhipu_entries_with_the_reason(db):
     zhipu = {"EL-0306", "EL-0308", "EL-0309", "EL-0589", "EL-0963", "EL-1013"}
     assert zhipu <= set(found.index)
     for entity in zhipu:
-        assert "same company profile: Beijing Zhipu Huazhang Technology Co., Ltd." in found.loc[entity, "reasons"]
+        reasons = found.loc[entity, "reasons"]
+        assert "same company profile: Beijing Zhipu Huazhang Technology Co., Ltd." in reasons
         assert 'names begin with "zhipu"' in found.loc[entity, "reasons"]
         assert "added by rule 2025-00704 (90 FR 4617) on 2025-01-16" in found.loc[entity, "reasons"]
 
@@ -189,10 +191,32 @@ def test_huawei_network_labels_never_overlap(db, width_px):
     overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.touches(b, gap=0)]
     assert not overlapping
     entries = net.nodes["entity_id"].notna().sum()
-    assert entries >= 110 and net.nodes["destination"].nunique() >= 40  # Huawei's 110 entries in 49 destinations
+    # Huawei's 110 entries in 49 destinations
+    assert entries >= 110 and net.nodes["destination"].nunique() >= 40
 
 
 def test_network_layout_is_the_same_every_time(db):
     net = related.network(db, entity_id="EL-0307", hops=2)
     first = drawing.layout_positions(net.nodes, net.edges)
     assert drawing.layout_positions(net.nodes, net.edges) == first
+
+
+def test_company_page_draws_its_network_with_groups_and_entries(made_app):
+    from page_helpers import run_page, table_with, text_of
+
+    app = run_page("company", company=made.HANHAI, hops="2")
+    assert not app.exception
+    assert "Network of related entries" in text_of(app)
+    assert app.radio(key="hops").value == 2
+    groups = table_with(app, "evidence", "members", "drawn")
+    assert "profiles under the parent profile " + made.HANHAI_NAME + " (companies.csv parent_id)" in set(
+        groups["evidence"])
+    entries = table_with(app, "page", "reasons")
+    assert set(made.HANHAI_ENTRIES + made.HANHAI_CLOUD_ENTRIES) <= set(entries["entity_id"])
+    assert "entry?id=EL-0012" in set(entries["page"])
+    assert len([c for c in app.get("plotly_chart")]) >= 2  # the timeline and the network
+
+
+def test_a_company_without_entries_has_a_network_of_itself_alone(made_db):
+    net = related.network(made_db, company_id=made.QUIET, hops=2)
+    assert list(net.nodes["node_kind"]) == ["centre"] and net.edges.empty

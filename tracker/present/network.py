@@ -7,8 +7,9 @@ so a network is always drawn alike.
 
 Labels never overlap: they are chosen (the centre, then the largest groups, then the most cited
 entries) so that none touches another at the narrowest width the figure is drawn at
-(`narrowest_px`, a phone's 390 px). Wider, the plot stretches while the text does not, so labels
-that are apart on a phone are further apart on a desktop. Every name is in the hover and in the
+(`narrowest_px`, the chart's width on a 390 px phone), and each pair is apart along an axis in
+the order of their points, so that on a wider (or taller) plot, which stretches while the text
+does not, they only move further apart. Every name is in the hover and in the
 table beside the chart.
 """
 
@@ -25,11 +26,15 @@ from tracker import schema
 from tracker.present.charts import FONT_SIZE, OTHER, PALETTE, _plain
 
 HEIGHT = 720
+# The narrowest the chart is drawn: on a 390 px phone Streamlit's padding leaves it 358 px (a plot
+# area of 338 px, measured in Chromium by tests/browser/test_network_in_browser.py).
+NARROWEST_PX = 350
 MARGIN = {"l": 10, "r": 10, "t": 90, "b": 10}
 # Room the legend below the plot may take at the narrowest width (it takes the plot's height).
 LEGEND_PX = 260
 LABEL_FONT = 12
 CHAR_EM = 0.62  # width of a character as a share of the font size (wider than most fonts' average)
+LINE_EM = 1.7  # height of a line of text, room for the font's ascent and descent and Plotly's offset
 LABEL_CHARS = 26
 LABEL_GAP_PX = 4
 RANGE = 1.12  # axis range: the layout spans -1..1, with room for the markers at its edge
@@ -63,6 +68,21 @@ class Box:
         )
 
 
+def apart_at_any_size(
+    a: Box, a_point: tuple[float, float], b: Box, b_point: tuple[float, float], gap: float = LABEL_GAP_PX
+) -> bool:
+    """Whether two labels are apart now and on any larger plot: apart along an axis on which the
+    left (lower) box is the left (lower) point's, so that stretching the plot only moves them apart.
+    (A label placed below a point just above another's label above it would cross it when stretched.)"""
+    (ax, ay), (bx, by) = a_point, b_point
+    return (
+        (a.right + gap <= b.left and ax <= bx)
+        or (b.right + gap <= a.left and bx <= ax)
+        or (a.top + gap <= b.bottom and ay <= by)
+        or (b.top + gap <= a.bottom and by <= ay)
+    )
+
+
 def plot_size(width_px: int, height_px: int = HEIGHT) -> tuple[float, float]:
     """The plot area's width and (at least) height in pixels for a figure this wide."""
     return (width_px - MARGIN["l"] - MARGIN["r"], height_px - MARGIN["t"] - MARGIN["b"] - LEGEND_PX)
@@ -71,7 +91,7 @@ def plot_size(width_px: int, height_px: int = HEIGHT) -> tuple[float, float]:
 # Where a label may go around its node, in the order tried: Plotly's textposition, and the offset
 # of the box from the point (a marker's radius of room beside it).
 LABEL_PLACES = ("top center", "bottom center", "middle right", "middle left")
-MARKER_ROOM_PX = 6
+MARKER_ROOM_PX = 0  # Plotly sets text only a pixel or two off its point: the box starts at the point
 
 
 def label_box(
@@ -81,7 +101,7 @@ def label_box(
     plot_w, plot_h = plot_size(width_px)
     px = (x + RANGE) / (2 * RANGE) * plot_w
     py = (y + RANGE) / (2 * RANGE) * plot_h
-    wide, high = len(text) * CHAR_EM * font, 1.3 * font
+    wide, high = len(text) * CHAR_EM * font, LINE_EM * font
     if place == "top center":
         return Box(px - wide / 2, px + wide / 2, py + MARKER_ROOM_PX, py + MARKER_ROOM_PX + high)
     if place == "bottom center":
@@ -150,29 +170,31 @@ def choose_labels(
     nodes: pd.DataFrame, positions: dict[str, tuple[float, float]], narrowest_px: int
 ) -> list[tuple[str, str, str]]:
     """(node id, label, place) of the nodes labelled: by priority, each at the first place of
-    LABEL_PLACES where its box touches no box kept before and stays inside the plot at `narrowest_px`."""
+    LABEL_PLACES where it is apart from every label kept before (apart_at_any_size) and inside
+    the plot at `narrowest_px`."""
     rank = nodes.assign(
         order=nodes["node_kind"].map({"centre": 0, "group": 1, "entry": 2}),
         weight=-nodes["members"].fillna(0) - nodes["citations"].fillna(0),
     )
     rank = rank.sort_values(["order", "hop", "weight", "node_id"])
     plot_w, plot_h = plot_size(narrowest_px)
-    kept: list[Box] = []
+    kept: list[tuple[Box, tuple[float, float]]] = []
     labels = []
     for node in rank.itertuples():
         text = _short(node.label)
+        point = positions[node.node_id]
         for place in LABEL_PLACES:
-            box = label_box(*positions[node.node_id], text, narrowest_px, place)
+            box = label_box(*point, text, narrowest_px, place)
             inside = box.left >= 0 and box.right <= plot_w and box.bottom >= 0 and box.top <= plot_h
-            if inside and not any(box.touches(other) for other in kept):
-                kept.append(box)
+            if inside and all(apart_at_any_size(box, point, other, at) for other, at in kept):
+                kept.append((box, point))
                 labels.append((node.node_id, text, place))
                 break
     return labels
 
 
 def network_figure(
-    nodes: pd.DataFrame, edges: pd.DataFrame, title: str, hidden: int = 0, narrowest_px: int = 390
+    nodes: pd.DataFrame, edges: pd.DataFrame, title: str, hidden: int = 0, narrowest_px: int = NARROWEST_PX
 ) -> go.Figure:
     """The network as a figure: edges by kind, entries by destination, groups and the centre,
     and the labels that fit (see choose_labels)."""
@@ -207,7 +229,7 @@ def network_figure(
         text=[_plain(t) for _, t, _ in labels],
         mode="text",
         textposition=[p for _, _, p in labels],
-        textfont={"size": LABEL_FONT, "color": "#222222"},
+        textfont={"size": LABEL_FONT, "color": "#111111", "shadow": "0px 0px 3px white", "weight": 600},
         hoverinfo="skip",
         showlegend=False,
         name="labels",

@@ -157,7 +157,9 @@ def network(
         )
         expanded, frontier = set(), [entity_id]
     for hop in range(1, hops + 1):
-        memberships = _groups_of(db, frontier) if frontier else pd.DataFrame(columns=["group_id"])
+        if not frontier:
+            break
+        memberships = _groups_of(db, frontier)
         memberships = memberships[~memberships["group_id"].isin(expanded)]
         groups = memberships.drop_duplicates("group_id").sort_values(
             ["kind", "members"], key=lambda c: _kind_rank(c) if c.name == "kind" else -c
