@@ -220,3 +220,33 @@ def test_company_page_draws_its_network_with_groups_and_entries(made_app):
 def test_a_company_without_entries_has_a_network_of_itself_alone(made_db):
     net = related.network(made_db, company_id=made.QUIET, hops=2)
     assert list(net.nodes["node_kind"]) == ["centre"] and net.edges.empty
+
+
+@pytest.fixture(scope="module")
+def shipped_app(tmp_path_factory, shipped_inputs):
+    """A copy of the shipped inputs with its store built, the app reading it."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("related_app")
+    shutil.copytree(shipped_inputs, root / "inputs")
+    build.build_store(data_paths(root))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRACKER_DATA_DIR", str(root))
+        patch.delenv("TRACKER_STORE_URL", raising=False)
+        yield root
+
+
+def test_entry_page_lists_knowledge_atlas_related_zhipu_entries_with_the_reason(shipped_app):
+    from page_helpers import run_page, table_with, text_of
+
+    app = run_page("entry", id="EL-0307", hops="2")
+    assert not app.exception
+    assert "Related entries" in text_of(app) and "Network of related entries" in text_of(app)
+    related_table = table_with(app, "page", "reasons", "listed_date")
+    zhipu = related_table[related_table["entity_id"].isin(
+        ["EL-0306", "EL-0308", "EL-0309", "EL-0589", "EL-0963", "EL-1013"])]
+    assert len(zhipu) == 6
+    assert zhipu["reasons"].str.contains("same company profile: Beijing Zhipu Huazhang").all()
+    assert "entry?id=EL-0306" in set(related_table["page"])
+    assert app.radio(key="hops").value == 2
+    assert dict(app.query_params).get("hops") == "2"

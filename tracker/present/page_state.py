@@ -199,7 +199,7 @@ STORY = PageState("story", "story", (Param("step", NUMBER, 1),))
 EDITOR = PageState("editor", "editor")
 ABOUT = PageState("about", "about")
 # One entry of the list (listed or removed), by its id.
-ENTRY = PageState("entry", "entry", (Param("id", TEXT, ""),))
+ENTRY = PageState("entry", "entry", (Param("id", TEXT, ""), Param("hops", NUMBER, 1, (1, 2))))
 # What changed between two versions of the list, each named by its date (a version's name, see
 # the Changes page: its date, with its variant when two versions share a date).
 CHANGES = PageState("changes", "changes", (Param("from", CHOICE, label="version"),
