@@ -250,3 +250,11 @@ def test_entry_page_lists_knowledge_atlas_related_zhipu_entries_with_the_reason(
     assert "entry?id=EL-0306" in set(related_table["page"])
     assert app.radio(key="hops").value == 2
     assert dict(app.query_params).get("hops") == "2"
+
+
+def test_about_page_counts_the_entries_related_as_the_store_does(shipped_app):
+    from page_helpers import run_page, text_of
+
+    text = text_of(run_page("about"))
+    assert "Of the 3,415 entries, 1,527 share a profile, name, stem or address" in text
+    assert "counting the same-day listings too, 3,410 do" in text

@@ -157,8 +157,10 @@ def layout_positions(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, tupl
         if len(graph) > 1
         else {centre: (0.0, 0.0)}
     )
-    spread = max((max(abs(x), abs(y)) for x, y in positions.values()), default=1.0) or 1.0
-    return {node: (float(x) / spread, float(y) / spread) for node, (x, y) in positions.items()}
+    # Each axis stretched to fill the plot: the chart is wider than a network is usually laid out.
+    wide = max((abs(x) for x, _ in positions.values()), default=1.0) or 1.0
+    high = max((abs(y) for _, y in positions.values()), default=1.0) or 1.0
+    return {node: (float(x) / wide, float(y) / high) for node, (x, y) in positions.items()}
 
 
 def _short(text: str, chars: int = LABEL_CHARS) -> str:
@@ -285,6 +287,7 @@ def _add_edges(
 def _add_entries(fig: go.Figure, nodes: pd.DataFrame, positions: dict[str, tuple[float, float]]) -> None:
     entries = nodes[nodes["entity_id"].notna()]
     top = entries["destination"].value_counts().index[:TOP_DESTINATIONS].tolist()
+    entries = entries[entries["node_kind"] != "centre"]  # the centre is drawn as a star of its own
     coloured = entries.assign(
         colour_group=entries["destination"].where(entries["destination"].isin(top), OTHER)
     )
@@ -326,17 +329,26 @@ def _size(citations) -> float:
 def _add_groups(fig: go.Figure, nodes: pd.DataFrame, positions: dict[str, tuple[float, float]]) -> None:
     for part, name, symbol in (
         (nodes[nodes["node_kind"] == "group"], "a group (what its entries share)", "diamond"),
-        (nodes[(nodes["node_kind"] == "centre") & nodes["entity_id"].isna()], "the company", "star"),
+        (
+            nodes[nodes["node_kind"] == "centre"],
+            "the entry" if pd.notna(nodes["entity_id"].iloc[0]) else "the company",
+            "star",
+        ),
     ):
         if part.empty:
             continue
         hover = [
             _plain(
-                f"{row.evidence or row.label} · {row.members} entries"
+                f"{row.evidence if pd.notna(row.evidence) else row.label} · {row.members} entries"
                 + (f", {row.members - row.shown} not drawn" if row.members > row.shown else "")
             )
             for row in part.itertuples()
         ]
+        if symbol == "star" and pd.notna(part["entity_id"].iloc[0]):
+            hover = [
+                _plain(f"{row.label} ({row.entity_id}) · {row.destination} · {row.citations} FR citations")
+                for row in part.itertuples()
+            ]
         fig.add_scatter(
             x=[positions[n][0] for n in part["node_id"]],
             y=[positions[n][1] for n in part["node_id"]],

@@ -297,3 +297,13 @@ def _group_label(group) -> str:
     if group.kind == "profile":
         return "profile" + count
     return schema.RELATION_KINDS[group.kind] + count
+
+
+def related_counts(db) -> dict[str, int]:
+    """How many entries are related to at least one other: by a profile, name, stem or address
+    ('besides_listing'), by any relation ('any'), and the entries in all ('entries')."""
+    row = db.execute("""
+        SELECT count(DISTINCT entity_id) FILTER (WHERE kind <> 'listing'), count(DISTINCT entity_id),
+               (SELECT count(*) FROM entities)
+        FROM relation_members""").fetchone()
+    return {"besides_listing": row[0], "any": row[1], "entries": row[2]}

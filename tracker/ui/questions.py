@@ -137,6 +137,7 @@ version_diff = _per_build(history.version_diff)
 # Relations between entries (tracker.store.related)
 related_entries = _per_build(related.related_entries)
 network = _per_build(related.network)
+related_counts = _per_build(related.related_counts)
 
 
 def later(question: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> Callable[[], R]:
