@@ -31,43 +31,30 @@ def _kind_rank(kinds: pd.Series) -> pd.Series:
 
 def related_entries(db, entity_id: str, per_group: int = RELATED_PER_GROUP) -> Related:
     """The entries related to one, each with what it shares with it (at most `per_group` of a group)."""
-    groups = _frame(
-        db,
-        """
+    groups = _frame(db, """
         SELECT group_id, kind, evidence, members - 1 AS others FROM relation_members WHERE entity_id = ?""",
-        [entity_id],
-    )
-    members = _frame(
-        db,
-        """
-        SELECT m.group_id, m.entity_id, m.name, m.destination, m.listed_date, m.status, m.citations
-        FROM group_members m
-        WHERE m.group_id IN (SELECT group_id FROM relation_members WHERE entity_id = $id)
-          AND m.member_rank <= $shown AND m.entity_id <> $id""",
-        {"id": entity_id, "shown": per_group + 1},
-    )
-    members = members.merge(groups[["group_id", "kind", "evidence"]], on="group_id").head(len(members))
-    members = members.groupby("group_id", sort=False).head(per_group)
-    shown = members.groupby("group_id").size()
-    groups = groups.assign(shown=groups["group_id"].map(shown).fillna(0).astype(int))
-    groups = groups.sort_values(["kind", "group_id"], key=lambda c: _kind_rank(c) if c.name == "kind" else c)
-    members = members.assign(rank=_kind_rank(members["kind"])).sort_values(["rank", "group_id"])
-    entries = (
-        members.groupby("entity_id", sort=False)
-        .agg(
-            name=("name", "first"),
-            destination=("destination", "first"),
-            listed_date=("listed_date", "first"),
-            status=("status", "first"),
-            citations=("citations", "first"),
-            closest=("rank", "min"),
-            kinds=("kind", lambda k: ", ".join(dict.fromkeys(schema.RELATION_KINDS[x] for x in k))),
-            reasons=("evidence", lambda e: "; ".join(dict.fromkeys(e))),
-        )
-        .reset_index()
-    )
-    entries = entries.sort_values(["closest", "citations", "name"], ascending=[True, False, True])
-    return Related(entries.drop(columns="closest").reset_index(drop=True), groups.reset_index(drop=True))
+                    [entity_id])
+    kinds, labels = list(KIND_ORDER), [schema.RELATION_KINDS[k] for k in KIND_ORDER]
+    entries = _frame(db, """
+        WITH mine AS (SELECT group_id, kind, evidence FROM relation_members WHERE entity_id = $id),
+        shown AS (
+            SELECT m.entity_id, m.name, m.destination, m.listed_date, m.status, m.citations, mine.evidence,
+                   mine.group_id, list_position($kinds, mine.kind) AS rank
+            FROM group_members m JOIN mine USING (group_id)
+            WHERE m.member_rank <= $shown AND m.entity_id <> $id
+            QUALIFY row_number() OVER (PARTITION BY m.group_id ORDER BY m.member_rank) <= $per_group)
+        SELECT entity_id, any_value(name) AS name, any_value(destination) AS destination,
+               any_value(listed_date) AS listed_date, any_value(status) AS status,
+               any_value(citations) AS citations,
+               list_sort(list_distinct(list(rank))) AS kinds,
+               string_agg(evidence, '; ' ORDER BY rank, group_id) AS reasons
+        FROM shown GROUP BY entity_id
+        ORDER BY min(rank), any_value(citations) DESC, any_value(name), entity_id""",
+                     {"id": entity_id, "shown": per_group + 1, "per_group": per_group, "kinds": kinds})
+    entries["kinds"] = [", ".join(labels[r - 1] for r in ranks) for ranks in entries["kinds"]]
+    groups = groups.assign(shown=groups["others"].clip(upper=per_group))
+    groups = groups.assign(rank=_kind_rank(groups["kind"])).sort_values(["rank", "group_id"])
+    return Related(entries, groups.drop(columns="rank").reset_index(drop=True))
 
 
 @dataclass(frozen=True)
