@@ -26,11 +26,13 @@ def _figure(build_id: str, view: tuple, _network, title: str):
 
 
 def network_section(
-    title: str, hops: int, key: str, entity_id: str | None = None, company_id: str | None = None
+    title: str, hops: int, key: str, entity_id: str | None = None, company_id: str | None = None,
+    explain: bool = True,
 ) -> None:
     """The network around one entry or company: chart, groups and entries (hops read by the caller)."""
     net = questions.network(entity_id=entity_id, company_id=company_id, hops=hops)
-    st.caption(METHOD)
+    if explain:  # the entry page says it once, above its related entries
+        st.caption(METHOD)
     if net.edges.empty:
         st.info("No other entry shares a profile, name, address or listing with this one.")
         return

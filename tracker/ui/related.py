@@ -41,4 +41,5 @@ def section(entry: dict) -> None:
     st.header("Network of related entries")
     hops = st.radio("Steps from this entry", (1, 2), key="hops", horizontal=True,
                     format_func=lambda n: "its groups" if n == 1 else "and the groups of those entries")
-    network_section(f"{entry['name']}: related entries", hops, key="entry_network", entity_id=entity_id)
+    network_section(f"{entry['name']}: related entries", hops, key="entry_network", entity_id=entity_id,
+                    explain=False)
