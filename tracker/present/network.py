@@ -196,7 +196,12 @@ def choose_labels(
 
 
 def network_figure(
-    nodes: pd.DataFrame, edges: pd.DataFrame, title: str, hidden: int = 0, narrowest_px: int = NARROWEST_PX
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    title: str,
+    hidden: int = 0,
+    narrowest_px: int = NARROWEST_PX,
+    hidden_groups: int = 0,
 ) -> go.Figure:
     """The network as a figure: edges by kind, entries by destination, groups and the centre,
     and the labels that fit (see choose_labels)."""
@@ -206,7 +211,7 @@ def network_figure(
             "text": _plain(title),
             "x": 0,
             "xanchor": "left",
-            "subtitle": {"text": _plain(_subtitle(nodes, hidden))},
+            "subtitle": {"text": _plain(_subtitle(nodes, hidden, hidden_groups))},
         },
         font={"size": FONT_SIZE},
         height=HEIGHT,
@@ -239,10 +244,11 @@ def network_figure(
     return fig
 
 
-def _subtitle(nodes: pd.DataFrame, hidden: int) -> str:
+def _subtitle(nodes: pd.DataFrame, hidden: int, hidden_groups: int = 0) -> str:
     entries = int(nodes["entity_id"].notna().sum())
     groups = int((nodes["node_kind"] == "group").sum())
-    more = f"; and {hidden:,} more in the table" if hidden else ""
+    left_out = [f"{hidden:,} entries" if hidden else "", f"{hidden_groups:,} groups" if hidden_groups else ""]
+    more = f" (not drawn: {', '.join(filter(None, left_out))})" if hidden or hidden_groups else ""
     return f"{entries} entries, {groups} groups{more}"
 
 

@@ -13,6 +13,7 @@ from tracker.store.connection import _frame
 RELATED_PER_GROUP = 50  # members of one group listed on an entry's page (a rule's group can be thousands)
 NETWORK_PER_GROUP = 30  # members of one group drawn in a network
 NETWORK_ENTRIES = 160  # entries drawn in a network in all, the rest counted
+NETWORK_GROUPS = 40  # groups drawn a hop, closest kinds and largest first
 # Kinds closest first: the order of an entry's reasons and of the groups drawn.
 KIND_ORDER = ("profile", "parent", "name", "address", "stem", "listing")
 
@@ -31,11 +32,16 @@ def _kind_rank(kinds: pd.Series) -> pd.Series:
 
 def related_entries(db, entity_id: str, per_group: int = RELATED_PER_GROUP) -> Related:
     """The entries related to one, each with what it shares with it (at most `per_group` of a group)."""
-    groups = _frame(db, """
+    groups = _frame(
+        db,
+        """
         SELECT group_id, kind, evidence, members - 1 AS others FROM relation_members WHERE entity_id = ?""",
-                    [entity_id])
+        [entity_id],
+    )
     kinds, labels = list(KIND_ORDER), [schema.RELATION_KINDS[k] for k in KIND_ORDER]
-    entries = _frame(db, """
+    entries = _frame(
+        db,
+        """
         WITH mine AS (SELECT group_id, kind, evidence FROM relation_members WHERE entity_id = $id),
         shown AS (
             SELECT m.entity_id, m.name, m.destination, m.listed_date, m.status, m.citations, mine.evidence,
@@ -50,7 +56,8 @@ def related_entries(db, entity_id: str, per_group: int = RELATED_PER_GROUP) -> R
                string_agg(evidence, '; ' ORDER BY rank, group_id) AS reasons
         FROM shown GROUP BY entity_id
         ORDER BY min(rank), any_value(citations) DESC, any_value(name), entity_id""",
-                     {"id": entity_id, "shown": per_group + 1, "per_group": per_group, "kinds": kinds})
+        {"id": entity_id, "shown": per_group + 1, "per_group": per_group, "kinds": kinds},
+    )
     entries["kinds"] = [", ".join(labels[r - 1] for r in ranks) for ranks in entries["kinds"]]
     groups = groups.assign(shown=groups["others"].clip(upper=per_group))
     groups = groups.assign(rank=_kind_rank(groups["kind"])).sort_values(["rank", "group_id"])
@@ -63,12 +70,14 @@ class Network:
 
     nodes: node_id, node_kind ('centre', 'entry' or 'group'), label, entity_id, destination,
     citations, hop, kind (a group's), evidence, members, shown. edges: source, target, kind, reason.
-    `hidden` counts the members of the groups drawn that are not drawn (over a cap).
+    `hidden` counts the members of the groups drawn that are not drawn (over a cap), and
+    `hidden_groups` the groups not drawn: over NETWORK_GROUPS a hop, or linking one drawn entry only.
     """
 
     nodes: pd.DataFrame
     edges: pd.DataFrame
     hidden: int
+    hidden_groups: int = 0
 
 
 def _placeholders(values: list) -> str:
@@ -149,6 +158,7 @@ def network(
             citations=citations,
         )
         expanded, frontier = set(), [entity_id]
+    hidden_groups = 0
     for hop in range(1, hops + 1):
         if not frontier:
             break
@@ -157,6 +167,9 @@ def network(
         groups = memberships.drop_duplicates("group_id").sort_values(
             ["kind", "members"], key=lambda c: _kind_rank(c) if c.name == "kind" else -c
         )
+        hidden_groups += max(len(groups) - NETWORK_GROUPS, 0)
+        groups = groups.head(NETWORK_GROUPS)
+        memberships = memberships[memberships["group_id"].isin(groups["group_id"])]
         for group in groups.itertuples():
             nodes[group.group_id] = _node(
                 group.group_id,
@@ -179,11 +192,15 @@ def network(
         expanded |= set(groups["group_id"])
         frontier = _add_members(db, nodes, edges, list(groups["group_id"]), hop, per_group, max_entries)
     frame = pd.DataFrame(list(nodes.values()), columns=NODE_COLUMNS)
-    shown = pd.DataFrame(edges, columns=EDGE_COLUMNS).groupby("source").size() if edges else pd.Series()
-    frame["shown"] = frame["node_id"].map(shown).fillna(0).astype(int)
+    links = pd.DataFrame(edges, columns=EDGE_COLUMNS)
+    frame["shown"] = frame["node_id"].map(links.groupby("source").size()).fillna(0).astype(int)
+    lone = frame[(frame["node_kind"] == "group") & (frame["shown"] < 2)]["node_id"]  # links nothing drawn
+    frame, links = frame[~frame["node_id"].isin(lone)], links[~links["source"].isin(lone)]
     groups = frame[frame["node_kind"] != "entry"]
     hidden = int((groups["members"].fillna(0) - groups["shown"]).clip(lower=0).sum())
-    return Network(frame, pd.DataFrame(edges, columns=EDGE_COLUMNS), hidden)
+    return Network(
+        frame.reset_index(drop=True), links.reset_index(drop=True), hidden, hidden_groups + len(lone)
+    )
 
 
 NODE_COLUMNS = [

@@ -22,7 +22,8 @@ METHOD = (
 
 @st.cache_data(ttl=questions.CACHE_TTL_S, show_spinner=False, max_entries=64)
 def _figure(build_id: str, view: tuple, _network, title: str):
-    return network_figure(_network.nodes, _network.edges, title, _network.hidden)
+    return network_figure(_network.nodes, _network.edges, title, _network.hidden,
+                          hidden_groups=_network.hidden_groups)
 
 
 def network_section(
@@ -46,7 +47,7 @@ def network_section(
             file_name=file_stem("entity-list-network", entity_id or company_id, f"{hops}-hop"),
             takeaway=f"{drawn} entries linked by {int((net.nodes['node_kind'] == 'group').sum())} "
             f"groups of what they share"
-            + (f"; {net.hidden:,} more in the groups' counts" if net.hidden else ""),
+            + (f"; {net.hidden:,} more entries in the groups' counts" if net.hidden else ""),
         )
     with groups:
         table = net.nodes[net.nodes["node_kind"] != "entry"]
