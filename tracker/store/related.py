@@ -35,14 +35,16 @@ def related_entries(db, entity_id: str, per_group: int = RELATED_PER_GROUP) -> R
     groups = _frame(
         db,
         """
-        SELECT group_id, kind, evidence, members - 1 AS others FROM relation_members WHERE entity_id = ?""",
+        SELECT m.group_id, m.kind, g.evidence, m.members - 1 AS others
+        FROM relation_members m JOIN relation_groups g USING (group_id) WHERE m.entity_id = ?""",
         [entity_id],
     )
     kinds, labels = list(KIND_ORDER), [schema.RELATION_KINDS[k] for k in KIND_ORDER]
     entries = _frame(
         db,
         """
-        WITH mine AS (SELECT group_id, kind, evidence FROM relation_members WHERE entity_id = $id),
+        WITH mine AS (SELECT m.group_id, m.kind, g.evidence FROM relation_members m
+                      JOIN relation_groups g USING (group_id) WHERE m.entity_id = $id),
         shown AS (
             SELECT m.entity_id, m.name, m.destination, m.listed_date, m.status, m.citations, mine.evidence,
                    mine.group_id, list_position($kinds, mine.kind) AS rank
@@ -102,10 +104,21 @@ def _groups_of(db, entity_ids: list[str]) -> pd.DataFrame:
     return _frame(
         db,
         f"""
-        SELECT group_id, kind, evidence, members, entity_id FROM relation_members
+        SELECT group_id, kind, members, entity_id FROM relation_members
         WHERE entity_id IN ({_placeholders(entity_ids)}) ORDER BY group_id, entity_id""",
         list(entity_ids),
     )
+
+
+def _evidence_of(db, group_ids: list[str]) -> dict[str, str]:
+    """Each group's evidence, read from the groups' table (small) rather than every membership's row."""
+    if not group_ids:
+        return {}
+    rows = db.execute(
+        f"SELECT group_id, evidence FROM relation_groups WHERE group_id IN ({_placeholders(group_ids)})",
+        list(group_ids),
+    ).fetchall()
+    return dict(rows)
 
 
 def network(
@@ -170,6 +183,9 @@ def network(
         hidden_groups += max(len(groups) - NETWORK_GROUPS, 0)
         groups = groups.head(NETWORK_GROUPS)
         memberships = memberships[memberships["group_id"].isin(groups["group_id"])]
+        evidence = _evidence_of(db, list(groups["group_id"]))
+        groups = groups.assign(evidence=groups["group_id"].map(evidence))
+        memberships = memberships.assign(evidence=memberships["group_id"].map(evidence))
         for group in groups.itertuples():
             nodes[group.group_id] = _node(
                 group.group_id,
