@@ -38,16 +38,23 @@ def _list(words) -> str:
 
 _SPLIT = r"'[^\p{L}\p{N}]+'"
 _CJK_FORMS = _text("(" + "|".join(schema.RELATION_LEGAL_FORMS_CJK) + ")")
-_LEGAL = _list(schema.RELATION_LEGAL_FORMS)
-_ORGANISATION = _list(schema.RELATION_LEGAL_FORMS + schema.RELATION_ORGANISATION_WORDS)
-_NOT_STEMS = _list(schema.RELATION_COMMON_WORDS + schema.RELATION_PLACE_WORDS)
+
+
+def _any_word(words) -> str:
+    """A pattern matching one of these words in a name written ' w1  w2  w3 ' (each word with a
+    space of its own on each side): a regular expression is much faster than a list lookup per word."""
+    return _text(" (" + "|".join(sorted(set(words))) + ") ")
+
+
+_LEGAL = _any_word(schema.RELATION_LEGAL_FORMS)
+_ORGANISATION = _any_word(schema.RELATION_LEGAL_FORMS + schema.RELATION_ORGANISATION_WORDS)
+_NOT_STEMS = _any_word(schema.RELATION_COMMON_WORDS + schema.RELATION_PLACE_WORDS)
 _STEM_PATTERN = _text(f"^[a-z][a-z0-9]{{{schema.RELATION_MIN_KEY_CHARS - 1},}}$")
 
 # One row per entry and group it belongs to, each group with its evidence; read by entry.
 MEMBERS_SQL = rf"""
-    WITH skip AS (  -- never a stem: common words, places and the words of every destination
-        SELECT list_distinct(list_concat({_NOT_STEMS}, flatten(list(
-                   regexp_split_to_array(lower(destination), {_SPLIT}))))) AS words
+    WITH skip AS (  -- never a stem, as the common words and places: the words of every destination
+        SELECT list_distinct(flatten(list(regexp_split_to_array(lower(destination), {_SPLIT})))) AS words
         FROM (SELECT DISTINCT destination FROM entities WHERE destination IS NOT NULL)),
     written AS (  -- every name an entry is known by (an address-only entry has none)
         SELECT entity_id, company_id IS NOT NULL AS profiled,
@@ -55,28 +62,32 @@ MEMBERS_SQL = rf"""
                    coalesce(string_split(aliases, {_text(schema.LIST_SEPARATOR)}), [])),
                    lambda n: n IS NOT NULL AND trim(n) <> '')) AS written
         FROM entities WHERE entry_type IS DISTINCT FROM 'address_only'),
-    named AS (
-        SELECT entity_id, profiled, raw, list_filter(raw, lambda w: NOT list_contains({_LEGAL}, w)) AS kept
-        FROM (SELECT entity_id, profiled, list_filter(regexp_split_to_array(lower(
-                         regexp_replace(regexp_replace(written, {_CJK_FORMS}, ' ', 'g'), '[''’]', '', 'g')),
-                         {_SPLIT}),
-                     lambda w: w <> '') AS raw FROM written)),
+    spaced AS (  -- ' w1  w2  w3 ': lower case, split on anything but letters and digits
+        SELECT entity_id, profiled, ' ' || array_to_string(list_filter(regexp_split_to_array(lower(
+                   regexp_replace(regexp_replace(written, {_CJK_FORMS}, ' ', 'g'), '[''’]', '', 'g')),
+                   {_SPLIT}), lambda w: w <> ''), '  ') || ' ' AS raw
+        FROM written),
+    named AS (  -- kept: the words left once legal forms are removed; rest: those not common or places
+        SELECT entity_id, profiled OR regexp_matches(raw, {_ORGANISATION}) AS organisation,
+               list_filter(string_split(kept, ' '), lambda w: w <> '') AS kept,
+               list_filter(string_split(regexp_replace(kept, {_NOT_STEMS}, '', 'g'), ' '),
+                           lambda w: w <> '' AND NOT list_contains(skip.words, w)) AS rest
+        FROM (SELECT entity_id, profiled, raw, regexp_replace(raw, {_LEGAL}, '', 'g') AS kept FROM spaced),
+             skip),
     keyed AS (
         SELECT DISTINCT entity_id, 'name' AS kind, array_to_string(kept, ' ') AS key,
                'shares the name "' || array_to_string(kept, ' ')
                    || '" (case, punctuation and legal forms ignored)' AS evidence
-        FROM named, skip
-        WHERE length(array_to_string(kept, ' ')) >= {schema.RELATION_MIN_KEY_CHARS}
-          AND len(list_filter(kept, lambda w: NOT list_contains(skip.words, w))) > 0
+        FROM named
+        WHERE length(array_to_string(kept, ' ')) >= {schema.RELATION_MIN_KEY_CHARS} AND len(rest) > 0
         UNION ALL
         SELECT DISTINCT entity_id, 'stem', stem,
                'names begin with "' || stem || '" (legal forms, places and common words ignored)'
-        FROM (SELECT entity_id, list_filter(kept, lambda w: NOT list_contains(skip.words, w))[1] AS stem
-              FROM named, skip WHERE profiled OR len(list_intersect(raw, {_ORGANISATION})) > 0)
+        FROM (SELECT entity_id, rest[1] AS stem FROM named WHERE organisation)
         WHERE regexp_matches(stem, {_STEM_PATTERN})
         UNION ALL
-        SELECT entity_id, 'address', key, NULL
-        FROM (SELECT entity_id, trim(regexp_replace(lower(address), {_SPLIT}, ' ', 'g')) AS key
+        SELECT entity_id, 'address', key, 'same address: "' || address || '"'
+        FROM (SELECT entity_id, address, trim(regexp_replace(lower(address), {_SPLIT}, ' ', 'g')) AS key
               FROM entities WHERE address IS NOT NULL)
         WHERE regexp_matches(key, '[0-9]')
           AND len(string_split(key, ' ')) >= {schema.RELATION_ADDRESS_MIN_WORDS}
@@ -104,24 +115,22 @@ MEMBERS_SQL = rf"""
                END
         FROM events ev LEFT JOIN rules r USING (rule_id)
         WHERE ev.action = 'added' AND ev.date IS NOT NULL),
-    grouped AS (
-        SELECT k.*, CASE WHEN kind = 'profile' THEN 'profile:' || key
-                         ELSE kind || ':' || substr(md5(key), 1, 12) END AS group_id,
-               count(*) OVER (PARTITION BY kind, key) AS members
-        FROM keyed k)
-    SELECT g.group_id, g.kind, g.key,
-           coalesce(g.evidence, 'same address: "' || min(e.address) OVER (PARTITION BY g.group_id) || '"')
-               AS evidence,
-           CAST(g.members AS INTEGER) AS members, g.entity_id, e.entity_no, e.name, e.destination,
-           e.listed_date, e.status, e.company_id,
-           CAST(coalesce(len(string_split(e.fr_citations, {_text(schema.CITATION_SEPARATOR)})), 0)
-                AS INTEGER) AS citations,
-           CAST(row_number() OVER (PARTITION BY g.group_id ORDER BY
-                coalesce(len(string_split(e.fr_citations, {_text(schema.CITATION_SEPARATOR)})), 0) DESC,
-                g.entity_id) AS INTEGER) AS member_rank
-    FROM grouped g JOIN entities e USING (entity_id)
-    WHERE g.members >= 2
-    ORDER BY g.entity_id, g.kind, g.group_id"""
+    sized AS (  -- the groups: a key shared by two entries or more (an address's evidence: its first writing)
+        SELECT kind, key, CASE WHEN kind = 'profile' THEN 'profile:' || key
+                               ELSE kind || ':' || substr(md5(key), 1, 12) END AS group_id,
+               CAST(count(*) AS INTEGER) AS members, min(evidence) AS evidence
+        FROM keyed GROUP BY kind, key HAVING count(*) >= 2),
+    cited AS (
+        SELECT entity_id, entity_no, name, destination, listed_date, status, company_id,
+               CAST(coalesce(len(string_split(fr_citations, {_text(schema.CITATION_SEPARATOR)})), 0)
+                    AS INTEGER) AS citations
+        FROM entities)
+    SELECT s.group_id, s.kind, s.key, s.evidence, s.members, k.entity_id, c.entity_no, c.name, c.destination,
+           c.listed_date, c.status, c.company_id, c.citations,
+           CAST(row_number() OVER (PARTITION BY s.group_id ORDER BY c.citations DESC, k.entity_id) AS INTEGER)
+               AS member_rank
+    FROM keyed k JOIN sized s USING (kind, key) JOIN cited c USING (entity_id)
+    ORDER BY k.entity_id, s.kind, s.group_id"""
 
 RELATION_TABLES: dict[str, str] = {
     "relation_members": MEMBERS_SQL,
