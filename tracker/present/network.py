@@ -249,7 +249,7 @@ def _subtitle(nodes: pd.DataFrame, hidden: int, hidden_groups: int = 0) -> str:
     groups = int((nodes["node_kind"] == "group").sum())
     left_out = [f"{hidden:,} entries" if hidden else "", f"{hidden_groups:,} groups" if hidden_groups else ""]
     more = f" (not drawn: {', '.join(filter(None, left_out))})" if hidden or hidden_groups else ""
-    return f"{entries} entries, {groups} groups{more}"
+    return f"{entries} entries, {groups} group{'' if groups == 1 else 's'}{more}"
 
 
 def _add_edges(

@@ -45,8 +45,8 @@ def network_section(
             _figure(questions.manifest().build_id, view, net, title),
             key=f"{key}_chart",
             file_name=file_stem("entity-list-network", entity_id or company_id, f"{hops}-hop"),
-            takeaway=f"{drawn} entries linked by {int((net.nodes['node_kind'] == 'group').sum())} "
-            f"groups of what they share"
+            takeaway=f"{drawn} entries linked by "
+            f"{_count(int((net.nodes['node_kind'] == 'group').sum()), 'group')} of what they share"
             + (f"; {net.hidden:,} more entries in the groups' counts" if net.hidden else ""),
         )
     with groups:
@@ -86,6 +86,10 @@ def network_section(
             key=f"{key}_csv",
             file_name=file_stem("entity-list-network", entity_id or company_id, hops) + ".csv",
         )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _entries_table(net) -> pd.DataFrame:
