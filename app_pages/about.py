@@ -8,6 +8,7 @@ page.frame("About this tracker")
 manifest = questions.manifest()
 rows = manifest.rows
 rule_counts = questions.data_dates()
+linked = questions.related_counts()
 
 st.markdown(f"""
 This dashboard follows the US Commerce Department's **Entity List** (Supplement No. 4 to Part 744 of
@@ -49,6 +50,29 @@ rules recorded beside them), {rows['companies']} company profiles, {rows['respon
   action with its citation and rule, the versions of the list it appears in, and its CSV and JSON.
 - Each response note says how strong its source is (primary source, reputable press, mirror,
   aggregator, analysis, reference work); a mirror, an aggregator or an analysis is marked a weak source.
+
+## Related entries and networks: how links are made, and their limits
+Entry and company pages show entries related to one another, and a network of them. Every link is a
+**group** of entries that share one thing the list itself states, with that thing as its reason:
+- **the same company profile** (the entries a profile names), or a profile and its **parent profile**;
+- **the same name or alias**, compared in lower case with punctuation and legal forms (Co., Ltd., LLC,
+  GmbH, JSC, OOO, 有限公司 …) removed;
+- **names that begin with the same word** (the *stem*): the first word of an organisation's name left
+  once legal forms, places (cities, provinces and every destination: "Beijing" or "China" alone is never
+  a link) and common words (Technology, Electronics, Institute …) are removed. "Beijing Zhipu Huazhang
+  Technology Co., Ltd." has the stem *zhipu*. Only names with an organisation's word, or entries with a
+  company profile, give a stem, so two people with one first name are not linked;
+- **the same address**, when it names a place precisely (it holds a number and at least four words);
+- **added by the same rule on the same day** (where no rule is recorded: the same day and Federal
+  Register volume, which may be two rules; the reason says so).
+
+Limits: a shared word or address is not ownership, control or affiliation, and no link here claims
+any; the Federal Register and BIS state who is an affiliate, these pages do not. Word lists are
+written by hand, so a generic word may still link unrelated names (three such were found and removed
+when 20 groups were checked by hand), and a name spelt differently in two entries is not linked.
+Of the {linked['entries']:,} entries, {linked['besides_listing']:,} share a profile, name, stem or address
+with another entry; counting the same-day listings too, {linked['any']:,} do. A large group (a rule
+that listed hundreds) is one group, shown with its count and its most-cited entries first.
 
 ## What today's list cannot show (survivorship)
 The list only holds entries that are on it **now**. Entries removed since are gone from it, so charts

@@ -8,6 +8,7 @@ from tracker.present.entry import entry_href, with_entry_links
 from tracker.present.page_state import COMPANY
 from tracker.present.text import file_stem, link, md_escape, with_citation_url
 from tracker.ui import page, questions, state, widgets
+from tracker.ui.network import network_section
 
 page.frame("Company")
 
@@ -19,7 +20,8 @@ state.read(COMPANY, company=set(labels))
 company_id = st.selectbox("Company (type to search names, aliases and local names)", list(labels),
                           key="company", index=None, format_func=labels.get,
                           placeholder="Choose a company…")
-state.write(COMPANY, {"company": company_id})
+# The network's hops widget comes further down; its value (seeded from the URL) is written here.
+state.write(COMPANY, {"company": company_id, "hops": st.session_state.get("hops", 1)})
 
 if not company_id:
     st.header("Companies followed")
@@ -131,3 +133,9 @@ if not related.empty:
     for row in related.itertuples():
         st.markdown(f"- [{md_escape(row.name)}](company?company={row.company_id}) "
                     f"— {md_escape(row.relation)}")
+
+# --- Network of related entries ---
+st.header("Network of related entries")
+hops = st.radio("Steps from this company's entries", (1, 2), key="hops", horizontal=True,
+                format_func=lambda n: "their groups" if n == 1 else "and the groups of those entries")
+network_section(f"{profile['name']}: related entries", hops, key="company_network", company_id=company_id)

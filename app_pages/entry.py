@@ -12,7 +12,8 @@ from tracker.ui import page, questions, related, state, widgets
 page.frame("Entry")
 state.read(ENTRY)
 typed = st.text_input("Entry id", key="id", max_chars=40, placeholder="e.g. EL-0882")
-state.write(ENTRY, {"id": typed})
+# The network's hops widget is at the page's end (tracker.ui.related); its value is written here.
+state.write(ENTRY, {"id": typed, "hops": st.session_state.get("hops", 1)})
 entity_id = (typed or "").strip().upper()
 data = questions.entry_page(entity_id) if entity_id else None
 

@@ -679,3 +679,83 @@ SCREENING_LIST = Table(
 )
 TABLES = (*TABLES, SCREENING_LIST)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
+# --- Relations between entries (tracker.store.relations), derived at build time ---
+# Kinds of relation, as the pages name them; each group of related entries is of one kind.
+RELATION_KINDS: dict[str, str] = {
+    "profile": "same company profile",
+    "parent": "a profile and its parent profile",
+    "name": "same name or alias",
+    "stem": "names begin with the same word",
+    "address": "same address",
+    "listing": "listed by the same rule on the same day",
+}
+# Words dropped before names are compared: legal forms (in Latin script, and transliterated Russian).
+RELATION_LEGAL_FORMS = (
+    "co", "ltd", "limited", "llc", "inc", "incorporated", "corp", "corporation", "company", "gmbh", "ag",
+    "kg", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "plc", "llp", "lp", "pte", "pvt", "private", "pty",
+    "jsc", "ojsc", "cjsc", "pjsc", "ao", "oao", "zao", "pao", "ooo", "tov", "fze", "fzco", "fzc", "fzllc",
+    "fz", "dmcc", "sdn", "bhd", "tic", "sti", "ab", "oy", "kft", "doo", "sro", "joint", "stock",
+    "liability", "aktsionernoe", "obshchestvo", "obschestvo", "otvetstvennostyu", "ogranichennoy",
+    "zakrytoe", "otkrytoe", "publichnoe", "tovarishchestvo", "limitada", "ltda", "cia", "sociedad", "fsue")
+# The same in Chinese script, removed from a name before it is split into words.
+RELATION_LEGAL_FORMS_CJK = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
+# Words that make a name an organisation's (with the legal forms): only such names, and the names
+# of entries linked to a company profile, give a stem, so that two people sharing a first name are
+# never linked by it.
+RELATION_ORGANISATION_WORDS = (
+    "group", "institute", "university", "academy", "factory", "plant", "bureau", "center", "centre",
+    "laboratory", "ministry", "concern", "enterprise", "works", "bank", "department", "technology",
+    "technologies", "trading", "industries", "industrial", "systems", "electronics", "engineering")
+# Words never taken as a name's stem (a stem is the first word left): common words of company
+# names, and places. Destination names are places too (read from the entries).
+RELATION_COMMON_WORDS = (
+    "the", "and", "of", "for", "de", "al", "el", "la", "all", "new", "global", "general", "central", "first",
+    "technology", "technologies", "tech", "science", "sciences", "scientific", "electronics", "electronic",
+    "electric", "electrical", "international", "trading", "trade", "group", "holding", "holdings",
+    "industrial", "industries", "industry", "engineering", "research", "institute", "academy",
+    "university", "national", "state", "federal", "united", "public", "open", "closed", "concern", "chinese",
+    "russian", "iranian", "semiconductor", "semiconductors", "system", "systems", "software", "service",
+    "services", "import", "export", "logistics", "machinery", "equipment", "development", "investment",
+    "aviation", "aerospace", "information", "communication", "communications", "network", "networks",
+    "digital", "intelligent", "intelligence", "microelectronics", "materials", "energy", "power",
+    "shipping", "supply", "solutions", "products", "manufacturing", "instruments", "precision", "optical",
+    "optics", "defense", "defence", "military", "ministry", "bureau", "office", "center", "centre",
+    "laboratory", "design", "enterprise", "enterprises", "address", "sky", "star", "asia", "pacific",
+    "east", "west", "north", "south", "northern", "southern", "eastern", "western", "gulf", "middle",
+    "scientific", "nauchno", "proizvodstvennoe", "predpriyatie", "obedinenie", "kompaniya", "firma",
+    "production", "association", "plant", "factory", "works", "construction", "commercial", "trust",
+    "marine", "computer", "computing", "automation", "control", "devices", "device", "components",
+    "parts", "machine", "tools", "chemical", "chemicals", "metal", "metals", "medical", "transport",
+    "technical", "techno", "applied", "advanced", "integrated", "special", "physics", "radio",
+    "shipbuilding", "unitary", "building", "zavod", "ship", "instrument", "nuclear", "budgetary",
+    "experimental", "kontsern", "space", "mechanical", "aircraft", "konstruktorskoe", "owned",
+    "supercomputing", "quantum", "named", "southwest", "southeast", "northwest", "high", "branch",
+    "spetsialnoe", "oriental", "aeronautics", "aeronautical", "issledovatelskiy", "issledovatelskii",
+    "test", "smart", "head", "innovation", "navigation", "gate", "steel", "department", "union",
+    "institut", "allied", "complex", "micro", "management", "autonomous", "helicopter", "frontier",
+    "foreign", "microwave", "elektronik", "korporatsiya", "cloud", "second", "airborne", "avia", "engine",
+    "house", "electro", "tsentralnoe", "tsentralny", "tsentr", "circuit", "signal", "security", "small",
+    "solid", "svyaz", "shipyard", "opto", "waterway", "microelectronic", "tekhnicheski", "byuro", "after",
+    "institution", "economic", "technological", "issledovatelski", "repair", "making", "flight",
+    "astronautics", "naval", "subsidiary", "alliance", "petroleum", "oil", "gas")
+RELATION_PLACE_WORDS = (
+    "beijing", "shanghai", "shenzhen", "chengdu", "suzhou", "nanjing", "xian", "xi", "an", "xinjiang",
+    "hefei", "guangzhou", "tianjin", "hangzhou", "jiangsu", "wuhan", "hong", "kong", "harbin", "shaanxi",
+    "chongqing", "dalian", "qingdao", "xiamen", "ningbo", "wuxi", "changsha", "zhengzhou", "jinan",
+    "shenyang", "kunming", "guangdong", "zhejiang", "fujian", "shandong", "sichuan", "hubei", "hunan",
+    "henan", "hebei", "anhui", "jiangxi", "liaoning", "jilin", "heilongjiang", "guangxi", "yunnan",
+    "guizhou", "gansu", "shanxi", "hainan", "tibet", "qinghai", "ningxia", "mongolia", "dongguan",
+    "zhuhai", "foshan", "changzhou", "guiyang", "taiyuan", "nanchang", "fuzhou", "urumqi", "kashgar",
+    "moscow", "petersburg", "st", "saint", "novosibirsk", "yekaterinburg", "kazan", "samara", "omsk",
+    "tomsk", "perm", "ufa", "tula", "voronezh", "zelenograd", "minsk", "tehran", "isfahan", "karachi",
+    "lahore", "islamabad", "rawalpindi", "dubai", "sharjah", "abu", "dhabi", "istanbul", "ankara",
+    "singapore", "taipei", "delhi", "mumbai", "bangalore", "yerevan", "tashkent", "almaty", "bishkek",
+    "damascus", "beirut", "kabul", "pyongyang", "yangon", "london", "paris", "berlin", "hamburg",
+    "myanmar", "ural", "urals", "ryazan", "bryansk", "kaluga", "taganrog", "baoding", "feodosia", "feodosiya",
+    "sevastopol", "yalta", "kerch", "krym", "crimean", "volgograd", "izhevsk", "mytishchi", "khabarovsk",
+    "penza", "yaroslavl", "ulyanovsk", "arzamas", "luoyang", "zibo", "guilin", "huizhou", "taizhou",
+    "quanzhou", "wuhu", "aksu", "hetian", "changji", "qianhai", "jiangnan", "yangtze", "moskovski", "ulan",
+    "kuibyshev", "nile")
+# Addresses compared must name a place precisely: a number and at least this many words.
+RELATION_ADDRESS_MIN_WORDS = 4
+RELATION_MIN_KEY_CHARS = 4  # a shared name or stem shorter than this ("ZTE" aside) links too much

@@ -186,7 +186,8 @@ EXPLORER = PageState("explorer", "explorer", (
     Param("policy", CHOICES, (), schema.POLICY_FAMILIES),
     Param("company", CHOICE, label="company"),
 ), date_ranges=(("from", "to", None),))
-COMPANY = PageState("company", "company", (Param("company", CHOICE, label="company"),))
+COMPANY = PageState("company", "company", (Param("company", CHOICE, label="company"),
+                                            Param("hops", NUMBER, 1, (1, 2))))
 RULES = PageState("rules", "rules", (Param("rule", CHOICE, label="rule"),))
 RESPONSES = PageState("responses", "responses", (
     Param("status", CHOICES, schema.RESPONSE_STATUSES, schema.RESPONSE_STATUSES),
@@ -198,7 +199,7 @@ STORY = PageState("story", "story", (Param("step", NUMBER, 1),))
 EDITOR = PageState("editor", "editor")
 ABOUT = PageState("about", "about")
 # One entry of the list (listed or removed), by its id.
-ENTRY = PageState("entry", "entry", (Param("id", TEXT, ""),))
+ENTRY = PageState("entry", "entry", (Param("id", TEXT, ""), Param("hops", NUMBER, 1, (1, 2))))
 # What changed between two versions of the list, each named by its date (a version's name, see
 # the Changes page: its date, with its variant when two versions share a date).
 CHANGES = PageState("changes", "changes", (Param("from", CHOICE, label="version"),

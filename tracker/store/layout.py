@@ -14,6 +14,7 @@ import json
 import duckdb
 
 from tracker import schema
+from tracker.store.relations import RELATION_TABLES
 
 
 def _text(value: str) -> str:
@@ -263,6 +264,9 @@ DERIVED_TABLES.update({
 ROW_GROUP_ROWS = {"entities": 32_768, "company_entries": 8_192, "company_events": 8_192,
                   "search_postings": 65_536}
 ROW_GROUP_ROWS.update({"entry_lookup": 65_536, "entry_events": 4_096, "entry_versions": 4_096})
+# Relations between entries, as groups with their evidence (tracker.store.relations).
+DERIVED_TABLES.update(RELATION_TABLES)
+ROW_GROUP_ROWS.update({"relation_members": 8_192, "group_members": 65_536})
 ROW_GROUP_DEFAULT = 122_880
 # The tables read in place are compressed for speed of reading (LZ4 decodes about three times
 # faster than zstd: the explorer's rows come from a third of the entries' file), the rest for size.

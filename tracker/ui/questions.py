@@ -16,7 +16,7 @@ import streamlit as st
 
 from tracker.config import data_paths
 from tracker.present.text import md_escape
-from tracker.store import build, connection, history, queries
+from tracker.store import build, connection, history, queries, related
 from tracker.store import entry as entry_store
 from tracker.store.connection import StoreError
 from tracker.store.manifest import Manifest
@@ -134,6 +134,10 @@ removals_in_words = _per_build(queries.removals_in_words)
 entry_page = _per_build(entry_store.entry_page)
 versions = _per_build(history.versions)
 version_diff = _per_build(history.version_diff)
+# Relations between entries (tracker.store.related)
+related_entries = _per_build(related.related_entries)
+network = _per_build(related.network)
+related_counts = _per_build(related.related_counts)
 
 
 def later(question: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> Callable[[], R]:
