@@ -48,8 +48,9 @@ if version["version_id"]:
         f"({version['entity_list_entries']:,} entries on today's list, data as of "
         f"{md_escape(manifest.data_as_of or 'unknown')}), or against **every list** of the "
         f"Consolidated Screening List version **{md_escape(version['version_id'])}** of "
-        f"{day(version['version_date'])} ({version['rows']:,} rows, {len(version['by_list'])} lists; "
-        f"source: [ITA Consolidated Screening List](https://www.trade.gov/consolidated-screening-list)).")
+        f"{day(version['version_date'])} ({version['rows']:,} rows, {len(version['by_list'])} lists). "
+        f"Source of the other lists: {results.SCREENING_LIST_SOURCE}. Entity List matches are this "
+        f"dashboard's entries (eCFR text).")
 else:
     st.info("The Consolidated Screening List is not among the inputs: names are screened against the "
             "Entity List only.")

@@ -59,6 +59,7 @@ def test_the_page_says_what_it_is_and_what_it_keeps() -> None:
     assert "A screening aid, not a clearance" in text
     assert "never logged or stored" in text
     assert "csl_all_2026-07-31" in text and "25,921 rows" in text and "2026-07-31" in text
+    assert "a weak source (a mirror, not ITA's own download)" in text  # a third-party copy, said so
 
 
 def test_pasted_names_get_verdicts_and_reasons_and_the_csv_keeps_them(downloads) -> None:

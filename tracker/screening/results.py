@@ -20,6 +20,15 @@ from tracker.present.page_state import ENTRY, page_href
 from tracker.screening import match
 from tracker.screening.match import ScreeningIndex, reason
 
+# Where the screening list comes from (../shared/data/v2/SOURCES.md, csl_all_2026-07-31.csv): ITA's
+# bulk file as a third-party repository projected it, which the page names as a weak source.
+SCREENING_LIST_SOURCE = (
+    "the ITA Consolidated Screening List bulk file (generated 2026-07-31T13:15Z) as projected in a "
+    "third-party repository, [seelpeed-debug/export-controls-agent-mcp@5847b09]"
+    "(https://github.com/seelpeed-debug/export-controls-agent-mcp/blob/5847b092f2a44117b2e18d06a8c6aa3e16106250/"
+    "src/data/screening-list.json): **a weak source (a mirror, not ITA's own download)**, without addresses, "
+    "dates of birth or ID numbers; the lists themselves: "
+    "[trade.gov/consolidated-screening-list](https://www.trade.gov/consolidated-screening-list)")
 MAX_NAMES = 5_000
 MAX_NAME_LENGTH = 300
 MAX_BYTES = 2_000_000  # a paste or upload larger than this is refused before it is read
