@@ -39,3 +39,25 @@ def test_paste_names_read_verdicts_and_reasons_and_download_the_csv(page, app_ur
     page.set_viewport_size({"width": 390, "height": 844})
     wait_for_app(page)
     screenshot(page, "screen-390")
+
+
+def test_an_uploaded_csv_keeps_the_users_reference_column(page, app_url, tmp_path) -> None:
+    upload = tmp_path / "counterparties.csv"
+    upload.write_text("Our ref,Company,Country\nK-7,Rosneft,Russia\nK-8,Xiaomi,China\n", encoding="utf-8")
+    page.goto(app_url + "/screen?lists=all")
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+    page.wait_for_selector("text=counterparties.csv", timeout=30_000)
+    page.get_by_role("button", name="Screen", exact=True).click()
+    page.wait_for_selector("text=2 names screened against every list", timeout=60_000)
+    wait_for_app(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the results as CSV").click()
+    path = tmp_path / "screening.csv"
+    download.value.save_as(path)
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert {(r["Our ref"], r["name"], r["country"]) for r in rows} == {("K-7", "Rosneft", "Russia"),
+                                                                       ("K-8", "Xiaomi", "China")}
+    assert {r["input"] for r in rows} == {"K-7,Rosneft,Russia", "K-8,Xiaomi,China"}
+    assert {r["screened_against"] for r in rows} == {
+        "Entity List (this dashboard's entries) and every other list of the Consolidated Screening List"}
