@@ -44,7 +44,7 @@ def test_names_are_screened_in_the_order_asked_with_verdicts_and_reasons(served)
     best = huawei["matches"][0]
     assert (huawei["verdict"], best["entity_id"], best["list"], best["reason"], best["score"]) == (
         "likely", "EL-0652", "EL", "exact name", 100.0)
-    assert best["page"] == "entry?id=EL-0652" and best["destination"] == "China"
+    assert best["page"] == f"{client.base_url}/entry?id=EL-0652" and best["destination"] == "China"
     assert [m["score"] for m in huawei["matches"]] == sorted((m["score"] for m in huawei["matches"]),
                                                              reverse=True)
     assert rosneft["matches"][0]["reason"] == "exact name, same destination"

@@ -46,10 +46,17 @@ def screen(call: Call) -> dict:
     return {"list_version": version["version_id"],
             "list_date": version["version_date"].isoformat() if version["version_date"] else None,
             "lists": lists, "thresholds": match.THRESHOLDS,
-            "results": [_result(r) for r in found]}
+            "results": [_result(r, call.base_url()) for r in found]}
 
 
-def _result(result: results.Result) -> dict:
+def _page(link: str, base: str) -> str | None:
+    """An entry's page as an absolute address (as the other routes give it); a list's own page as is."""
+    if not link:
+        return None
+    return link if link.startswith(("http://", "https://")) else f"{base}/{link}"
+
+
+def _result(result: results.Result, base: str) -> dict:
     return {"query": result.query.name, "country": result.query.country or None, "verdict": result.verdict,
             "note": result.note or None,
             "matches": [{"entity_id": m.entity_id, "list": m.list, "name": m.name,
@@ -57,5 +64,5 @@ def _result(result: results.Result) -> dict:
                          "listed_date": m.listed_date or None,
                          "license_requirement": m.license_requirement or None,
                          "license_review_policy": m.license_policy or None, "score": m.score,
-                         "verdict": m.verdict, "reason": m.reason, "page": m.link or None}
+                         "verdict": m.verdict, "reason": m.reason, "page": _page(m.link, base)}
                         for m in result.matches]}
