@@ -11,7 +11,7 @@ import streamlit as st
 from tracker import schema
 from tracker.present.export import csv_bytes
 from tracker.present.page_state import SCREEN
-from tracker.present.text import day, md_escape
+from tracker.present.text import day, link, md_escape
 from tracker.screening import match, results
 from tracker.ui import page, questions, state, widgets
 
@@ -26,7 +26,7 @@ def summary_line(result: results.Result) -> str:
     if result.matches:
         best = result.matches[0]
         where = ", ".join(filter(None, (best.list, best.destination)))
-        line += (f": [{md_escape(best.name)}]({best.link}) ({md_escape(where)}), {md_escape(best.reason)}"
+        line += (f": {link(best.name, best.link)} ({md_escape(where)}), {md_escape(best.reason)}"
                  + (f"; {len(result.matches) - 1} more" if len(result.matches) > 1 else ""))
     if result.note:
         line += f". {md_escape(result.note[0].upper() + result.note[1:])}"
@@ -115,7 +115,7 @@ if kept:
         column_order=["line", "name", "verdict", "listed_name", "reason", "list", "match_verdict", "score",
                       "destination",
                       "listed_date", "license_requirement", "license_review_policy", "link", "note",
-                      reference_name],
+                      results.reference_column(reference_name)],
         column_config={
             "line": st.column_config.NumberColumn("Line", format="%d"),
             "name": "Name screened",
@@ -131,7 +131,7 @@ if kept:
             "license_review_policy": "License review policy",
             "link": st.column_config.LinkColumn("Page", display_text="open"),
             "note": st.column_config.TextColumn("On another list", width="medium"),
-            reference_name: "Your reference",
+            results.reference_column(reference_name): "Your reference",
         })
     st.caption("One row per match (up to five per list), best first; a name without a match has one row. "
                "Thresholds: " + md_escape("; ".join(f"{k}: {v}" for k, v in match.THRESHOLDS.items()))

@@ -155,3 +155,21 @@ def test_misconfigured_limits_are_a_503_and_a_line_in_the_log(made_app, caplog):
 
     assert response.status_code == 503 and "not configured correctly" in response.json()["error"]
     assert "TRACKER_API_MAX_LIMIT" in caplog.text
+
+
+@route("GET", "/api/test/where", TABLE)
+def where(call: Call) -> dict:
+    return {"base": call.base_url(), "route": call.route_url()}
+
+
+def test_links_come_from_the_public_address_when_one_is_set_else_vary_by_host(made_app):
+    for limits, base in ((Limits(), "http://forged.example"),
+                         (Limits(public_url="https://tracker.example/app"), "https://tracker.example/app")):
+        with TestClient(Starlette(routes=Api(limits, TABLE).starlette_routes())) as client:
+            answer = client.get("/api/test/where", headers={"Host": "forged.example"})
+        assert answer.status_code == 200
+        assert answer.json()["base"] == base and answer.json()["route"] == base + "/api/test/where"
+        varies = [v.strip() for v in answer.headers.get("vary", "").split(",")]
+        assert ("Host" in varies) == (not limits.public_url)
+    assert Limits.from_settings({}, {"TRACKER_API_PUBLIC_URL": "https://t.example/"}).public_url == \
+        "https://t.example"

@@ -263,3 +263,13 @@ def test_the_validator_refuses_addresses_that_are_not_web_addresses(tmp_path, ad
 
     assert (problem.file, problem.line, problem.column_name) == ("responses.csv", line, "source_url")
     assert "not a web address" in problem.message
+
+
+def test_links_go_only_to_web_addresses_and_this_apps_own_pages() -> None:
+    from tracker.present.text import link
+
+    assert link("SMIC", "entry?id=EL-0882") == "[SMIC](entry?id=EL-0882)"
+    assert link("x", "https://www.federalregister.gov/d/2025-00704").startswith("[x](https://")
+    for address in ("javascript:alert(1)", "entry?id=EL-1)](javascript:alert(1)", "//evil.example/x",
+                    "data:text/html,<b>x</b>", "entry?id=<script>"):
+        assert "](" not in link("x", address), address

@@ -126,12 +126,26 @@ def test_an_upload_keeps_its_reference_column_and_the_csv_names_the_version(inde
                                   results.reference_header(data))
     text = csv_bytes(frame).decode("utf-8-sig")
     rows = list(csv.DictReader(text.splitlines()))
-    assert rows[0]["Our ref"] == "A-1" and rows[0]["input"] == "A-1,Rosneft,Russia"
+    assert rows[0]["reference (Our ref)"] == "A-1" and rows[0]["input"] == "A-1,Rosneft,Russia"
     assert rows[-1]["name"] == "'=HYPERLINK(\"x\")" and rows[-1]["verdict"] == "none"  # formula-safe
     assert {r["list_version"] for r in rows} == {"csl_all_2026-07-31"}
     assert {r["data_as_of"] for r in rows} == {"2026-08-24"}
     assert {r["screened_at"] for r in rows} == {"2026-12-01T12:00:00+00:00"}
     assert all("likely: score >= 90" in r["thresholds"] for r in rows)
+
+
+def test_an_upload_header_never_takes_another_columns_name_nor_runs_as_a_formula(index) -> None:
+    ix, cursor = index
+    for header in ("list", "verdict", '=HYPERLINK("http://x")'):
+        data = f'{header},name\nA-1,Rosneft\n'.encode()
+        found = results.screen(ix, results.read_upload(data),
+                               lambda r, n: store_screening.screening_matched(cursor, r, n), "EL")
+        frame = results.results_frame(found, store_screening.screening_version(cursor), "2026-08-24",
+                                      datetime(2026, 12, 1, tzinfo=UTC), "EL", results.reference_header(data))
+        assert frame.columns.is_unique
+        header_line = csv_bytes(frame).decode("utf-8-sig").splitlines()[0]
+        assert f"reference ({header})" in header_line.replace('""', '"') or header.startswith("=")
+        assert not any(cell.startswith("=") for cell in next(csv.reader([header_line])))
 
 
 def test_screening_list_ids_are_stable_and_unique_in_the_real_export() -> None:

@@ -76,11 +76,16 @@ class Call:
         return parse_json(self.body or b"", self.limits.max_json_depth)
 
     def base_url(self) -> str:
-        """This app's address as the client reached it (with its base path), without a trailing slash."""
+        """This app's address (with its base path), without a trailing slash: the configured public
+        address, else the one the client reached (its Host header)."""
+        if self.limits.public_url:
+            return self.limits.public_url
         return str(self.request.base_url).rstrip("/") + self.prefix
 
     def route_url(self) -> str:
         """This request's address without its query string."""
+        if self.limits.public_url:
+            return self.limits.public_url + self.request.url.path.removeprefix(self.prefix)
         return str(self.request.base_url).rstrip("/") + self.request.url.path
 
 
@@ -276,6 +281,8 @@ def _finish(call: Call, answer: Any) -> Response:
         if (modified := _last_modified(call.manifest)) is not None:
             response.headers["Last-Modified"] = modified
         response.headers.setdefault("Cache-Control", "public, max-age=60")
+        if not call.limits.public_url:  # links were made from the Host header: cache them per host
+            response.headers["Vary"] = ", ".join(filter(None, (response.headers.get("Vary"), "Host")))
         asked = [t.strip().removeprefix("W/")
                  for t in call.request.headers.get("if-none-match", "").split(",")]
         if etag in asked or "*" in asked:
@@ -300,7 +307,7 @@ def _cors(request: Request, endpoints: Mapping[str, Endpoint], limits: Limits,
         response.headers["Access-Control-Allow-Origin"] = "*"
     elif origin.rstrip("/") in limits.post_origins:
         response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Vary"] = "Origin"
+        response.headers["Vary"] = ", ".join(filter(None, (response.headers.get("Vary"), "Origin")))
     return response
 
 

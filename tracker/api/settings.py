@@ -20,6 +20,9 @@ class Limits:
     default_limit: int = 100  # the page of a list when limit= is not given
     max_json_depth: int = 8  # nesting of a POSTed JSON document
     post_origins: tuple[str, ...] = ()  # other origins allowed to POST (CORS); same-origin always is
+    # The app's public address (https://host/base) for the links answers carry; empty: the address the
+    # client asked (then answers vary by Host, so a shared cache keeps one per host).
+    public_url: str = ""
 
     @classmethod
     def from_settings(cls, secrets: Mapping | None = None,
@@ -33,6 +36,9 @@ class Limits:
             variable = f"TRACKER_API_{field.name.upper()}"
             raw = environ.get(variable, secrets.get(field.name))
             if raw is None or raw == "":
+                continue
+            if field.name == "public_url":
+                values[field.name] = str(raw).strip().rstrip("/")
                 continue
             if field.name == "post_origins":
                 items = raw.split(",") if isinstance(raw, str) else list(raw)

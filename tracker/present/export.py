@@ -18,6 +18,7 @@ def neutralise(value: object) -> object:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so spreadsheets read Chinese names right) of a frame, formulas neutralised."""
     safe = frame.copy()
+    safe.columns = [neutralise(str(c)) for c in safe.columns]  # a header can come from an upload
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise)

@@ -11,6 +11,8 @@ from tracker.citations import federal_register_url
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>()\"']+")
+# This app's own pages, as page_state.page_href writes them: 'entry?id=EL-0882', 'changes?from=...'.
+_OWN_PAGE = re.compile(r"[a-z]+(\?[a-z]+=[A-Za-z0-9._%+-]*(&[a-z]+=[A-Za-z0-9._%+-]*)*)?")
 
 
 def md_escape(text: object) -> str:
@@ -21,8 +23,9 @@ def md_escape(text: object) -> str:
 
 
 def link(label: object, url: object) -> str:
-    """A Markdown link with an escaped label, only for http(s) addresses; else the escaped label."""
-    if isinstance(url, str) and _WEB_ADDRESS.fullmatch(url):
+    """A Markdown link with an escaped label, only for http(s) addresses and this app's own pages;
+    else the escaped label."""
+    if isinstance(url, str) and (_WEB_ADDRESS.fullmatch(url) or _OWN_PAGE.fullmatch(url)):
         return f"[{md_escape(label)}]({url})"
     return md_escape(label)
 

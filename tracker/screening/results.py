@@ -248,6 +248,13 @@ def _result(query: Query, screened: match.Screened, entries: dict[int, dict], na
 
 # --- The CSV kept as evidence ---
 
+def reference_column(header: str | None) -> str:
+    """The results' column of the user's own reference: 'reference', with the upload's header in
+    brackets, so a header never takes the name of another column ('name', 'list', 'verdict')."""
+    header = (header or "").strip()
+    return "reference" if header in ("", "reference") else f"reference ({header})"
+
+
 def results_frame(results: list[Result], version: dict, data_as_of: str, screened_at: datetime,
                   lists: str, reference_name: str = "reference") -> pd.DataFrame:
     """One row per match (one per name with none), each input line kept, with the user's reference,
@@ -256,9 +263,10 @@ def results_frame(results: list[Result], version: dict, data_as_of: str, screene
     screened_against = ("Entity List (this dashboard's entries)" if lists == EL else
                         "Entity List (this dashboard's entries) and every other list of the Consolidated "
                         "Screening List")
+    reference = reference_column(reference_name)
     rows = []
     for r in results:
-        base = {"line": r.query.line, "input": r.query.text, reference_name or "reference": r.query.reference,
+        base = {"line": r.query.line, "input": r.query.text, reference: r.query.reference,
                 "name": r.query.name, "country": r.query.country, "verdict": r.verdict, "note": r.note}
         for rank, m in enumerate(r.matches or [None], start=1):
             row = dict(base)
@@ -269,7 +277,7 @@ def results_frame(results: list[Result], version: dict, data_as_of: str, screene
                             "license_requirement": m.license_requirement,
                             "license_review_policy": m.license_policy, "link": m.link})
             rows.append(row)
-    columns = ["line", "input", reference_name or "reference", "name", "country", "verdict", "match", "list",
+    columns = ["line", "input", reference, "name", "country", "verdict", "match", "list",
                "entity_id", "listed_name", "matched_name", "match_verdict", "score", "reason", "destination",
                "listed_date", "license_requirement", "license_review_policy", "link", "note"]
     frame = pd.DataFrame(rows, columns=columns)
