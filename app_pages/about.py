@@ -91,10 +91,18 @@ store was built {manifest.built_at.replace('T', ' ')} UTC.
 ## Data for programs: the API and the change feed
 The same data as JSON or CSV: [`/api/v1/entries`](api/v1/entries) takes the Explorer's filters (copy an
 Explorer link's query string), [`/api/v1/changes?since=2025-01-01`](api/v1/changes?since=2025-01-01)
-lists what changed since a day, and [`/api/v1/openapi.json`](api/v1/openapi.json) describes every route.
+lists what changed since a day, `POST /api/v1/screen` screens names as the [Screening](screen) page does,
+and [`/api/v1/openapi.json`](api/v1/openapi.json) describes every route.
 The Atom feed [`/feeds/changes.atom`](feeds/changes.atom) has one item per Federal Register rule that
 changed the list and per recorded version of the list. Nothing a request sends is logged or stored;
 `docs/API.md` in the code gives the limits and an example for each route.
+
+## Screening
+The Screening page compares names with every entry's name, aliases and local-language name (and, on
+request, every list of the Consolidated Screening List export of 2026-07-31, a third party's copy of
+ITA's file): case, accents, word order and legal-form words set aside, Chinese compared by characters,
+near spellings scored by rapidfuzz; each match says why it matched. It is a screening aid, not a
+clearance: a "possible" match needs a person's judgement, and "no match" clears no one.
 
 ## How to cite
 > Entity List Tracker, data as of {manifest.data_as_of}. Entries: eCFR Supplement No. 4 to

@@ -66,7 +66,7 @@ LINK_TARGET = re.compile(r"(?<!\\)\]\(([^)]*)\)")
 # Links the pages make themselves: web addresses, and relative links to their own pages (and to the
 # API's routes and feed, which the About page links).
 ALLOWED_TARGET = re.compile(r"https?://[^\s<>()\"']+"
-                            r"|/?(company|rules|explorer|responses|story|entry|changes|api/v1/[\w.]+"
+                            r"|/?(company|rules|explorer|responses|story|entry|changes|screen|api/v1/[\w.]+"
                             r"|feeds/[\w.]+)?(\?[\w=&%.+-]*)?")
 
 
