@@ -285,3 +285,35 @@ def test_the_differences_chart_stacks_kinds_by_destination_and_lumps_the_rest() 
     added = dict(zip(fig.data[0].y, fig.data[0].x, strict=True))
     assert added["D0"] == 14 and added[charts.OTHER] == 2 + 1
     assert list(fig.data[0].y)[-1] == charts.OTHER and len(fig.data[0].y) == 13
+
+
+# --- The diff answered from the hashes alone, its text read for the first entries only ---
+
+def _kind_pairs(diff: history.VersionDiff) -> set[tuple[int, str]]:
+    return set(zip(diff.kinds["entity_no"], diff.kinds["kind"], strict=True))
+
+
+def test_the_diff_from_hashes_is_the_field_by_field_diff(db) -> None:
+    found = [v.version_id for v in history.versions(db)]
+    for old, new in zip(found, found[1:], strict=False):
+        exact = history.version_diff(db, old, new)
+        for shown in (3, 100_000):
+            hashed = history.version_diff(db, old, new, shown=shown)
+            assert hashed.counts == exact.counts and _kind_pairs(hashed) == _kind_pairs(exact)
+            assert hashed.by_destination().equals(exact.by_destination())
+            if exact.not_compared:  # read field by field anyway: every entry
+                assert hashed.complete
+                continue
+            first = exact.entries[exact.entries["entity_no"].isin(
+                sorted(exact.entries["entity_no"])[:shown])].reset_index(drop=True)
+            assert hashed.complete == (len(first) == len(exact.entries))
+            assert hashed.entries.astype(str).equals(first.astype(str))
+            assert set(hashed.fields["entity_id"]) == set(
+                exact.fields.loc[exact.fields["entity_id"].isin(first["entity_id"]), "entity_id"])
+
+
+def test_a_made_diff_shown_in_part_counts_every_difference(made_db) -> None:
+    diff = history.version_diff(made_db, factory.OLD_VERSION, factory.NEW_VERSION, shown=1)
+    assert diff.counts == {changes.ADDED: 1, changes.REMOVED: 1, changes.CHANGED: 1, changes.FORMAT_ONLY: 1}
+    assert not diff.complete and len(diff.entries) == 1
+    assert diff.entries["entity_no"].tolist() == [diff.kinds["entity_no"].min()]

@@ -47,11 +47,13 @@ class Version:
 class VersionDiff:
     """What changed from one version to another.
 
-    `entries`: one row per entry added, removed, changed or changed in writing only (`kind`), with
-    today's id, name, destination and status, the fields that changed (`changed_fields`) and those
-    that changed only in writing (`format_fields`), and old_<field>/new_<field> for each compared
-    field. `fields`: one row per field that changed in an entry (entity_id, field, old, new,
-    format_only). `not_compared`: field -> why it is not compared.
+    `kinds`: one row per entry added, removed, changed or changed in writing only (entity_no,
+    destination, kind): every difference, counted from it. `entries`: those entries (all of them, or
+    the first `shown` of them by entry number, see `complete`) with today's id, name,
+    destination and status, the fields that changed (`changed_fields`) and those that changed only
+    in writing (`format_fields`), and old_<field>/new_<field> for each compared field. `fields`: one
+    row per field that changed in one of those entries (entity_id, field, old, new, format_only).
+    `not_compared`: field -> why it is not compared.
     """
 
     old: Version
@@ -60,9 +62,15 @@ class VersionDiff:
     not_compared: dict[str, str]
     entries: pd.DataFrame
     fields: pd.DataFrame
+    kinds: pd.DataFrame
 
     def count(self, kind: str) -> int:
-        return int((self.entries["kind"] == kind).sum())
+        return int((self.kinds["kind"] == kind).sum())
+
+    @property
+    def complete(self) -> bool:
+        """Whether `entries` holds every entry that differs (else the first ones of each kind)."""
+        return len(self.entries) == len(self.kinds)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -75,7 +83,7 @@ class VersionDiff:
 
     def by_destination(self) -> pd.DataFrame:
         """destination, kind, entries: the differences counted by today's destination of each entry."""
-        counts = self.entries.groupby(["destination", "kind"], dropna=False).size().rename("entries")
+        counts = self.kinds.groupby(["destination", "kind"], dropna=False).size().rename("entries")
         return counts.reset_index().sort_values(["destination", "kind"], ignore_index=True)
 
 
@@ -124,29 +132,39 @@ def _field_sql(compared: tuple[str, ...]) -> str:
     writing = ", ".join(f"CASE WHEN a.h_{f} = b.h_{f} AND a.r_{f} <> b.r_{f} THEN '{f}' END"
                         for f in compared)
     values = ", ".join(f"a.v_{f} AS old_{f}, b.v_{f} AS new_{f}" for f in compared)
-    none = "CAST([] AS VARCHAR[])"
-    return (f"list_filter([{changed}], lambda x: x IS NOT NULL) AS changed_fields, " if compared
-            else f"{none} AS changed_fields, ") + \
-           (f"list_filter([{writing}], lambda x: x IS NOT NULL) AS format_fields" if compared
-            else f"{none} AS format_fields") + (f", {values}" if compared else "")
+    # Comma-joined, not lists: a frame of text columns is made from Arrow, without a second run.
+    none = "''"
+    return (f"array_to_string(list_filter([{changed}], lambda x: x IS NOT NULL), ',') AS changed_fields, "
+            if compared else f"{none} AS changed_fields, ") + \
+           (f"array_to_string(list_filter([{writing}], lambda x: x IS NOT NULL), ',') AS format_fields"
+            if compared else f"{none} AS format_fields") + (f", {values}" if compared else "")
 
 
-def _diff_sql(compared: tuple[str, ...]) -> str:
+# Every entry whose raw values differ, or (`chosen`) the entries $nos, numbered between $lo and $hi
+# (the numbers let the scan skip the row groups holding none of them).
+_ALL_DIFFERING = """
+    a0 AS (SELECT entity_no, r_all FROM version_entries WHERE version_id = $old),
+    b0 AS (SELECT entity_no, r_all FROM version_entries WHERE version_id = $new),
+    d AS (SELECT coalesce(a0.entity_no, b0.entity_no) AS entity_no
+          FROM a0 FULL JOIN b0 USING (entity_no) WHERE a0.r_all IS DISTINCT FROM b0.r_all)"""
+_CHOSEN = "d AS (SELECT unnest($nos) AS entity_no)"
+
+
+def _diff_sql(compared: tuple[str, ...], chosen: bool = False) -> str:
+    within = "AND entity_no BETWEEN $lo AND $hi" if chosen else ""
     return f"""
-        WITH a0 AS (SELECT entity_no, r_all FROM version_entries WHERE version_id = $old),
-             b0 AS (SELECT entity_no, r_all FROM version_entries WHERE version_id = $new),
-             d AS (SELECT coalesce(a0.entity_no, b0.entity_no) AS entity_no,
-                          a0.entity_no IS NULL AS is_added, b0.entity_no IS NULL AS is_removed
-                   FROM a0 FULL JOIN b0 USING (entity_no) WHERE a0.r_all IS DISTINCT FROM b0.r_all),
-             a AS (SELECT * FROM version_entries WHERE version_id = $old
+        WITH {_CHOSEN if chosen else _ALL_DIFFERING},
+             a AS (SELECT * FROM version_entries WHERE version_id = $old {within}
                    AND entity_no IN (SELECT entity_no FROM d)),
-             b AS (SELECT * FROM version_entries WHERE version_id = $new
+             b AS (SELECT * FROM version_entries WHERE version_id = $new {within}
                    AND entity_no IN (SELECT entity_no FROM d))
-        SELECT e.entity_id, e.name, e.destination, e.status, strftime(e.removed_date, '%Y-%m-%d')
-                   AS removed_date, e.removed_fr_citation, d.is_added, d.is_removed,
+        SELECT e.entity_no, e.entity_id, e.name, e.destination, e.status,
+               strftime(e.removed_date, '%Y-%m-%d') AS removed_date, e.removed_fr_citation,
+               a.entity_no IS NULL AS is_added, b.entity_no IS NULL AS is_removed,
                a.matches AS old_match, b.matches AS new_match, a.v_fr_citations AS old_citations,
                b.v_fr_citations AS new_citations, {_field_sql(compared)}
-        FROM d JOIN entities e USING (entity_no)
+        FROM d JOIN (SELECT * FROM entities {"WHERE entity_no BETWEEN $lo AND $hi" if chosen else ""}) e
+            USING (entity_no)
         LEFT JOIN a USING (entity_no) LEFT JOIN b USING (entity_no)
         ORDER BY e.destination, e.name, e.entity_id"""
 
@@ -177,18 +195,58 @@ def _long_fields(entries: pd.DataFrame, compared: tuple[str, ...]) -> pd.DataFra
                                        "format_only"])
 
 
-def version_diff(db, old_id: str, new_id: str) -> VersionDiff:
-    """What changed from version `old_id` to version `new_id` (ids, see `versions`)."""
+def _entries(db, sql: str, params: dict) -> pd.DataFrame:
+    """The entries that differ, field by field, each with its kind (entries alike left out)."""
+    frame = _frame(db, sql, params)
+    for column in ("changed_fields", "format_fields"):
+        frame[column] = frame[column].map(lambda x: tuple(x.split(",")) if x else ())
+    frame["kind"] = _kinds(frame)
+    return frame[frame["kind"].notna()].drop(columns=["is_added", "is_removed"]).reset_index(drop=True)
+
+
+_HASHED_KINDS = f"""
+    SELECT a.entity_no, b.entity_no AS aligned_no, a.destination,
+           CASE WHEN a.r_all IS NULL THEN '{ADDED}' WHEN b.r_all IS NULL THEN '{REMOVED}'
+                WHEN a.h_all <> b.h_all THEN '{CHANGED}' ELSE '{FORMAT_ONLY}' END AS kind
+    FROM (SELECT entity_no, destination, r_all, h_all FROM version_hashes WHERE version_id = $old) a
+    POSITIONAL JOIN (SELECT entity_no, r_all, h_all FROM version_hashes WHERE version_id = $new) b
+    WHERE a.r_all IS DISTINCT FROM b.r_all"""
+
+
+def _hashed_kinds(db, old_id: str, new_id: str) -> pd.DataFrame:
+    """entity_no, destination, kind of every entry that differs, from r_all and h_all alone: valid when
+    every field is compared. version_hashes holds a row per version and entry number, so the two
+    versions' rows line up by position (checked on every row that differs: a row out of line would
+    differ)."""
+    frame = _frame(db, _HASHED_KINDS, {"old": old_id, "new": new_id})
+    if not (frame["entity_no"] == frame["aligned_no"]).all():
+        raise RuntimeError("version_hashes: the two versions' rows are not in line")
+    return frame.drop(columns="aligned_no")
+
+
+def version_diff(db, old_id: str, new_id: str, shown: int | None = None) -> VersionDiff:
+    """What changed from version `old_id` to version `new_id` (ids, see `versions`).
+
+    With `shown`, when every field is compared, the differences are found and counted from the
+    hashes alone (`kinds`), and only the first `shown` entries that differ (by entry number) are
+    read field by field with their text (`entries`, `fields`; see `complete`)."""
     by_id = {v.version_id: v for v in versions(db)}
     if old_id not in by_id or new_id not in by_id:
         raise KeyError(f"no version {old_id if old_id not in by_id else new_id}")
     old, new = by_id[old_id], by_id[new_id]
     skipped = not_compared(old, new)
     compared = tuple(f for f in COMPARED_FIELDS if f not in skipped)
-    frame = _frame(db, _diff_sql(compared), {"old": old_id, "new": new_id})
-    frame["changed_fields"] = frame["changed_fields"].map(lambda x: tuple(x) if x is not None else ())
-    frame["format_fields"] = frame["format_fields"].map(lambda x: tuple(x) if x is not None else ())
-    frame["kind"] = _kinds(frame)
-    entries = frame[frame["kind"].notna()].drop(columns=["is_added", "is_removed"]).reset_index(drop=True)
+    params = {"old": old_id, "new": new_id}
+    if shown is None or skipped:  # a field left out: which entries differ depends on the fields
+        entries = _entries(db, _diff_sql(compared), params)
+        kinds = entries[["entity_no", "destination", "kind"]].sort_values("entity_no", ignore_index=True)
+    else:
+        kinds = _hashed_kinds(db, old_id, new_id)
+        nos = kinds["entity_no"].head(shown)  # the first by number: read from the fewest row groups
+        if len(nos) == len(kinds) or len(nos) == 0:
+            entries = _entries(db, _diff_sql(compared), params)
+        else:
+            entries = _entries(db, _diff_sql(compared, chosen=True),
+                               {**params, "nos": nos.tolist(), "lo": int(nos.min()), "hi": int(nos.max())})
     return VersionDiff(old=old, new=new, compared=compared, not_compared=skipped, entries=entries,
-                       fields=_long_fields(entries, compared))
+                       fields=_long_fields(entries, compared), kinds=kinds)

@@ -296,7 +296,9 @@ DATA_AS_OF = """
 # to one entry (part_of rows, merged cross-listings) combined whatever their order. Per compared
 # field: h_<field> hashes the normalised values (_compared), r_<field> the raw ones, v_<field> is the
 # raw text shown (the rows' values, sorted, ' / '-joined); r_all hashes every raw value, so two
-# versions' entries that read alike are told apart from the rest by one 64-bit column. Sorted by
+# versions' entries that read alike are told apart from the rest by one 64-bit column. h_all hashes
+# every normalised value: an entry whose r_all differs changed in substance when h_all differs too,
+# in writing only when it does not (tracker.store.history answers a diff from these two alone). Sorted by
 # version then entry number, so one version's entries are read alone.
 # Nearly every entry has one row in a version: those are hashed as they are, and only the few with
 # several rows are grouped (grouping every entry's text took 14 of a 1M build's 23 minutes). Both
@@ -338,10 +340,21 @@ VERSION_ENTRIES_SQL = f"""
         FROM rows SEMI JOIN several USING (version_id, entity_id)
         GROUP BY version_id, entity_id)
     SELECT w.version_id, e.entity_no, w.entity_id, w.n_rows, w.matches, {_each("w.h_{f}")},
-           {_each("w.r_{f}")}, hash({_each("w.r_{f}")}) AS r_all, {_each("w.v_{f}")}
+           {_each("w.r_{f}")}, hash({_each("w.r_{f}")}) AS r_all, hash({_each("w.h_{f}")}) AS h_all,
+           {_each("w.v_{f}")}
     FROM (SELECT * FROM single UNION ALL SELECT * FROM grouped) w JOIN entities e USING (entity_id)
     ORDER BY w.version_id, e.entity_no"""
 DERIVED_TABLES["version_entries"] = VERSION_ENTRIES_SQL
+# Every version's r_all and h_all for every entry number (NULL where the version lacks the entry),
+# with today's destination: two versions' rows line up one for one, so a diff is a POSITIONAL JOIN
+# of two scans (tracker.store.history), not a join of a million entries on their number.
+# Small row groups: a diff's first entries by number are read with their text from a few of them.
+ROW_GROUP_ROWS["version_entries"] = 16_384
+DERIVED_TABLES["version_hashes"] = """
+    SELECT v.version_id, e.entity_no, e.destination, x.r_all, x.h_all
+    FROM (SELECT DISTINCT version_id FROM version_entries) v CROSS JOIN entities e
+    LEFT JOIN version_entries x ON x.version_id = v.version_id AND x.entity_no = e.entity_no
+    ORDER BY v.version_id, e.entity_no"""
 # --- Screening (tracker.screening): every listed name, normalised once per build ---
 # The names screened against: the Entity List's entries on today's list (names, aliases and
 # local-language names) and every other list's rows of the Consolidated Screening List (names
