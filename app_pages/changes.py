@@ -45,7 +45,8 @@ if old.source_kind != new.source_kind:
                "differently, so many entries show as changed. Compare versions of one kind for changes "
                "of substance.")
 
-diff = questions.version_diff(old.version_id, new.version_id)
+diff = questions.version_diff(old.version_id, new.version_id, shown=changes.SHOWN_ROWS,
+                              whole=changes.SHOWN_WHOLE)
 counts = diff.counts
 metrics = st.columns(5)
 for column, kind in zip(metrics, changes.DIFF_KINDS, strict=False):
@@ -80,6 +81,9 @@ if len(diff.entries):
 else:
     st.info("The two versions say the same of every entry they share.")
 
+if not diff.complete:
+    st.caption(f"The tables below show the first {len(diff.entries):,} of the {len(diff.kinds):,} entries "
+               "that differ, by entry number; the counts, the chart and the CSV have all.")
 ENTRY_COLUMNS = {
     "page": st.column_config.LinkColumn("Entry", display_text=r"id=(.+)"),
     "name": "Name", "destination": "Destination", "status": "Status today", "fields": "Fields",
@@ -92,7 +96,9 @@ FIELD_COLUMNS = {"page": st.column_config.LinkColumn("Entry", display_text=r"id=
                  "new": st.column_config.TextColumn(f"{new.name} (new)", width="large")}
 for kind, title in ((changes.ADDED, "Added"), (changes.REMOVED, "Removed")):
     rows = changes.entry_rows(diff.entries, kind)
-    st.subheader(f"{title} ({len(rows):,})")
+    st.subheader(f"{title} ({counts[kind]:,})")
+    if len(rows) < counts[kind]:
+        st.caption(f"{counts[kind] - len(rows):,} more; the CSV has all.")
     if len(rows):
         order = ["page", "name", "destination", "status", "fr_citations", "citation_url", "match"]
         if kind == changes.REMOVED:
@@ -103,7 +109,8 @@ for format_only, title in ((False, "Changed, field by field"),
                            (True, "Differences in writing only, field by field")):
     rows = changes.field_rows(diff.fields, format_only)
     entries = rows["entity_id"].nunique()
-    st.subheader(f"{title} ({entries:,} entries)")
+    shown_in_part = "" if diff.complete else " shown"
+    st.subheader(f"{title} ({entries:,} entries{shown_in_part})")
     if len(rows):
         st.dataframe(rows, hide_index=True, column_order=list(FIELD_COLUMNS), column_config=FIELD_COLUMNS,
                      key=f"fields_{int(format_only)}")
@@ -113,6 +120,15 @@ if len(diff.entries):
     table = by_destination.pivot_table(index="destination", columns="kind", values="entries", fill_value=0)
     table = table.reindex(columns=[k for k in changes.DIFF_KINDS if k in table.columns])
     st.dataframe(table.rename(columns=changes.DIFF_KIND_LABELS), key="by_destination")
-widgets.download_csv(changes.export_rows(diff.entries, diff.fields), key="download_changes",
-                     file_name=file_stem("entity-list-changes", old.name, new.name) + ".csv",
-                     view=("changes", old.version_id, new.version_id))
+csv_name = file_stem("entity-list-changes", old.name, new.name) + ".csv"
+if diff.complete:
+    widgets.download_csv(changes.export_rows(diff.entries, diff.fields), key="download_changes",
+                         file_name=csv_name, view=("changes", old.version_id, new.version_id))
+else:  # every entry read with its text only when the CSV is asked for
+    whole = questions.later(questions.version_diff, old.version_id, new.version_id)
+
+    def whole_csv():
+        full = whole()
+        return changes.export_rows(full.entries, full.fields)
+
+    widgets.download_csv(whole_csv, key="download_changes", file_name=csv_name)

@@ -17,6 +17,9 @@ DIFF_KIND_LABELS = {ADDED: "Added", REMOVED: "Removed", CHANGED: "Changed", FORM
 NOT_IN_SOURCE = "not in this source"
 IN_PART = "given only in part or in another shape"
 EMPTY = "(empty)"  # a field the version gives for other entries but leaves empty here
+# The entries a page reads with their text: all of a diff of up to SHOWN_WHOLE entries (every diff of
+# the shipped data), else the first SHOWN_ROWS by number; the counts and the CSV have all.
+SHOWN_ROWS, SHOWN_WHOLE = 200, 5_000
 
 
 def _shape(version: Any) -> tuple:

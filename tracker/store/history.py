@@ -224,12 +224,13 @@ def _hashed_kinds(db, old_id: str, new_id: str) -> pd.DataFrame:
     return frame.drop(columns="aligned_no")
 
 
-def version_diff(db, old_id: str, new_id: str, shown: int | None = None) -> VersionDiff:
+def version_diff(db, old_id: str, new_id: str, shown: int | None = None, whole: int = 0) -> VersionDiff:
     """What changed from version `old_id` to version `new_id` (ids, see `versions`).
 
     With `shown`, when every field is compared, the differences are found and counted from the
     hashes alone (`kinds`), and only the first `shown` entries that differ (by entry number) are
-    read field by field with their text (`entries`, `fields`; see `complete`)."""
+    read field by field with their text (`entries`, `fields`; see `complete`), or every one of them
+    when at most `whole` differ."""
     by_id = {v.version_id: v for v in versions(db)}
     if old_id not in by_id or new_id not in by_id:
         raise KeyError(f"no version {old_id if old_id not in by_id else new_id}")
@@ -242,7 +243,8 @@ def version_diff(db, old_id: str, new_id: str, shown: int | None = None) -> Vers
         kinds = entries[["entity_no", "destination", "kind"]].sort_values("entity_no", ignore_index=True)
     else:
         kinds = _hashed_kinds(db, old_id, new_id)
-        nos = kinds["entity_no"].head(shown)  # the first by number: read from the fewest row groups
+        # The first by number: read from the fewest row groups.
+        nos = kinds["entity_no"] if len(kinds) <= whole else kinds["entity_no"].head(shown)
         if len(nos) == len(kinds) or len(nos) == 0:
             entries = _entries(db, _diff_sql(compared), params)
         else:
