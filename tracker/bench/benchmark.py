@@ -156,7 +156,10 @@ def _ours_version_diff(db, ctx):
 
     if ctx.versions is None:
         return {}
-    return history.version_diff(db, *ctx.versions).counts
+    from tracker.present import changes
+
+    # As the Changes page asks it: every difference counted, the first entries read with their text.
+    return history.version_diff(db, *ctx.versions, shown=changes.SHOWN_ROWS, whole=changes.SHOWN_WHOLE).counts
 
 
 def _ours_matrix(db, ctx):
@@ -535,7 +538,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question("api_entries", "api", _ours_api_entries, _base_explorer(_explorer_filters),
              (("entities", ENTRY_READ), ("events", ("entity_id", "action", "date")))),
     Question("version_diff", "changes", _ours_version_diff, _base_version_diff,
-             (("version_entries", ("version_id", "entity_no", "r_all")),)),
+             (("version_hashes", ("version_id", "entity_no", "r_all", "h_all")),)),
     # The store caps a network (per group and in all) where the baseline does not: not the same answer.
     Question("entry_related", "entry", _ours_related_entries, _base_related_entries, RELATIONS_READ,
              compare=False),
