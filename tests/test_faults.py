@@ -258,7 +258,7 @@ def test_a_full_disk_during_a_save_reports_and_keeps_the_old_files(saved, monkey
 def test_a_full_disk_during_the_rebuild_keeps_the_save_and_serves_the_old_store(saved, monkeypatch) -> None:
     published = build.current_build(saved)
 
-    def write_tables(tables, folder, hashes):
+    def write_tables(tables, folder, *_):
         (folder / "entities.parquet").write_bytes(b"PAR1 half written")
         no_space()
 

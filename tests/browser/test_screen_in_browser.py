@@ -56,8 +56,8 @@ def test_an_uploaded_csv_keeps_the_users_reference_column(page, app_url, tmp_pat
     path = tmp_path / "screening.csv"
     download.value.save_as(path)
     rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
-    assert {(r["Our ref"], r["name"], r["country"]) for r in rows} == {("K-7", "Rosneft", "Russia"),
-                                                                       ("K-8", "Xiaomi", "China")}
+    kept = {(r["reference (Our ref)"], r["name"], r["country"]) for r in rows}
+    assert kept == {("K-7", "Rosneft", "Russia"), ("K-8", "Xiaomi", "China")}
     assert {r["input"] for r in rows} == {"K-7,Rosneft,Russia", "K-8,Xiaomi,China"}
     assert {r["screened_against"] for r in rows} == {
         "Entity List (this dashboard's entries) and every other list of the Consolidated Screening List"}
