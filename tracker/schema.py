@@ -72,6 +72,8 @@ def _is_citations(value: str) -> bool:
 
 
 def _has_no_empty_item(value: str) -> bool:
+    if LIST_SEPARATOR not in value:  # most cells: one item, no list made
+        return bool(value.strip())
     return all(part.strip() for part in value.split(LIST_SEPARATOR))
 
 
