@@ -44,7 +44,7 @@ def entries(call: Call) -> dict | Response:
     limit = whole_number(call.params, "limit", call.limits.default_limit, call.limits.max_limit, 1) \
         if paged else None
     offset = whole_number(call.params, "offset", 0)
-    rows = with_citation_url(api_queries.entries_page(db, filters, limit, offset))
+    rows = with_citation_url(queries.entries(db, filters, limit, offset))
     # The explorer's download: the same rows, columns and formula-safe cells.
     return Response(csv_bytes(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="entity-list-entries.csv"'})
@@ -57,7 +57,7 @@ def entries_answer(db, params: dict[str, list[str]], limits: Limits, url: str, b
     filters = filters_from_values(explorer_values(db, params))
     limit = whole_number(params, "limit", limits.default_limit, limits.max_limit, 1)
     offset = whole_number(params, "offset", 0)
-    rows = with_citation_url(api_queries.entries_page(db, filters, limit, offset))
+    rows = with_citation_url(queries.entries(db, filters, limit, offset))
     total = queries.count_entries(db, filters)
     following = offset + limit if offset + limit < total else None
     return {"total": total, "offset": offset, "limit": limit,

@@ -10,31 +10,11 @@ from datetime import date
 
 import pandas as pd
 
-from tracker.present.filters import Filters
 from tracker.store.connection import _frame
 from tracker.store.layout import ENTRY_COLUMNS
-from tracker.store.queries import ENTRY_ORDER, _matching
-from tracker.store.search import _with_hits
 
 EVENT_COLUMNS = """ev.event_id, ev.entity_id, ev.action, ev.date, ev.year, ev.fr_citation, ev.rule_id,
     ev.derivation, ev.evidence, ev.parts_removed, ev.note"""
-
-
-def entries_page(db, filters: Filters, limit: int | None, offset: int = 0) -> pd.DataFrame:
-    """The entries that pass the filters, in the explorer's order (best search match first, else newest
-    first), `limit` of them (all when None) from `offset`."""
-    matching, params, hits = _matching(db, filters)
-    picked = f"SELECT entity_no, rank FROM ({matching}) ORDER BY rank DESC, entity_no"
-    if limit is not None:
-        picked += " LIMIT ? OFFSET ?"
-        params = params + [limit, offset]
-    elif offset:
-        picked += " OFFSET ?"
-        params = params + [offset]
-    sql = f"""SELECT {ENTRY_COLUMNS} FROM entities e JOIN ({picked}) p USING (entity_no)
-              ORDER BY p.rank DESC, {ENTRY_ORDER}"""
-    with _with_hits(db, hits):
-        return _frame(db, sql, params)
 
 
 def entry(db, entity_id: str) -> pd.DataFrame:

@@ -251,14 +251,18 @@ def headline(db, this_year: int) -> dict:
 ENTRY_ORDER = "e.entity_no"
 
 
-def entries(db, filters: Filters, limit: int | None = None) -> pd.DataFrame:
-    """The entries that pass the filters, best search matches first, else newest first."""
+def entries(db, filters: Filters, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+    """The entries that pass the filters, best search matches first, else newest first: `limit` of
+    them (all when None) from `offset` (the API's pages)."""
     matching, params, hits = _matching(db, filters)
     # The rows to show are picked from entity numbers alone, then only they are read whole.
     picked = f"SELECT entity_no, rank FROM ({matching}) ORDER BY rank DESC, entity_no"
     if limit is not None:
         picked += " LIMIT ?"
         params = params + [limit]
+    if offset:
+        picked += " OFFSET ?"
+        params = params + [offset]
     sql = f"""SELECT {ENTRY_COLUMNS} FROM entities e JOIN ({picked}) p USING (entity_no)
               ORDER BY p.rank DESC, {ENTRY_ORDER}"""
     with _with_hits(db, hits):
