@@ -96,3 +96,15 @@ def made_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataPaths]:
         patch.setenv("TRACKER_DATA_DIR", str(paths.root))
         patch.delenv("TRACKER_STORE_URL", raising=False)
         yield paths
+
+
+@pytest.fixture(scope="module")
+def shipped_app(tmp_path_factory, shipped_inputs):
+    """A copy of the shipped inputs with its store built, the app (AppTest) reading it, per module."""
+    root = tmp_path_factory.mktemp("shipped_app")
+    shutil.copytree(shipped_inputs, root / "inputs")
+    build.build_store(data_paths(root))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRACKER_DATA_DIR", str(root))
+        patch.delenv("TRACKER_STORE_URL", raising=False)
+        yield root

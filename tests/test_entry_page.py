@@ -7,30 +7,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 
 import pytest
 from page_helpers import run_page, table_with, text_of
 
 from tracker import schema
-from tracker.config import data_paths
 from tracker.present import entry as present
-from tracker.store import build
 from tracker.store import entry as store
 
 SMIC, ZHIPU_ATLAS, REMOVED, METEOR = "EL-0882", "EL-0307", "EL-3412", "EL-2477"
-
-
-@pytest.fixture(scope="module")
-def shipped_app(tmp_path_factory, shipped_inputs):
-    """A copy of the shipped inputs with its store built, the app reading it."""
-    root = tmp_path_factory.mktemp("entry_app")
-    shutil.copytree(shipped_inputs, root / "inputs")
-    build.build_store(data_paths(root))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TRACKER_DATA_DIR", str(root))
-        patch.delenv("TRACKER_STORE_URL", raising=False)
-        yield root
 
 
 def links_of(app) -> str:

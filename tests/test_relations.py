@@ -222,20 +222,6 @@ def test_a_company_without_entries_has_a_network_of_itself_alone(made_db):
     assert list(net.nodes["node_kind"]) == ["centre"] and net.edges.empty
 
 
-@pytest.fixture(scope="module")
-def shipped_app(tmp_path_factory, shipped_inputs):
-    """A copy of the shipped inputs with its store built, the app reading it."""
-    import shutil
-
-    root = tmp_path_factory.mktemp("related_app")
-    shutil.copytree(shipped_inputs, root / "inputs")
-    build.build_store(data_paths(root))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TRACKER_DATA_DIR", str(root))
-        patch.delenv("TRACKER_STORE_URL", raising=False)
-        yield root
-
-
 def test_entry_page_lists_knowledge_atlas_related_zhipu_entries_with_the_reason(shipped_app):
     from page_helpers import run_page, table_with, text_of
 

@@ -5,27 +5,15 @@ list version, and the names never reach the URL."""
 from __future__ import annotations
 
 import csv
-import shutil
 
 import pytest
 from page_helpers import run_page, table_with, text_of
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from tracker.config import data_paths
-from tracker.store import build
-
 NAMES = "Huawei Technologies Co., Ltd.\nXiaomi\nOBORON HOLDING LLC\nRosneft, Russia"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def shipped_app(tmp_path_factory, shipped_inputs):
-    root = tmp_path_factory.mktemp("screen_app")
-    shutil.copytree(shipped_inputs, root / "inputs")
-    build.build_store(data_paths(root))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TRACKER_DATA_DIR", str(root))
-        patch.delenv("TRACKER_STORE_URL", raising=False)
-        yield root
+pytestmark = pytest.mark.usefixtures("shipped_app")  # every test reads the shipped app
 
 
 @pytest.fixture

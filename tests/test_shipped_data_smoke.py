@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -21,10 +20,10 @@ import pytest
 from page_helpers import run_page, table_with, text_of
 
 from tracker import schema
-from tracker.config import PROJECT_DIR, data_paths
+from tracker.config import PROJECT_DIR
 from tracker.inputs.diff import diff_csv_bytes
 from tracker.present.filters import Filters
-from tracker.store import build, queries
+from tracker.store import queries
 
 ENTRIES = 3411  # on today's list (v2: the eCFR text of 2026-07-23)
 REMOVED = 4  # removed entries kept, ids minted once (EL-3412..EL-3415)
@@ -83,18 +82,6 @@ def test_zhipu_ai_and_its_six_affiliates_were_listed_on_16_january_2025(db) -> N
 def test_the_shipped_entities_diffed_with_themselves_are_empty(shipped_inputs) -> None:
     data = (shipped_inputs / "entities.csv").read_bytes()
     assert diff_csv_bytes(schema.ENTITIES, data, data).is_empty
-
-
-@pytest.fixture(scope="module")
-def shipped_app(tmp_path_factory, shipped_inputs):
-    """A copy of the shipped inputs with its store built, the app reading it."""
-    root = tmp_path_factory.mktemp("shipped_app")
-    shutil.copytree(shipped_inputs, root / "inputs")
-    build.build_store(data_paths(root))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TRACKER_DATA_DIR", str(root))
-        patch.delenv("TRACKER_STORE_URL", raising=False)
-        yield root
 
 
 def test_the_zhipu_company_page_renders_through_app_py(shipped_app) -> None:
