@@ -9,6 +9,7 @@ port to accept connections instead of asking /_stcore/health.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -51,9 +52,16 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout_s: fl
 def fresh_server(tmp_path):
     """A new `streamlit run app.py` on the factory's inputs (no store yet) that has served nothing."""
     paths = made.write_inputs(tmp_path / "data")
-    port = free_port()
     log = tmp_path / "streamlit.log"
-    env = {**os.environ, "TRACKER_DATA_DIR": str(paths.root)}
+    with untouched_server(paths.root, log) as url:
+        yield url, paths, log
+
+
+@contextlib.contextmanager
+def untouched_server(data_root: Path, log: Path):
+    """A new `streamlit run app.py` over a data folder, its output in `log`: its address, stopped after."""
+    port = free_port()
+    env = {**os.environ, "TRACKER_DATA_DIR": str(data_root)}
     env.pop("TRACKER_STORE_URL", None)
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT / "app.py"),
                "--server.address", "127.0.0.1", "--server.port", str(port),
@@ -62,7 +70,7 @@ def fresh_server(tmp_path):
         process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=handle, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, process, log)
-        yield f"http://127.0.0.1:{port}", paths, log
+        yield f"http://127.0.0.1:{port}"
     finally:
         stop_server(process)
 

@@ -7,15 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from browser_helpers import PROJECT, SCREENSHOTS, screenshot, stop_server, wait_for_app
-from test_deep_links_in_browser import free_port, wait_for_port
+from browser_helpers import PROJECT, SCREENSHOTS, screenshot, wait_for_app
+from test_deep_links_in_browser import untouched_server
 
 pytestmark = pytest.mark.browser
 
@@ -40,20 +37,9 @@ def no_error(page) -> None:
 def fresh_shipped_server(tmp_path):
     """A new `streamlit run app.py` on a copy of the shipped inputs (no store yet) that has served nothing."""
     shutil.copytree(PROJECT / "data" / "inputs", tmp_path / "data" / "inputs")
-    port = free_port()
     log = tmp_path / "streamlit.log"
-    env = {**os.environ, "TRACKER_DATA_DIR": str(tmp_path / "data")}
-    env.pop("TRACKER_STORE_URL", None)
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT / "app.py"),
-               "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    with open(log, "wb") as handle:
-        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, process, log)
-        yield f"http://127.0.0.1:{port}", log
-    finally:
-        stop_server(process)
+    with untouched_server(tmp_path / "data", log) as url:
+        yield url, log
 
 
 def test_an_entry_link_as_the_first_request_opens_that_entry(page, fresh_shipped_server):
