@@ -56,12 +56,13 @@ def _normalised_sql(value: str) -> str:
     return f"regexp_replace(lower(coalesce({value}, '')), {_NOT_LETTERS}, '', 'g')"
 
 
-def _compared(field: str) -> str:
+def _compared(field: str, value: str) -> str:
+    """SQL of the text `value` of a compared field, normalised (aliases as a set, see above)."""
     if field == "aliases":
-        items = f"string_split(coalesce(r.aliases, ''), {_text(schema.LIST_SEPARATOR)})"
+        items = f"string_split({value}, {_text(schema.LIST_SEPARATOR)})"
         return (f"array_to_string(list_sort(list_distinct(list_filter(list_transform({items}, "
                 f"lambda a: {_normalised_sql('a')}), lambda a: a <> ''))), '|')")
-    return _normalised_sql(f"r.{field}")
+    return _normalised_sql(value)
 
 
 # --- Building the store: input_<name> (validated inputs) -> <name>.parquet, in this order. ---
@@ -292,17 +293,17 @@ DATA_AS_OF = """
 
 
 # --- The list's history: each version's entries, compared by hashes made here ---
-# One row per (version, entry): a version's rows unnested by entity_ids, rows of one version matched
-# to one entry (part_of rows, merged cross-listings) combined whatever their order. Per compared
-# field: h_<field> hashes the normalised values (_compared), r_<field> the raw ones, v_<field> is the
-# raw text shown (the rows' values, sorted, ' / '-joined); r_all hashes every raw value, so two
-# versions' entries that read alike are told apart from the rest by one 64-bit column. h_all hashes
-# every normalised value: an entry whose r_all differs changed in substance when h_all differs too,
-# in writing only when it does not (tracker.store.history answers a diff from these two alone). Sorted by
-# version then entry number, so one version's entries are read alone.
-# Nearly every entry has one row in a version: those are hashed as they are, and only the few with
-# several rows are grouped (grouping every entry's text took 14 of a 1M build's 23 minutes). Both
-# ways give one value the same hashes: a set of one value joined is the value.
+# Nearly every entry reads alike in every version; such an entry never differs between two of them
+# and is never compared field by field. So each version row is first hashed whole, as it is written,
+# and only the entries that are not alike in every version (one that is missing from a version, has
+# several rows in one, or reads otherwise in one) are looked at: version_entries holds those alone,
+# one row per (version, entry), with their text. Normalising every row with a regular expression, and
+# sorting every row with its text, cost a 1M build half a minute.
+# Per compared field: h_<field> hashes the normalised values (_compared), r_<field> the raw ones,
+# v_<field> is the raw text shown (the rows' values, sorted, ' / '-joined); r_all hashes every raw
+# value, h_all every normalised one: an entry whose r_all differs changed in substance when h_all
+# differs too, in writing only when it does not (tracker.store.history). Rows of one version matched
+# to one entry (part_of rows, merged cross-listings) are combined whatever their order.
 def _values(expression: str) -> str:
     return f"list_sort(list_distinct(list_filter(list({expression}), lambda x: x <> '')))"
 
@@ -315,46 +316,52 @@ def _each(template: str) -> str:
     return ", ".join(template.format(f=f) for f in COMPARED_FIELDS)
 
 
+def _each_of(column) -> str:
+    return ", ".join(column(f) for f in COMPARED_FIELDS)
+
+
+_MATCHED_VERSIONS = "(SELECT count(*) FROM list_versions WHERE matched_rows > 0)"
 VERSION_ENTRIES_SQL = f"""
-    WITH rows AS (
-        SELECT r.version_id, r.match, unnest(r.entity_id_list) AS entity_id,
-               {", ".join(f"{_compared(f)} AS n_{f}" for f in COMPARED_FIELDS)},
-               {_each("coalesce(r.{f}, '') AS t_{f}")}
-        FROM version_rows r WHERE len(r.entity_id_list) > 0),
-    several AS (
-        SELECT version_id, entity_id FROM (
-            SELECT version_id, unnest(entity_id_list) AS entity_id FROM version_rows)
-        GROUP BY ALL HAVING count(*) > 1),
-    single AS (
-        SELECT version_id, entity_id, 1 AS n_rows, match AS matches,
-               {_each("hash(n_{f}) AS h_{f}")}, {_each("hash(t_{f}) AS r_{f}")},
-               {_each("nullif(t_{f}, '') AS v_{f}")}
-        FROM rows ANTI JOIN several USING (version_id, entity_id)),
-    grouped AS (
+    WITH members AS (  -- each row, hashed as written, once for each entry it is matched to
+        SELECT version_id, unnest(entity_id_list) AS entity_id,
+               hash({_each("coalesce({f}, '')")}) AS written
+        FROM version_rows WHERE len(entity_id_list) > 0),
+    varying AS (
+        SELECT entity_id FROM members GROUP BY entity_id
+        HAVING count(*) <> {_MATCHED_VERSIONS} OR count(DISTINCT version_id) <> {_MATCHED_VERSIONS}
+            OR min(written) <> max(written)),
+    texts AS (
+        SELECT version_id, match, entity_id, {_each("coalesce({f}, '') AS t_{f}")}
+        FROM (SELECT *, unnest(entity_id_list) AS entity_id FROM version_rows WHERE len(entity_id_list) > 0)
+        SEMI JOIN varying USING (entity_id)),
+    hashed AS (
         SELECT version_id, entity_id, count(*) AS n_rows,
                array_to_string(list_sort(list(DISTINCT match)), ', ') AS matches,
-               {", ".join(f"{_combined('n_' + f)} AS h_{f}" for f in COMPARED_FIELDS)},
-               {", ".join(f"{_combined('t_' + f)} AS r_{f}" for f in COMPARED_FIELDS)},
-               {", ".join(f"nullif(array_to_string({_values('t_' + f)}, ' / '), '') AS v_{f}"
-                          for f in COMPARED_FIELDS)}
-        FROM rows SEMI JOIN several USING (version_id, entity_id)
-        GROUP BY version_id, entity_id)
-    SELECT w.version_id, e.entity_no, w.entity_id, w.n_rows, w.matches, {_each("w.h_{f}")},
-           {_each("w.r_{f}")}, hash({_each("w.r_{f}")}) AS r_all, hash({_each("w.h_{f}")}) AS h_all,
-           {_each("w.v_{f}")}
-    FROM (SELECT * FROM single UNION ALL SELECT * FROM grouped) w JOIN entities e USING (entity_id)
-    ORDER BY w.version_id, e.entity_no"""
+               {_each_of(lambda f: f"{_combined(_compared(f, 't_' + f))} AS h_{f}")},
+               {_each_of(lambda f: f"{_combined('t_' + f)} AS r_{f}")},
+               {_each_of(lambda f: f"nullif(array_to_string({_values('t_' + f)}, ' / '), '') AS v_{f}")}
+        FROM texts GROUP BY version_id, entity_id)
+    SELECT h.version_id, e.entity_no, h.entity_id, h.n_rows, h.matches, {_each("h.h_{f}")},
+           {_each("h.r_{f}")}, hash({_each("h.r_{f}")}) AS r_all, hash({_each("h.h_{f}")}) AS h_all,
+           {_each("h.v_{f}")}
+    FROM hashed h JOIN entry_lookup e USING (entity_id)
+    ORDER BY h.version_id, e.entity_no"""
 DERIVED_TABLES["version_entries"] = VERSION_ENTRIES_SQL
-# Every version's r_all and h_all for every entry number (NULL where the version lacks the entry),
-# with today's destination: two versions' rows line up one for one, so a diff is a POSITIONAL JOIN
-# of two scans (tracker.store.history), not a join of a million entries on their number.
-# Small row groups: a diff's first entries by number are read with their text from a few of them.
-ROW_GROUP_ROWS["version_entries"] = 16_384
+# Every version's r_all and h_all for every entry number, with today's destination: two versions'
+# rows line up one for one, so a diff is a POSITIONAL JOIN of two scans (tracker.store.history), not
+# a join of a million entries on their number. NULL where the version lacks the entry; an entry alike
+# in every version (not in version_entries) has 0 for both in every version that has rows: equal,
+# which is all a diff asks of it.
 DERIVED_TABLES["version_hashes"] = """
-    SELECT v.version_id, e.entity_no, e.destination, x.r_all, x.h_all
-    FROM (SELECT DISTINCT version_id FROM version_entries) v CROSS JOIN entities e
+    WITH varying AS (SELECT DISTINCT entity_no FROM version_entries)
+    SELECT v.version_id, e.entity_no, e.destination,
+           CASE WHEN w.entity_no IS NOT NULL THEN x.r_all WHEN v.matched_rows > 0 THEN 0 END AS r_all,
+           CASE WHEN w.entity_no IS NOT NULL THEN x.h_all WHEN v.matched_rows > 0 THEN 0 END AS h_all
+    FROM list_versions v CROSS JOIN entities e
+    LEFT JOIN varying w ON w.entity_no = e.entity_no
     LEFT JOIN version_entries x ON x.version_id = v.version_id AND x.entity_no = e.entity_no
     ORDER BY v.version_id, e.entity_no"""
+ROW_GROUP_ROWS["version_entries"] = 16_384  # a diff's first entries by number are read from a few
 # --- Screening (tracker.screening): every listed name, normalised once per build ---
 # The names screened against: the Entity List's entries on today's list (names, aliases and
 # local-language names) and every other list's rows of the Consolidated Screening List (names
