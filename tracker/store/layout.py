@@ -71,6 +71,18 @@ def _compared(field: str, value: str) -> str:
 # first row groups, the rest skipped on their date statistics. entity_no numbers them in that
 # order; the search index and the events refer to an entry by it.
 STORE_TABLES: dict[str, str] = {
+    # The versions first: their rows are the largest input, let go of once these two are written.
+    "list_versions": """
+        SELECT v.*, coalesce(n.rows, 0) AS rows, coalesce(n.matched, 0) AS matched_rows
+        FROM input_list_versions v LEFT JOIN (
+            SELECT version_id, count(*) AS rows, count(entity_ids) AS matched
+            FROM input_version_rows GROUP BY version_id) n USING (version_id)
+        ORDER BY v.date, v.version_id""",
+    "version_rows": f"""
+        SELECT r.*, v.date AS version_date, v.source_kind,
+               coalesce(string_split(r.entity_ids, {_text(schema.LIST_SEPARATOR)}), []) AS entity_id_list
+        FROM input_version_rows r JOIN input_list_versions v USING (version_id)
+        ORDER BY v.date, r.version_id, r.row""",
     "companies": "SELECT * FROM input_companies ORDER BY company_id",
     "entities": rf"""
         WITH first AS (
@@ -130,17 +142,6 @@ STORE_TABLES: dict[str, str] = {
         FROM input_responses r JOIN input_companies c USING (company_id)
         ORDER BY day, r.response_id""",
     "moments": "SELECT * FROM input_moments ORDER BY date, moment_id",
-    "list_versions": """
-        SELECT v.*, coalesce(n.rows, 0) AS rows, coalesce(n.matched, 0) AS matched_rows
-        FROM input_list_versions v LEFT JOIN (
-            SELECT version_id, count(*) AS rows, count(entity_ids) AS matched
-            FROM input_version_rows GROUP BY version_id) n USING (version_id)
-        ORDER BY v.date, v.version_id""",
-    "version_rows": f"""
-        SELECT r.*, v.date AS version_date, v.source_kind,
-               coalesce(string_split(r.entity_ids, {_text(schema.LIST_SEPARATOR)}), []) AS entity_id_list
-        FROM input_version_rows r JOIN input_list_versions v USING (version_id)
-        ORDER BY v.date, r.version_id, r.row""",
 }
 
 
