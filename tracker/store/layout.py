@@ -78,11 +78,11 @@ STORE_TABLES: dict[str, str] = {
             SELECT version_id, count(*) AS rows, count(entity_ids) AS matched
             FROM input_version_rows GROUP BY version_id) n USING (version_id)
         ORDER BY v.date, v.version_id""",
+    # Read by the build alone (version_entries, entry_versions), which needs no order: not sorted.
     "version_rows": f"""
         SELECT r.*, v.date AS version_date, v.source_kind,
                coalesce(string_split(r.entity_ids, {_text(schema.LIST_SEPARATOR)}), []) AS entity_id_list
-        FROM input_version_rows r JOIN input_list_versions v USING (version_id)
-        ORDER BY v.date, r.version_id, r.row""",
+        FROM input_version_rows r JOIN input_list_versions v USING (version_id)""",
     "companies": "SELECT * FROM input_companies ORDER BY company_id",
     "entities": rf"""
         WITH first AS (
