@@ -191,6 +191,8 @@ def _parse(table: Table, data: bytes, quick: bool) -> tuple[ParsedTable | None, 
     if _BLANK.fullmatch(data):  # not data.strip(), which would copy a large file
         return None, [Problem(name, 1, 1, "file is empty; expected a header row: "
                               + ",".join(table.column_names))]
+    if quick and len(data) >= ARROW_MIN_BYTES and (read := _read_arrow(table, data)) is not None:
+        return read
     if quick and (read := _read_valid(table, io.BytesIO(data))) is not None:
         return read
     # Something is wrong somewhere: the thorough reading finds and words every problem.
@@ -216,16 +218,160 @@ QUICK_CHUNK = 16_384  # rows read, checked and stored at a time on the quick pat
 _MEMO_LIMIT = 16_384  # distinct values per column remembered as checked (names repeat rarely)
 
 
+ARROW_MIN_BYTES = 1 << 20  # a file this large is first read by pyarrow (see `_read_arrow`)
+
+
 def _parse_path(table: Table, path: Path) -> tuple[ParsedTable | None, list[Problem]]:
-    """`parse_table` of a file, streamed on the quick path instead of read whole into memory."""
+    """`parse_table` of a file, streamed on the quick paths instead of read whole into memory."""
     with open(path, "rb") as handle:
         blank = all(not block.strip() for block in iter(lambda: handle.read(1 << 20), b""))
         if not blank:
+            if path.stat().st_size >= ARROW_MIN_BYTES and (read := _read_arrow(table, path)) is not None:
+                return read
             handle.seek(0)
             quick = _read_valid(table, handle)
             if quick is not None:
                 return quick
     return _parse(table, path.read_bytes(), quick=False)
+
+
+def _read_arrow(table: Table, source: bytes | Path) -> tuple[ParsedTable, list[Problem]] | None:
+    """Read a large file without problems at C speed (`plain_csv`); None as soon as anything is doubtful.
+
+    Like `_read_valid` it only ever answers "all fine": the cells are pyarrow's, proved to be those the
+    csv module reads, and go through the same checks (each distinct value of a checked column once);
+    a required cell left empty, a repeated key or row, any failed check gives up, and the slower
+    readings find and word the problem.
+    """
+    from tracker.inputs import plain_csv  # pyarrow and numpy: not loaded for small files
+
+    header = plain_csv.read_header(source)
+    if header is None:
+        return None
+    names = [cell.strip() for cell in header.cells]
+    header_problems = _check_header(table, names)
+    if any(p.severity == ERROR for p in header_problems):
+        return None
+    body = plain_csv.read_body(source, header)
+    if body is None:
+        return None
+    declared = {c.name: body.columns[names.index(c.name)] for c in table.columns if c.name in names}
+    if not (all(_arrow_column_passes(table.column(n), cells) for n, cells in declared.items())
+            and _arrow_rows_distinct(table, names, body.columns, declared)):
+        return None
+    parsed = ParsedTable(table, names)
+    parsed._set_columns({n: list(cells.chunks) for n, cells in declared.items()},
+                        array("q", body.lines.tobytes()))
+    return parsed, header_problems
+
+
+def _arrow_column_passes(column: Column, cells) -> bool:
+    """Whether every cell of an Arrow column passes `check_cell`, and a unique column repeats none.
+
+    Each distinct value is judged once; those that a regular expression run by Arrow shows must
+    pass (`_sure_to_pass`) are not turned into Python strings at all.
+    """
+    import pyarrow.compute as pc
+
+    checked = column.type.checks or column.allowed or column.pattern
+    if not (checked or column.unique):
+        return not (column.required and _has_empty(cells))
+    distinct = pc.unique(cells)
+    if column.required and _has_empty(distinct):
+        return False
+    if checked:
+        doubtful = pc.filter(distinct, pc.invert(_sure_to_pass(column, distinct)))
+        if not _all_pass(column, set(doubtful.to_pylist())):
+            return False
+    if column.unique:  # empty cells may repeat
+        filled = len(cells) - (pc.sum(pc.equal(cells, "")).as_py() or 0)
+        return len(distinct) - _has_empty(distinct) == filled
+    return True
+
+
+def _sure_to_pass(column: Column, distinct):
+    """True for the values that pass every check of the column (its type's, its vocabulary, its
+    pattern), by Arrow's RE2 expressions that match only such values; False for the empty value
+    and the values left to `_all_pass`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sure = pc.not_equal(distinct, "")
+    if column.type.checks:
+        expression = _type_sure_to_pass(column.type)
+        sure = pc.and_(sure, pc.match_substring_regex(distinct, f"^(?:{expression})$")
+                       if expression else pa.repeat(False, len(distinct)))
+    if column.allowed:
+        sure = pc.and_(sure, pc.is_in(distinct, value_set=pa.array(column.allowed, pa.string())))
+    if column.pattern:
+        expression = _re2_subset(column.pattern)
+        sure = pc.and_(sure, pc.match_substring_regex(distinct, f"^(?:{expression})$")
+                       if expression else pa.repeat(False, len(distinct)))
+    return sure
+
+
+_CITATION_RE2 = "[0-9]{1,3} FR [0-9]{1,6}"
+# By type name: an RE2 expression matched only by cells that pass every check of the type. Its digits
+# are ASCII (a subset of Python's \\d), and 18 of them always fit in 64 bits. Cells it does not match
+# are checked in Python. A list's item is written in `_type_sure_to_pass`.
+_TYPE_SURE_TO_PASS = {
+    schema.INT.name: "-?[0-9]{1,18}",
+    schema.CITATION.name: _CITATION_RE2,
+    schema.CITATIONS.name: f"{_CITATION_RE2}(?:; {_CITATION_RE2})*",
+}
+
+
+def _type_sure_to_pass(column_type) -> str | None:
+    if column_type is not schema.LIST:
+        return _TYPE_SURE_TO_PASS.get(column_type.name)
+    from tracker.inputs.plain_csv import WHITESPACE  # RE2's \\s is narrower than str.isspace()
+
+    # Items with no '|' split at exactly their ' | ', and each keeps a character str.strip() keeps.
+    kept = "[^|" + "".join(f"\\x{{{ord(c):X}}}" for c in WHITESPACE) + "]"
+    item = f"[^|]*{kept}[^|]*"
+    separator = re.escape(schema.LIST_SEPARATOR).replace("\\ ", " ")
+    return f"{item}(?:{separator}{item})*"
+
+
+# A pattern written only with these means the same to RE2 as to Python's re, but for \\d, which
+# becomes [0-9] (Python's also takes other scripts' digits): what RE2 matches, re matches too.
+_PORTABLE_PATTERN = re.compile(r"(?:\\d|\\[|.()\[\]{}*+?^\-]|[A-Za-z0-9 _\-:;,/|.()\[\]{}*+?^])*")
+_ODD_BRACE = re.compile(r"\{(?![0-9]+(?:,[0-9]+)?\})")  # RE2 reads '{,3}' as text, Python not
+
+
+def _re2_subset(pattern: str) -> str | None:
+    """The pattern as RE2 takes it, matching no more than Python's re does; None if unsure."""
+    if "(?" in pattern or _ODD_BRACE.search(pattern) or not _PORTABLE_PATTERN.fullmatch(pattern):
+        return None
+    return pattern.replace("\\d", "[0-9]")
+
+
+def _has_empty(cells) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.any(pc.equal(cells, "")).as_py())
+
+
+def _groups(cells) -> int:
+    """How many distinct rows an Arrow table has."""
+    return cells.group_by(cells.column_names).aggregate([]).num_rows
+
+
+def _arrow_rows_distinct(table: Table, names: list[str], columns: list, declared: dict) -> bool:
+    """Whether no two rows are equal, and no two share the values of a `unique_together`."""
+    import pyarrow as pa
+
+    rows = len(columns[0])
+    for together in table.unique_together:
+        present = [n for n in together if n in declared]  # a column the file lacks is empty on every row
+        if not present and rows > 1:
+            return False
+        if present and _groups(pa.table({n: declared[n] for n in present})) != rows:
+            return False
+    # A unique column filled on every row (an id) already tells every row apart.
+    if any(table.column(n).unique and not _has_empty(cells) for n, cells in declared.items()):
+        return True
+    return _groups(pa.table({f"c{i}": cells for i, cells in enumerate(columns)})) == rows
 
 
 def _read_valid(table: Table, stream) -> tuple[ParsedTable, list[Problem]] | None:
