@@ -81,7 +81,8 @@ def expected_groups(inputs: Path) -> dict[str, set[frozenset[str]]]:
 def stored_groups(db) -> dict[str, set[frozenset[str]]]:
     groups: dict[str, set[frozenset[str]]] = defaultdict(set)
     for kind, members in db.execute(
-            "SELECT kind, list(entity_id) FROM group_members GROUP BY group_id, kind").fetchall():
+            "SELECT g.kind, list(e.entity_id) FROM relation_members m JOIN relation_groups g "
+            "USING (group_no) JOIN entities e USING (entity_no) GROUP BY g.group_no, g.kind").fetchall():
         groups[kind].add(frozenset(members))
     return groups
 

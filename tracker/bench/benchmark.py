@@ -483,9 +483,9 @@ def _base_network(hops: int, which: str):
     return ask
 
 
-RELATIONS_READ = (("relation_members", ("entity_id", "group_id", "kind", "evidence", "members")),
-                  ("group_members", ("group_id", "member_rank", "entity_id", "name", "destination",
-                                     "citations")))
+# The relations are read into arrays once per store (tracker.store.related); the floor is a scan of those.
+RELATIONS_READ = (("relation_members", ("entity_no", "group_no")),
+                  ("relation_groups", ("group_id", "kind", "members", "evidence", "entity_nos")))
 ENTRY_READ = ("entity_id", "destination", "listed_date")
 COMPANY_READ = (("companies", ("company_id",)), ("entities", ("company_id",)), ("events", ("company_id",)),
                 ("responses", ("company_id",)))
@@ -606,7 +606,8 @@ def context(db, manifest: Manifest) -> Context:
     pair = default_pair(found)
     ids = {v.name: v.version_id for v in found}
     busiest, middle = entry.benchmark_entries(db)
-    related = db.execute("SELECT entity_id FROM group_members WHERE group_id = ? AND member_rank = 1",
+    related = db.execute("SELECT e.entity_id FROM relation_groups g JOIN entities e "
+                         "ON e.entity_no = g.entity_nos[1] WHERE g.group_id = ?",
                          [f"profile:{top['company_id']}"]).fetchone()
     return Context(int(manifest.data_as_of[:4]), top["company_id"], destination, search, typo,
                    typical["company_id"], (ids[pair[0]], ids[pair[1]]) if pair else None,

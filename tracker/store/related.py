@@ -3,12 +3,17 @@ related entries with their reasons, and the network around an entry or a company
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from tracker import schema
-from tracker.store.connection import _frame
+from tracker.store.relations import _text
 
 RELATED_PER_GROUP = 50  # members of one group listed on an entry's page (a rule's group can be thousands)
 NETWORK_PER_GROUP = 30  # members of one group drawn in a network
@@ -30,43 +35,126 @@ def _kind_rank(kinds: pd.Series) -> pd.Series:
     return kinds.map({kind: rank for rank, kind in enumerate(KIND_ORDER)})
 
 
+@dataclass(frozen=True)
+class _Relations:
+    """A build's groups and memberships as arrays, read once per store (tracker.store.relations).
+
+    A network or an entry's related entries reads a few hundred memberships scattered across the
+    store: looked up in Parquet that is a row group read per entry or group (300-500 ms for a network
+    at a million entries), here an array slice. Entries and groups are numbered densely
+    (entity_no, group_no), so a number is a position. Held per build: about 150 MB at a million entries.
+    """
+
+    group_ids: pa.Array  # by group_no, in the order of the ids
+    kinds: np.ndarray  # a group's kind's rank in KIND_ORDER
+    sizes: np.ndarray  # a group's members
+    evidence: pa.Array
+    # Group g's members, most cited first, are members[member_starts[g]:member_starts[g + 1]];
+    # entry e's groups, ascending, are groups[group_starts[e]:group_starts[e + 1]].
+    member_starts: np.ndarray
+    members: np.ndarray
+    group_starts: np.ndarray
+    groups: np.ndarray
+    cards: pa.Table  # by entity_no: entity_id, name, destination, listed_date, status, citations
+
+    def groups_of(self, entity_no: int) -> np.ndarray:
+        return self.groups[self.group_starts[entity_no]:self.group_starts[entity_no + 1]]
+
+    def first_members(self, group_no: int, count: int) -> np.ndarray:
+        start = self.member_starts[group_no]
+        return self.members[start:min(start + count, self.member_starts[group_no + 1])]
+
+    def card(self, entity_nos) -> list[dict]:
+        return self.cards.take(pa.array(entity_nos, type=pa.int32())).to_pylist()
+
+    def group(self, group_no: int) -> dict:
+        return {"group_id": self.group_ids[group_no].as_py(), "kind": KIND_ORDER[self.kinds[group_no]],
+                "members": int(self.sizes[group_no]), "evidence": self.evidence[group_no].as_py()}
+
+
+_loaded: OrderedDict[str, _Relations] = OrderedDict()
+_loading = threading.Lock()
+BUILDS_HELD = 2  # the relations of this many stores kept (a new build's replace the oldest)
+
+
+def _relations(db) -> _Relations:
+    """The store's relations as arrays, read at its first question on them."""
+    key = db.execute("SELECT key FROM store_key").fetchall()[0][0]
+    with _loading:
+        if key not in _loaded:
+            _loaded[key] = _read_relations(db)
+            while len(_loaded) > BUILDS_HELD:
+                _loaded.popitem(last=False)
+        _loaded.move_to_end(key)
+        return _loaded[key]
+
+
+def _starts(numbers: np.ndarray, count: int) -> np.ndarray:
+    """Where each of `count` numbers' rows start in `numbers` (sorted), and the end."""
+    return np.searchsorted(numbers, np.arange(count + 1), side="left")
+
+
+def _read_relations(db) -> _Relations:
+    db.complete()
+    groups = db.sql(f"""
+        SELECT group_id, list_position({_kind_list()}, kind) - 1 AS kind_rank, members, evidence, entity_nos
+        FROM relation_groups ORDER BY group_no""").to_arrow_table()
+    memberships = db.sql("SELECT entity_no, group_no FROM relation_members").to_arrow_table()
+    citations = f"string_split(fr_citations, {_text(schema.CITATION_SEPARATOR)})"
+    cards = db.sql(f"""
+        SELECT entity_id, name, destination, listed_date, status,
+               CAST(coalesce(len({citations}), 0) AS INTEGER) AS citations
+        FROM entities ORDER BY entity_no""").to_arrow_table()
+    nested = groups["entity_nos"].combine_chunks()
+    entity_nos = memberships["entity_no"].to_numpy()
+    return _Relations(
+        group_ids=groups["group_id"].combine_chunks(), kinds=groups["kind_rank"].to_numpy().astype(np.int8),
+        sizes=groups["members"].to_numpy(), evidence=groups["evidence"].combine_chunks(),
+        member_starts=nested.offsets.to_numpy().astype(np.int64), members=nested.values.to_numpy(),
+        group_starts=_starts(entity_nos, cards.num_rows), groups=memberships["group_no"].to_numpy(),
+        cards=cards.combine_chunks())
+
+
+def _kind_list() -> str:
+    return "[" + ", ".join(_text(kind) for kind in KIND_ORDER) + "]"
+
+
+def _entity_no(db, entity_id: str) -> int | None:
+    found = db.execute("SELECT entity_no FROM entry_lookup WHERE entity_id = ?", [entity_id]).fetchone()
+    return found[0] if found else None
+
+
+CARD_COLUMNS = ["entity_id", "name", "destination", "listed_date", "status", "citations"]
+
+
 def related_entries(db, entity_id: str, per_group: int = RELATED_PER_GROUP) -> Related:
     """The entries related to one, each with what it shares with it (at most `per_group` of a group)."""
-    groups = _frame(
-        db,
-        """
-        SELECT m.group_id, m.kind, g.evidence, m.members - 1 AS others
-        FROM relation_members m JOIN relation_groups g USING (group_id) WHERE m.entity_id = ?""",
-        [entity_id],
-    )
-    kinds, labels = list(KIND_ORDER), [schema.RELATION_KINDS[k] for k in KIND_ORDER]
-    ids = list(groups["group_id"]) or [""]
-    # The groups by an IN list of bound ids: the members' table, sorted by group, is then read only
-    # where those groups are (a join with them read all of it: 400 ms at a million entries).
-    entries = _frame(
-        db,
-        f"""
-        WITH mine AS (SELECT group_id, kind, evidence FROM relation_groups
-                      WHERE group_id IN ({_placeholders(ids)})),
-        shown AS (
-            SELECT m.entity_id, m.name, m.destination, m.listed_date, m.status, m.citations, mine.evidence,
-                   mine.group_id, list_position(?, mine.kind) AS rank
-            FROM group_members m JOIN mine USING (group_id)
-            WHERE m.group_id IN ({_placeholders(ids)}) AND m.member_rank <= ? AND m.entity_id <> ?
-            QUALIFY row_number() OVER (PARTITION BY m.group_id ORDER BY m.member_rank) <= ?)
-        SELECT entity_id, any_value(name) AS name, any_value(destination) AS destination,
-               any_value(listed_date) AS listed_date, any_value(status) AS status,
-               any_value(citations) AS citations,
-               list_sort(list_distinct(list(rank))) AS kinds,
-               string_agg(evidence, '; ' ORDER BY rank, group_id) AS reasons
-        FROM shown GROUP BY entity_id
-        ORDER BY min(rank), any_value(citations) DESC, any_value(name), entity_id""",
-        [*ids, kinds, *ids, per_group + 1, entity_id, per_group],
-    )
-    entries["kinds"] = [", ".join(labels[r - 1] for r in ranks) for ranks in entries["kinds"]]
+    number = _entity_no(db, entity_id)
+    index = _relations(db)
+    numbers = index.groups_of(number) if number is not None else []
+    mine = [index.group(g) | {"group_no": int(g)} for g in numbers]
+    groups = pd.DataFrame(mine, columns=["group_no", "group_id", "kind", "evidence", "members"])
+    groups = groups.assign(others=groups["members"] - 1, rank=_kind_rank(groups["kind"]))
+    groups = groups.sort_values(["rank", "group_id"])
+    found: dict[int, dict] = {}  # entity_no -> its ranks and reasons, in the order of the groups
+    for group in groups.itertuples():
+        others = [m for m in index.first_members(group.group_no, per_group + 1) if m != number][:per_group]
+        for member in others:
+            seen = found.setdefault(int(member), {"ranks": [], "reasons": []})
+            seen["ranks"].append(group.rank)
+            seen["reasons"].append(group.evidence)
+    entries = pd.DataFrame(index.card(list(found)), columns=CARD_COLUMNS)
+    labels = [schema.RELATION_KINDS[k] for k in KIND_ORDER]
+    entries = entries.assign(
+        kinds=[", ".join(labels[r] for r in sorted(set(f["ranks"]))) for f in found.values()],
+        reasons=["; ".join(f["reasons"]) for f in found.values()],
+        first=[min(f["ranks"]) for f in found.values()])
+    entries["listed_date"] = pd.to_datetime(entries["listed_date"]).astype("datetime64[us]")
+    entries = entries.sort_values(["first", "citations", "name", "entity_id"],
+                                  ascending=[True, False, True, True], na_position="last", kind="stable")
     groups = groups.assign(shown=groups["others"].clip(upper=per_group))
-    groups = groups.assign(rank=_kind_rank(groups["kind"])).sort_values(["rank", "group_id"])
-    return Related(entries, groups.drop(columns="rank").reset_index(drop=True))
+    return Related(entries.drop(columns="first").reset_index(drop=True),
+                   groups[["group_id", "kind", "evidence", "others", "shown"]].reset_index(drop=True))
 
 
 @dataclass(frozen=True)
@@ -85,43 +173,8 @@ class Network:
     hidden_groups: int = 0
 
 
-def _placeholders(values: list) -> str:
-    """'?, ?, ?' for a list of bound values: an IN list of constants lets DuckDB skip the row groups
-    (sorted by the column) that hold none of them, where a subquery reads them all."""
-    return ", ".join("?" * len(values))
-
-
-def _members_of(db, group_ids: list[str], per_group: int) -> pd.DataFrame:
-    return _frame(
-        db,
-        f"""
-        SELECT group_id, kind, members, member_rank, entity_id, name, destination, citations
-        FROM group_members WHERE group_id IN ({_placeholders(group_ids)}) AND member_rank <= ?
-        ORDER BY group_id, member_rank""",
-        [*group_ids, per_group],
-    )
-
-
-def _groups_of(db, entity_ids: list[str]) -> pd.DataFrame:
-    """The groups these entries are in, one row per entry and group."""
-    return _frame(
-        db,
-        f"""
-        SELECT group_id, kind, members, entity_id FROM relation_members
-        WHERE entity_id IN ({_placeholders(entity_ids)}) ORDER BY group_id, entity_id""",
-        list(entity_ids),
-    )
-
-
-def _evidence_of(db, group_ids: list[str]) -> dict[str, str]:
-    """Each group's evidence, read from the groups' table (small) rather than every membership's row."""
-    if not group_ids:
-        return {}
-    rows = db.execute(
-        f"SELECT group_id, evidence FROM relation_groups WHERE group_id IN ({_placeholders(group_ids)})",
-        list(group_ids),
-    ).fetchall()
-    return dict(rows)
+def _empty_network() -> Network:
+    return Network(pd.DataFrame(columns=NODE_COLUMNS), pd.DataFrame(columns=EDGE_COLUMNS), 0)
 
 
 def network(
@@ -134,82 +187,57 @@ def network(
 ) -> Network:
     """The network around one entry (or one company's entries): each group of the centre's entries
     as a node linked to its members, then (hops=2) the groups of those members and theirs."""
+    index = _relations(db)
     nodes: dict[str, dict] = {}
     edges: list[dict] = []
+    numbers: dict[str, int] = {}  # the entity_no of each entry drawn
     if company_id is not None:
+        name = db.execute("SELECT name FROM companies WHERE company_id = ?", [company_id]).fetchone()
+        if name is None:
+            return _empty_network()
         profile = f"profile:{company_id}"
-        centre = _frame(db, "SELECT evidence, members FROM relation_groups WHERE group_id = ?", [profile])
-        name = _frame(db, "SELECT name FROM companies WHERE company_id = ?", [company_id])
-        if name.empty:
-            return Network(pd.DataFrame(columns=NODE_COLUMNS), pd.DataFrame(columns=EDGE_COLUMNS), 0)
-        members = int(centre["members"].iloc[0]) if not centre.empty else 0
-        nodes[profile] = _node(
-            profile,
-            "centre",
-            name["name"].iloc[0],
-            hop=0,
-            kind="profile",
-            evidence=centre["evidence"].iloc[0] if members else None,
-            members=members,
-        )
+        position = index.group_ids.index(profile).as_py()
+        centre = index.group(position) if position >= 0 else {"members": 0, "evidence": None}
+        nodes[profile] = _node(profile, "centre", name[0], hop=0, kind="profile",
+                               evidence=centre["evidence"] if centre["members"] else None,
+                               members=centre["members"])
         expanded = {profile}
-        frontier = _add_members(db, nodes, edges, [profile], 1, max_entries, max_entries)
+        reached = [(position, centre)] if position >= 0 else []
+        frontier = _add_members(index, nodes, edges, numbers, reached, 1, max_entries, max_entries)
     else:
-        entry = _frame(
-            db,
-            "SELECT entity_id, name, destination, fr_citations FROM entities WHERE entity_id = ?",
-            [entity_id],
-        )
-        if entry.empty:
-            return Network(pd.DataFrame(columns=NODE_COLUMNS), pd.DataFrame(columns=EDGE_COLUMNS), 0)
-        row = entry.iloc[0]
-        citations = len(row["fr_citations"].split(schema.CITATION_SEPARATOR)) if row["fr_citations"] else 0
-        nodes[entity_id] = _node(
-            entity_id,
-            "centre",
-            row["name"],
-            entity_id=entity_id,
-            hop=0,
-            destination=row["destination"],
-            citations=citations,
-        )
+        number = _entity_no(db, entity_id) if entity_id else None
+        if number is None:
+            return _empty_network()
+        card = index.card([number])[0]
+        nodes[entity_id] = _node(entity_id, "centre", card["name"], entity_id=entity_id, hop=0,
+                                 destination=card["destination"], citations=card["citations"])
+        numbers[entity_id] = number
         expanded, frontier = set(), [entity_id]
     hidden_groups = 0
     for hop in range(1, hops + 1):
         if not frontier:
             break
-        memberships = _groups_of(db, frontier)
-        memberships = memberships[~memberships["group_id"].isin(expanded)]
-        groups = memberships.drop_duplicates("group_id").sort_values(
-            ["kind", "members"], key=lambda c: _kind_rank(c) if c.name == "kind" else -c
-        )
-        hidden_groups += max(len(groups) - NETWORK_GROUPS, 0)
-        groups = groups.head(NETWORK_GROUPS)
-        memberships = memberships[memberships["group_id"].isin(groups["group_id"])]
-        evidence = _evidence_of(db, list(groups["group_id"]))
-        groups = groups.assign(evidence=groups["group_id"].map(evidence))
-        memberships = memberships.assign(evidence=memberships["group_id"].map(evidence))
-        for group in groups.itertuples():
-            nodes[group.group_id] = _node(
-                group.group_id,
-                "group",
-                _group_label(group),
-                hop=hop,
-                kind=group.kind,
-                evidence=group.evidence,
-                members=group.members,
-            )
-        for member in memberships.itertuples():  # a group is linked to the entries it was reached from
-            edges.append(
-                {
-                    "source": member.group_id,
-                    "target": member.entity_id,
-                    "kind": member.kind,
-                    "reason": member.evidence,
-                }
-            )
-        expanded |= set(groups["group_id"])
-        frontier = _add_members(db, nodes, edges, list(groups["group_id"]), hop, per_group, max_entries)
+        # Each group of the frontier's entries (by id), with the entries it was reached from.
+        reached_from: dict[int, list[str]] = {}
+        for member in sorted(frontier):
+            for group_no in index.groups_of(numbers[member]):
+                reached_from.setdefault(int(group_no), []).append(member)
+        candidates = [(g, index.group(g)) for g in sorted(reached_from)]
+        candidates = [(g, group) for g, group in candidates if group["group_id"] not in expanded]
+        candidates.sort(key=lambda c: (KIND_ORDER.index(c[1]["kind"]), -c[1]["members"]))  # stable: by id
+        hidden_groups += max(len(candidates) - NETWORK_GROUPS, 0)
+        drawn = candidates[:NETWORK_GROUPS]
+        for _, group in drawn:
+            nodes[group["group_id"]] = _node(group["group_id"], "group", _group_label(group), hop=hop,
+                                             kind=group["kind"], evidence=group["evidence"],
+                                             members=group["members"])
+        # A group is linked to the entries it was reached from.
+        for group_no, group in sorted(drawn, key=lambda c: c[0]):
+            for member in reached_from[group_no]:
+                edges.append({"source": group["group_id"], "target": member, "kind": group["kind"],
+                              "reason": group["evidence"]})
+        expanded |= {group["group_id"] for _, group in drawn}
+        frontier = _add_members(index, nodes, edges, numbers, drawn, hop, per_group, max_entries)
     frame = pd.DataFrame(list(nodes.values()), columns=NODE_COLUMNS)
     links = pd.DataFrame(edges, columns=EDGE_COLUMNS)
     frame["shown"] = frame["node_id"].map(links.groupby("source").size()).fillna(0).astype(int)
@@ -263,51 +291,35 @@ def _node(
     }
 
 
-def _add_members(
-    db, nodes: dict, edges: list, group_ids: list[str], hop: int, per_group: int, max_entries: int
-) -> list[str]:
+def _add_members(index: _Relations, nodes: dict, edges: list, numbers: dict[str, int],
+                 groups: list[tuple[int, dict]], hop: int, per_group: int, max_entries: int) -> list[str]:
     """Link each group to its first members, adding the entries not yet drawn (while under
     max_entries); the entries added are the next hop's frontier."""
-    if not group_ids:
-        return []
-    members = _members_of(db, group_ids, per_group)
-    order = {group_id: n for n, group_id in enumerate(group_ids)}
-    members = members.sort_values(
-        ["group_id", "member_rank"], key=lambda c: c.map(order) if c.name == "group_id" else c
-    )
     entries = sum(1 for node in nodes.values() if node["node_kind"] != "group" and node["entity_id"])
     added = []
     linked = {(edge["source"], edge["target"]) for edge in edges}
-    for member in members.itertuples():
-        if (member.group_id, member.entity_id) in linked:
-            continue
-        if member.entity_id not in nodes:
-            if entries >= max_entries:
+    for group_no, group in groups:
+        firsts = index.first_members(group_no, per_group)
+        for number, card in zip(firsts.tolist(), index.card(firsts), strict=True):
+            member = card["entity_id"]
+            if (group["group_id"], member) in linked:
                 continue
-            nodes[member.entity_id] = _node(
-                member.entity_id,
-                "entry",
-                member.name,
-                entity_id=member.entity_id,
-                hop=hop,
-                destination=member.destination,
-                citations=member.citations,
-            )
-            entries += 1
-            added.append(member.entity_id)
-        edges.append(
-            {
-                "source": member.group_id,
-                "target": member.entity_id,
-                "kind": member.kind,
-                "reason": nodes[member.group_id]["evidence"],
-            }
-        )
+            if member not in nodes:
+                if entries >= max_entries:
+                    continue
+                nodes[member] = _node(member, "entry", card["name"], entity_id=member, hop=hop,
+                                      destination=card["destination"], citations=card["citations"])
+                numbers[member] = number
+                entries += 1
+                added.append(member)
+            edges.append({"source": group["group_id"], "target": member, "kind": group["kind"],
+                          "reason": nodes[group["group_id"]]["evidence"]})
     return added
 
 
-def _group_label(group) -> str:
+def _group_label(group: dict) -> str:
     """A group's short label on the network (its evidence is in the hover and the table)."""
+    group = SimpleNamespace(**group)
     count = f" ({group.members})"
     if group.kind == "listing":
         return (
@@ -332,7 +344,7 @@ def related_counts(db) -> dict[str, int]:
     """How many entries are related to at least one other: by a profile, name, stem or address
     ('besides_listing'), by any relation ('any'), and the entries in all ('entries')."""
     row = db.execute("""
-        SELECT count(DISTINCT entity_id) FILTER (WHERE kind <> 'listing'), count(DISTINCT entity_id),
+        SELECT count(DISTINCT m.entity_no) FILTER (WHERE g.kind <> 'listing'), count(DISTINCT m.entity_no),
                (SELECT count(*) FROM entities)
-        FROM relation_members""").fetchone()
+        FROM relation_members m JOIN relation_groups g USING (group_no)""").fetchone()
     return {"besides_listing": row[0], "any": row[1], "entries": row[2]}
