@@ -313,12 +313,13 @@ def _combined(expression: str) -> str:
     return f"hash(array_to_string({_values(expression)}, chr(30)))"
 
 
-def _each(template: str) -> str:
-    return ", ".join(template.format(f=f) for f in COMPARED_FIELDS)
-
-
 def _each_of(column) -> str:
+    """The SQL `column(field)` of every compared field, comma-joined."""
     return ", ".join(column(f) for f in COMPARED_FIELDS)
+
+
+def _each(template: str) -> str:
+    return _each_of(lambda f: template.format(f=f))
 
 
 _MATCHED_VERSIONS = "(SELECT count(*) FROM list_versions WHERE matched_rows > 0)"
