@@ -20,12 +20,17 @@ import json
 import sys
 from tracker.store import build
 from tracker.store import connection
+from tracker.store import entry
 from tracker.store import queries
+from tracker.store import related
 from tracker.config import data_paths
 status = build.refresh_store(data_paths())
 db = connection.open_store(status.build_dir, status.manifest).cursor()
+page = entry.entry_page(db, sys.argv[2])  # read from the bucket's files directly (store.sorted_files)
 print(json.dumps({"build": str(status.build_dir), "entries": queries.headline(db, 2025)["entries"],
-                  "company": len(queries.company(db, sys.argv[1]).entries)}))
+                  "company": len(queries.company(db, sys.argv[1]).entries),
+                  "entry": [page.entry["name"], len(page.events), page.events["action"].tolist()],
+                  "related": sorted(related.related_entries(db, sys.argv[2]).entries["entity_id"])}))
 """
 
 
@@ -50,8 +55,8 @@ def s3(monkeypatch):
 
 def run_reader(env: dict, data_dir: Path) -> dict:
     replica_env = {**os.environ, **env, "TRACKER_DATA_DIR": str(data_dir), "TRACKER_PUBLISH": "0"}
-    result = subprocess.run([sys.executable, "-c", READER, made.LUMEN], cwd=PROJECT, capture_output=True,
-                            text=True, env=replica_env, timeout=120)
+    result = subprocess.run([sys.executable, "-c", READER, made.LUMEN, made.ATLAS_ENTRY], cwd=PROJECT,
+                            capture_output=True, text=True, env=replica_env, timeout=120)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -75,6 +80,8 @@ def test_publisher_builds_and_publishes_and_two_replicas_read_the_same_store(s3,
     assert first == second
     assert first["build"] == location
     assert (first["entries"], first["company"]) == (made.ENTRIES, len(made.LUMEN_ENTRIES))
+    assert first["entry"] == [made.LUMEN_NAME, 1, ["added"]]
+    assert set(made.LUMEN_ENTRIES) - {made.ATLAS_ENTRY} <= set(first["related"])
     assert not (tmp_path / "replica-1" / "store").exists()
 
     # An editor's save on the publisher reaches the replicas as a new build.

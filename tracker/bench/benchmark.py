@@ -491,8 +491,9 @@ COMPANY_READ = (("companies", ("company_id",)), ("entities", ("company_id",)), (
                 ("responses", ("company_id",)))
 RELATED_READ = (("companies", ("company_id", "parent_id")),
                 ("events", ("company_id", "rule_id", "date", "action")))
-ENTRY_PAGE_READ = (("entry_lookup", ("entity_id",)), ("entities", ("entity_no",)),
-                   ("entry_events", ("entity_id",)), ("entry_versions", ("entity_id",)))
+# The entry page reads its entry, actions and versions from files sorted by id (tracker.store.sorted_files).
+ENTRY_PAGE_READ = (("entry_lookup", ("entity_id",)), ("entry_events", ("entity_id",)),
+                   ("entry_versions", ("entity_id",)))
 QUESTIONS: tuple[Question, ...] = (
     Question("headline", "overview", _ours_headline, _base_headline,
              (("entities", ("destination",)), ("companies", ("company_id",)), ("rules", ("scope",)),

@@ -246,9 +246,10 @@ DERIVED_TABLES: dict[str, str] = {
         JOIN search_vocabulary v USING (word) ORDER BY v.word_id, w.entity_no""",
 }
 # The entry page's tables (tracker.store.entry), each sorted by entity id with small row groups, so
-# that one entry's rows are read from one row group, skipped to on its statistics, at any scale.
+# that one entry's rows are read from one row group, found on its statistics, at any scale.
+# entry_lookup is the entries again (without their search words) in id order.
 DERIVED_TABLES.update({
-    "entry_lookup": "SELECT entity_id, entity_no FROM entities ORDER BY entity_id",
+    "entry_lookup": "SELECT * EXCLUDE (search_words) FROM entities ORDER BY entity_id",
     "entry_events": """
         SELECT ev.entity_id, ev.event_id, ev.action, ev.date, ev.year, ev.fr_citation, ev.rule_id,
                r.title AS rule_title, r.url AS rule_url, r.fr_citation AS rule_citation,
@@ -265,7 +266,7 @@ DERIVED_TABLES.update({
 # Smaller row groups where a question reads a narrow range: one company, one word.
 ROW_GROUP_ROWS = {"entities": 32_768, "company_entries": 8_192, "company_events": 8_192,
                   "search_postings": 65_536}
-ROW_GROUP_ROWS.update({"entry_lookup": 65_536, "entry_events": 4_096, "entry_versions": 4_096})
+ROW_GROUP_ROWS.update({"entry_lookup": 2_048, "entry_events": 4_096, "entry_versions": 4_096})
 # Relations between entries, as groups with their evidence (tracker.store.relations).
 DERIVED_TABLES.update(RELATION_TABLES)
 ROW_GROUP_ROWS.update({"relation_members": 8_192, "group_members": 65_536})

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from tracker import schema
 from tracker.store.relations import _text
+from tracker.store.sorted_files import sorted_file
 
 RELATED_PER_GROUP = 50  # members of one group listed on an entry's page (a rule's group can be thousands)
 NETWORK_PER_GROUP = 30  # members of one group drawn in a network
@@ -120,8 +121,8 @@ def _kind_list() -> str:
 
 
 def _entity_no(db, entity_id: str) -> int | None:
-    found = db.execute("SELECT entity_no FROM entry_lookup WHERE entity_id = ?", [entity_id]).fetchone()
-    return found[0] if found else None
+    found = sorted_file(db, "entry_lookup", "entity_id").rows(entity_id, ["entity_id", "entity_no"])
+    return found["entity_no"][0].as_py() if found.num_rows else None
 
 
 CARD_COLUMNS = ["entity_id", "name", "destination", "listed_date", "status", "citations"]
