@@ -45,7 +45,8 @@ class ColumnType:
 # ASCII digits only: \d also matches other scripts' digits, which the build cannot read as numbers.
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 _INT_LIMIT = 2**63  # the store's integers are 64-bit; a larger value would fail the build or wrap
-_CITATION = re.compile(r"\d{1,3} FR \d{1,6}")
+CITATION_PATTERN = r"\d{1,3} FR \d{1,6}"  # one citation as the inputs write it: '90 FR 4619'
+_CITATION = re.compile(CITATION_PATTERN)
 _PARTIAL_DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"]+")
 
@@ -105,7 +106,7 @@ LIST = ColumnType(
     expected=f"values separated by '{LIST_SEPARATOR}'", sql_type="VARCHAR", editor_pattern=None)
 COLUMN_TYPES: tuple[ColumnType, ...] = (TEXT, INT, DATE, PARTIAL_DATE, URL, CITATION, CITATIONS, LIST)
 # A citation cell as the list prints it: each citation with the date beside it, if any.
-_DATED = r"\d{1,3} FR \d{1,6}(, \d{1,2}/\d{1,2}/\d{2})?"
+_DATED = rf"{CITATION_PATTERN}(, \d{{1,2}}/\d{{1,2}}/\d{{2}})?"
 DATED_CITATIONS_PATTERN = rf"{_DATED}(; {_DATED})*"
 
 ACTIONS = ("added", "revised", "removed", "corrected")

@@ -310,18 +310,18 @@ def _sure_to_pass(column: Column, distinct):
     return sure
 
 
-_CITATION_RE2 = "[0-9]{1,3} FR [0-9]{1,6}"
 # By type name: an RE2 expression matched only by cells that pass every check of the type. Its digits
 # are ASCII (a subset of Python's \\d), and 18 of them always fit in 64 bits. Cells it does not match
-# are checked in Python. A list's item is written in `_type_sure_to_pass`.
-_TYPE_SURE_TO_PASS = {
-    schema.INT.name: "-?[0-9]{1,18}",
-    schema.CITATION.name: _CITATION_RE2,
-    schema.CITATIONS.name: f"{_CITATION_RE2}(?:; {_CITATION_RE2})*",
-}
+# are checked in Python. Citations follow the schema's CITATION_PATTERN and a list's item is written
+# in `_type_sure_to_pass`.
+_TYPE_SURE_TO_PASS = {schema.INT.name: "-?[0-9]{1,18}"}
 
 
 def _type_sure_to_pass(column_type) -> str | None:
+    if column_type in (schema.CITATION, schema.CITATIONS):  # as the schema's pattern, in RE2
+        one = _re2_subset(schema.CITATION_PATTERN)
+        return one if column_type is schema.CITATION else \
+            f"{one}(?:{_re2_literal(schema.CITATION_SEPARATOR)}{one})*"
     if column_type is not schema.LIST:
         return _TYPE_SURE_TO_PASS.get(column_type.name)
     from tracker.inputs.plain_csv import WHITESPACE  # RE2's \\s is narrower than str.isspace()
@@ -329,8 +329,11 @@ def _type_sure_to_pass(column_type) -> str | None:
     # Items with no '|' split at exactly their ' | ', and each keeps a character str.strip() keeps.
     kept = "[^|" + "".join(f"\\x{{{ord(c):X}}}" for c in WHITESPACE) + "]"
     item = f"[^|]*{kept}[^|]*"
-    separator = re.escape(schema.LIST_SEPARATOR).replace("\\ ", " ")
-    return f"{item}(?:{separator}{item})*"
+    return f"{item}(?:{_re2_literal(schema.LIST_SEPARATOR)}{item})*"
+
+
+def _re2_literal(text: str) -> str:
+    return re.escape(text).replace("\\ ", " ")
 
 
 # A pattern written only with these means the same to RE2 as to Python's re, but for \\d, which

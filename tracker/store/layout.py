@@ -12,8 +12,10 @@ import itertools
 import json
 
 import duckdb
+import pyarrow as pa
 
 from tracker import schema
+from tracker.screening import normalise as _screening
 from tracker.store.relations import RELATION_TABLES
 
 
@@ -372,10 +374,6 @@ ROW_GROUP_ROWS["version_entries"] = 16_384  # a diff's first entries by number a
 # the Entity List. `screening_key` is tracker.screening.normalise.key, registered on the build's
 # connection (register_functions); the comment names its version, so a new normalisation
 # changes store_format() and rebuilds the store.
-import pyarrow as pa  # noqa: E402
-
-from tracker.screening import normalise as _screening  # noqa: E402
-
 STORE_TABLES["screening_list"] = "SELECT * FROM input_screening_list ORDER BY list, row_id"
 SCREENING_KINDS = "['name', 'local_name', 'alias']"  # in the order a name written twice keeps its kind
 SCREENING_KIND_ORDER = "CASE n.kind WHEN 'name' THEN 0 WHEN 'local_name' THEN 1 ELSE 2 END"

@@ -16,8 +16,11 @@ import streamlit as st
 
 from tracker.config import data_paths
 from tracker.present.text import md_escape
+from tracker.screening import results as screening_results
+from tracker.screening.match import ScreeningIndex
 from tracker.store import build, connection, history, queries, related
 from tracker.store import entry as entry_store
+from tracker.store import screening as store_screening
 from tracker.store.connection import StoreError
 from tracker.store.manifest import Manifest
 
@@ -178,10 +181,6 @@ def store_problem_text(status: build.StoreStatus) -> str:
 
 
 # --- Screening (tracker.screening): the index once per build; the names screened never cached ---
-
-from tracker.screening import results as screening_results  # noqa: E402
-from tracker.screening.match import ScreeningIndex  # noqa: E402
-from tracker.store import screening as store_screening  # noqa: E402
 
 screening_version = _per_build(store_screening.screening_version)
 screening_destinations = _per_build(store_screening.screening_destinations)
