@@ -99,7 +99,7 @@ def test_nov_2023_to_july_2026_india_dae_changed_two_removed_sapfir_and_molot_no
 
 def test_a_field_the_parse_lacks_is_not_in_this_source_never_a_change(db) -> None:
     diff = history.version_diff(db, "ecfr_2023-11-21", "ecfr_2026-07-09")
-    assert diff.not_compared["license_review_policy"].startswith(changes.NOT_IN_SOURCE)
+    assert diff.not_compared["license_review_policy"].startswith(schema.DIFF_NOT_IN_SOURCE)
     assert "fr_citations" in diff.not_compared  # the parse gives mostly the first citation only
     assert not set(diff.fields["field"]) & set(diff.not_compared)
     # The same pair of eCFR texts compares every field.
@@ -164,7 +164,7 @@ def test_a_made_pair_of_versions_is_told_apart_entry_by_entry(made_db) -> None:
 
 def test_a_field_one_source_lacks_is_not_compared(made_db) -> None:
     diff = history.version_diff(made_db, factory.NEW_VERSION, factory.CSL_VERSION)
-    assert diff.not_compared == {"address": f"{changes.NOT_IN_SOURCE} (2024-06-02)"}
+    assert diff.not_compared == {"address": f"{schema.DIFF_NOT_IN_SOURCE} (2024-06-02)"}
     assert "address" not in diff.compared
     # VERSION_SAME's address is empty in the screening list: not a change.
     assert diff.entries.loc[diff.entries["entity_id"] == factory.VERSION_SAME, "kind"].tolist() == []

@@ -193,6 +193,14 @@ EVENT_DERIVATION_MEANINGS = {
 EVENT_DERIVATIONS = tuple(EVENT_DERIVATION_MEANINGS)
 # The note of an event whose rule is not known (rule_id empty).
 RULE_NOT_RECORDED = "rule not recorded"
+# A diff of two versions of the list (the Changes page): what happened to each entry, and what a field is
+# when a version's source does not give it or gives it only in part.
+DIFF_ADDED, DIFF_REMOVED, DIFF_CHANGED, DIFF_FORMAT_ONLY = "added", "removed", "changed", "format_only"
+DIFF_KINDS = (DIFF_ADDED, DIFF_REMOVED, DIFF_CHANGED, DIFF_FORMAT_ONLY)
+DIFF_KIND_LABELS = {DIFF_ADDED: "Added", DIFF_REMOVED: "Removed", DIFF_CHANGED: "Changed",
+                    DIFF_FORMAT_ONLY: "Format only"}
+DIFF_NOT_IN_SOURCE = "not in this source"
+DIFF_IN_PART = "given only in part or in another shape"
 SECTORS = (
     "Artificial intelligence",
     "Semiconductors",

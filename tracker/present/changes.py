@@ -11,11 +11,10 @@ from tracker import schema
 from tracker.present.page_state import ENTRY, page_href
 from tracker.present.text import with_citation_url
 
-ADDED, REMOVED, CHANGED, FORMAT_ONLY = "added", "removed", "changed", "format_only"
-DIFF_KINDS = (ADDED, REMOVED, CHANGED, FORMAT_ONLY)
-DIFF_KIND_LABELS = {ADDED: "Added", REMOVED: "Removed", CHANGED: "Changed", FORMAT_ONLY: "Format only"}
-NOT_IN_SOURCE = "not in this source"
-IN_PART = "given only in part or in another shape"
+# The kinds of difference, as the schema declares them.
+ADDED, REMOVED, CHANGED, FORMAT_ONLY = (schema.DIFF_ADDED, schema.DIFF_REMOVED, schema.DIFF_CHANGED,
+                                        schema.DIFF_FORMAT_ONLY)
+DIFF_KINDS, DIFF_KIND_LABELS = schema.DIFF_KINDS, schema.DIFF_KIND_LABELS
 EMPTY = "(empty)"  # a field the version gives for other entries but leaves empty here
 # The entries a page reads with their text: all of a diff of up to SHOWN_WHOLE entries (every diff of
 # the shipped data), else the first SHOWN_ROWS by number; the counts and the CSV have all.

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tracker import schema
-from tracker.present.changes import ADDED, CHANGED, DIFF_KINDS, FORMAT_ONLY, IN_PART, NOT_IN_SOURCE, REMOVED
 from tracker.store.connection import _frame
 from tracker.store.layout import COMPARED_FIELDS
 
@@ -74,7 +73,7 @@ class VersionDiff:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {kind: self.count(kind) for kind in DIFF_KINDS}
+        return {kind: self.count(kind) for kind in schema.DIFF_KINDS}
 
     @property
     def unmatched(self) -> dict[str, int]:
@@ -120,9 +119,9 @@ def not_compared(old: Version, new: Version) -> dict[str, str]:
         lacking = [v.name for v in (old, new) if field in v.fields_lacking]
         partial = [v.name for v in (old, new) if field in v.fields_partial]
         if lacking:
-            out[field] = f"{NOT_IN_SOURCE} ({', '.join(lacking)})"
+            out[field] = f"{schema.DIFF_NOT_IN_SOURCE} ({', '.join(lacking)})"
         elif partial:
-            out[field] = f"{IN_PART} ({', '.join(partial)})"
+            out[field] = f"{schema.DIFF_IN_PART} ({', '.join(partial)})"
     return out
 
 
@@ -173,17 +172,17 @@ def _kinds(frame: pd.DataFrame) -> pd.Series:
     changed = frame["changed_fields"].map(len) > 0
     writing = frame["format_fields"].map(len) > 0
     kind = pd.Series(pd.NA, index=frame.index, dtype=object)
-    kind[writing] = FORMAT_ONLY
-    kind[changed] = CHANGED
-    kind[frame["is_added"].astype(bool)] = ADDED
-    kind[frame["is_removed"].astype(bool)] = REMOVED
+    kind[writing] = schema.DIFF_FORMAT_ONLY
+    kind[changed] = schema.DIFF_CHANGED
+    kind[frame["is_added"].astype(bool)] = schema.DIFF_ADDED
+    kind[frame["is_removed"].astype(bool)] = schema.DIFF_REMOVED
     return kind
 
 
 def _long_fields(entries: pd.DataFrame, compared: tuple[str, ...]) -> pd.DataFrame:
     """One row per (entry, field) that changed, in writing or in substance."""
     rows = []
-    for entry in entries[entries["kind"].isin((CHANGED, FORMAT_ONLY))].itertuples():
+    for entry in entries[entries["kind"].isin((schema.DIFF_CHANGED, schema.DIFF_FORMAT_ONLY))].itertuples():
         for field in compared:
             if field in entry.changed_fields or field in entry.format_fields:
                 rows.append({"entity_id": entry.entity_id, "name": entry.name,
@@ -206,8 +205,10 @@ def _entries(db, sql: str, params: dict) -> pd.DataFrame:
 
 _HASHED_KINDS = f"""
     SELECT a.entity_no, b.entity_no AS aligned_no, a.destination,
-           CASE WHEN a.r_all IS NULL THEN '{ADDED}' WHEN b.r_all IS NULL THEN '{REMOVED}'
-                WHEN a.h_all <> b.h_all THEN '{CHANGED}' ELSE '{FORMAT_ONLY}' END AS kind
+           CASE WHEN a.r_all IS NULL THEN '{schema.DIFF_ADDED}'
+                WHEN b.r_all IS NULL THEN '{schema.DIFF_REMOVED}'
+                WHEN a.h_all <> b.h_all THEN '{schema.DIFF_CHANGED}'
+                ELSE '{schema.DIFF_FORMAT_ONLY}' END AS kind
     FROM (SELECT entity_no, destination, r_all, h_all FROM version_hashes WHERE version_id = $old) a
     POSITIONAL JOIN (SELECT entity_no, r_all, h_all FROM version_hashes WHERE version_id = $new) b
     WHERE a.r_all IS DISTINCT FROM b.r_all"""
