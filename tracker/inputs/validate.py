@@ -318,10 +318,11 @@ _TYPE_SURE_TO_PASS = {schema.INT.name: "-?[0-9]{1,18}"}
 
 
 def _type_sure_to_pass(column_type) -> str | None:
-    if column_type in (schema.CITATION, schema.CITATIONS):  # as the schema's pattern, in RE2
+    if column_type is schema.CITATION or column_type is schema.CITATIONS:  # the schema's pattern in RE2
         one = _re2_subset(schema.CITATION_PATTERN)
-        return one if column_type is schema.CITATION else \
-            f"{one}(?:{_re2_literal(schema.CITATION_SEPARATOR)}{one})*"
+        if one is None or column_type is schema.CITATION:
+            return one
+        return f"{one}(?:{_re2_literal(schema.CITATION_SEPARATOR)}{one})*"
     if column_type is not schema.LIST:
         return _TYPE_SURE_TO_PASS.get(column_type.name)
     from tracker.inputs.plain_csv import WHITESPACE  # RE2's \\s is narrower than str.isspace()
