@@ -105,6 +105,25 @@ def test_a_store_file_damaged_under_the_running_app_is_rebuilt_with_a_message(go
     assert f"{iran:,} entries" in text_of(app)
 
 
+@pytest.mark.parametrize("damage", ["deleted", "truncated"])
+@pytest.mark.parametrize("table", ["entry_lookup", "entry_events"])
+def test_an_entry_file_damaged_under_the_running_app_is_rebuilt_with_a_message(good_store, damage, table):
+    """The entry page reads these files itself (tracker.store.sorted_files), its footers kept from the
+    first question: a damaged one is told and rebuilt as a damaged DuckDB read is."""
+    first = run_page("entry", id=made.LUMEN_ENTRIES[0])
+    assert not first.exception and made.LUMEN_NAME in text_of(first)
+    damaged = build.current_build(good_store)
+    target = damaged / f"{table}.parquet"
+    target.unlink() if damage == "deleted" else truncate(target)
+
+    app = run_page("entry", id=made.LUMEN_ENTRIES[1])
+
+    assert not app.exception, app.exception
+    assert any("rebuilt" in w.value for w in app.warning), [w.value for w in app.warning]
+    assert build.current_build(good_store) != damaged
+    assert made.LUMEN_NAME in text_of(app) and made.LUMEN_ENTRIES[1] in text_of(app)
+
+
 def test_a_damaged_store_is_found_by_the_periodic_check_and_rebuilt(good_store):
     damaged = build.current_build(good_store)
     truncate(damaged / "events.parquet")

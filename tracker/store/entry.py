@@ -3,7 +3,7 @@ Register actions, the versions of the list it appears in, and its company profil
 
 The entry, its actions and its versions are each read by entity id from a table the build sorts by
 it (layout.DERIVED_TABLES: entry_lookup, a copy of the entries in id order, entry_events,
-entry_versions), straight from the file's one row group that holds it (tracker.store.sorted_files):
+entry_versions), straight from the file's row group that holds it (tracker.store.sorted_files):
 about a millisecond each at any scale, where a DuckDB query on the same files takes 5-20.
 """
 
@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tracker.store.connection import frame_of_arrow
-from tracker.store.sorted_files import sorted_file
+from tracker.store.sorted_files import rows_by_entity, sorted_file
 
 # What an entry id looks like: 'EL-' and digits. Anything else is not looked up at all.
 ENTRY_ID = re.compile(r"EL-\d{1,9}")
@@ -44,15 +43,6 @@ def _row(db, sql: str, params: list) -> dict | None:
     return dict(zip([d[0] for d in found.description], row, strict=True)) if row else None
 
 
-def _entry_rows(db, table: str, entity_id: str) -> pd.DataFrame:
-    """An entry's rows of a table sorted by entity id, without the id, in stored order."""
-    rows = sorted_file(db, table, "entity_id").rows(entity_id).drop_columns(["entity_id"])
-    frame = frame_of_arrow(rows)
-    if frame is None:
-        raise TypeError(f"{table}: a column type the entry page cannot read")
-    return frame
-
-
 def entry(db, entity_id: str) -> dict | None:
     """The entry with this id, every column of it (None when there is none)."""
     if not is_entry_id(entity_id):
@@ -65,13 +55,13 @@ def entry_events(db, entity_id: str) -> pd.DataFrame:
     """The entry's Federal Register actions, oldest first (undated last), each with its rule's title,
     link and first page where a rule is recorded: event_id, action, date, year, fr_citation, rule_id,
     rule_title, rule_url, rule_citation, derivation, evidence, parts_removed, note."""
-    return _entry_rows(db, "entry_events", entity_id)  # stored by entity, date, event
+    return rows_by_entity(db, "entry_events", entity_id)  # stored by entity, date, event
 
 
 def entry_versions(db, entity_id: str) -> pd.DataFrame:
     """The versions of the list the entry appears in, oldest first: version_id, version_date,
     source_kind, source, date_meaning, row, match (how the row was matched to the entry), version_name."""
-    return _entry_rows(db, "entry_versions", entity_id)  # stored by entity, date
+    return rows_by_entity(db, "entry_versions", entity_id)  # stored by entity, date
 
 
 def entry_company(db, company_id: str | None) -> dict | None:

@@ -164,10 +164,11 @@ def release_input(con: duckdb.DuckDBPyConnection, name: str) -> None:
     con.unregister(f"text_{name}")
 
 
-ENTRY_COLUMNS = """e.entity_id, e.name, e.destination, e.listed_date, e.fr_citations,
-    e.company_id, e.company_name, e.sector, e.license_requirement, e.license_scope,
-    e.aliases, e.address, e.entry_type, e.company_link, e.source, e.status, e.removed_date,
-    e.removed_rule_id, e.license_review_policy, e.policy_family"""
+ENTRY_COLUMN_NAMES = ("entity_id", "name", "destination", "listed_date", "fr_citations", "company_id",
+                      "company_name", "sector", "license_requirement", "license_scope", "aliases", "address",
+                      "entry_type", "company_link", "source", "status", "removed_date", "removed_rule_id",
+                      "license_review_policy", "policy_family")
+ENTRY_COLUMNS = ", ".join(f"e.{name}" for name in ENTRY_COLUMN_NAMES)
 
 RELATED_SHOWN = 30  # related companies kept per profile, the most closely related first
 # Every choice of statuses the responses page offers, as the key of its matrix: 'announced,observed'.
@@ -281,7 +282,8 @@ COMPRESSION_DEFAULT = "zstd"
 # file to read per question), except the entries and events, always read where they are:
 # they can be large, and a damaged file must show up at the next question (tracker.ui).
 IN_MEMORY_BYTES = 8 * 1024 * 1024
-READ_IN_PLACE = {"entities", "events"}
+# entry_*: read by tracker.store.sorted_files from their files, never through DuckDB while serving.
+READ_IN_PLACE = {"entities", "events", "entry_lookup", "entry_events", "entry_versions"}
 
 def store_format() -> str:
     """A fingerprint of how a store is laid out: the tables' SQL, their files' settings and the
