@@ -3,6 +3,8 @@ DuckDB gives for the same question, for every key, on row groups a key spans and
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -61,3 +63,25 @@ def test_every_entrys_actions_and_versions_read_as_duckdb_answers_them(db, table
         found = asked(db, entity_id)
         assert found.dtypes.to_dict() == expected.dtypes.to_dict()
         assert found.equals(expected), entity_id
+
+
+def test_the_apis_entry_answer_is_what_its_sql_gave(db) -> None:
+    """The API's entry and events, read from the sorted files, are the rows, columns, order and JSON the
+    SQL it replaced gave (tracker.api.routes.records writes them)."""
+    from tracker.api.routes import records
+    from tracker.store import api_queries
+    from tracker.store.layout import ENTRY_COLUMNS
+
+    ids = [row[0] for row in db.execute("SELECT entity_id FROM entities ORDER BY n_events DESC, entity_id"
+                                        ).fetchall()]
+    for entity_id in ids[:50] + ids[50::11] + ["EL-99999999"]:
+        old_entry = _frame(db, f"SELECT {ENTRY_COLUMNS} FROM entities e WHERE e.entity_id = ?", [entity_id])
+        old_events = _frame(db, f"""SELECT {api_queries.EVENT_COLUMNS}, r.title AS rule_title,
+                                           r.url AS rule_url
+                                    FROM events ev LEFT JOIN rules r USING (rule_id)
+                                    WHERE ev.entity_id = ? ORDER BY ev.date NULLS LAST, ev.event_id""",
+                            [entity_id])
+        for old, new in ((old_entry, api_queries.entry(db, entity_id)),
+                         (old_events, api_queries.entry_events(db, entity_id))):
+            assert [list(row.items()) for row in records(new)] == [list(row.items()) for row in records(old)]
+            assert json.dumps(records(new), allow_nan=False) == json.dumps(records(old), allow_nan=False)

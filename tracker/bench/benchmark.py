@@ -385,6 +385,27 @@ def _ours_api_entries(db, ctx):
     return answer["total"]
 
 
+def _ours_api_entry(db, ctx):
+    """GET /api/v1/entries/{id} for the entry with the most actions as its route answers it, less the
+    HTTP, written as JSON."""
+    from tracker.api.routes import entry_answer
+
+    answer = entry_answer(db, ctx.entry, "http://bench")
+    json.dumps(answer, ensure_ascii=False, allow_nan=False)
+    return len(answer["events"]), answer["entry"]["company_id"] or ""
+
+
+def _base_api_entry(inputs, ctx):
+    """The entry's row and its events with their rules' titles and links, from the CSV files."""
+    entities = _csv(inputs, "entities")
+    events = _csv(inputs, "events")
+    rules = _csv(inputs, "rules", ["rule_id", "title", "url"])
+    mine = entities[entities["entity_id"] == ctx.entry]
+    actions = events[events["entity_id"] == ctx.entry].merge(rules, on="rule_id", how="left")
+    actions = actions.sort_values(["date", "event_id"])
+    return len(actions), mine["company_id"].iloc[0] if len(mine) else ""
+
+
 def _base_version_diff(inputs, ctx):
     """The two versions' rows joined on their entry over the text fields, each normalised as the store
     normalises it (lower case, every mark that is not a letter or digit dropped)."""
@@ -494,6 +515,7 @@ RELATED_READ = (("companies", ("company_id", "parent_id")),
 # The entry page reads its entry, actions and versions from files sorted by id (tracker.store.sorted_files).
 ENTRY_PAGE_READ = (("entry_lookup", ("entity_id",)), ("entry_events", ("entity_id",)),
                    ("entry_versions", ("entity_id",)))
+API_ENTRY_READ = (("entry_lookup", ("entity_id",)), ("entry_events", ("entity_id",)))
 QUESTIONS: tuple[Question, ...] = (
     Question("headline", "overview", _ours_headline, _base_headline,
              (("entities", ("destination",)), ("companies", ("company_id",)), ("rules", ("scope",)),
@@ -538,6 +560,7 @@ QUESTIONS: tuple[Question, ...] = (
     # The API's /api/v1/entries for the explorer_filter view; the baseline is the explorer's pandas one.
     Question("api_entries", "api", _ours_api_entries, _base_explorer(_explorer_filters),
              (("entities", ENTRY_READ), ("events", ("entity_id", "action", "date")))),
+    Question("api_entry", "api", _ours_api_entry, _base_api_entry, API_ENTRY_READ),
     Question("version_diff", "changes", _ours_version_diff, _base_version_diff,
              (("version_hashes", ("version_id", "entity_no", "r_all", "h_all")),)),
     # The store caps a network (per group and in all) where the baseline does not: not the same answer.

@@ -11,22 +11,24 @@ from datetime import date
 import pandas as pd
 
 from tracker.store.connection import _frame
-from tracker.store.layout import ENTRY_COLUMNS
+from tracker.store.layout import ENTRY_COLUMN_NAMES
+from tracker.store.sorted_files import rows_by_entity
 
-EVENT_COLUMNS = """ev.event_id, ev.entity_id, ev.action, ev.date, ev.year, ev.fr_citation, ev.rule_id,
-    ev.derivation, ev.evidence, ev.parts_removed, ev.note"""
+EVENT_COLUMN_NAMES = ("event_id", "entity_id", "action", "date", "year", "fr_citation", "rule_id",
+                      "derivation", "evidence", "parts_removed", "note")
+EVENT_COLUMNS = ", ".join(f"ev.{name}" for name in EVENT_COLUMN_NAMES)
 
 
 def entry(db, entity_id: str) -> pd.DataFrame:
-    """One entry (listed or removed) by its id: one row, or none for an unknown id."""
-    return _frame(db, f"SELECT {ENTRY_COLUMNS} FROM entities e WHERE e.entity_id = ?", [entity_id])
+    """One entry (listed or removed) by its id: one row, or none for an unknown id. Read as the entry
+    page reads it (tracker.store.entry), from the entries sorted by id."""
+    return rows_by_entity(db, "entry_lookup", entity_id, list(ENTRY_COLUMN_NAMES))
 
 
 def entry_events(db, entity_id: str) -> pd.DataFrame:
-    """An entry's listing events (added, revised, removed), oldest first, with their rule's title."""
-    return _frame(db, f"""SELECT {EVENT_COLUMNS}, r.title AS rule_title, r.url AS rule_url
-                          FROM events ev LEFT JOIN rules r USING (rule_id)
-                          WHERE ev.entity_id = ? ORDER BY ev.date NULLS LAST, ev.event_id""", [entity_id])
+    """An entry's listing events (added, revised, removed), oldest first (undated last), with their
+    rule's title and link."""
+    return rows_by_entity(db, "entry_events", entity_id, [*EVENT_COLUMN_NAMES, "rule_title", "rule_url"])
 
 
 def count_events_since(db, since: date) -> int:
