@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from tracker import schema
 from tracker.config import DataPaths
@@ -199,9 +200,12 @@ def _write_tables(tables: dict[str, ParsedTable], folder: Path, hashes: dict[str
             if name in layout.STORE_TABLES:
                 rows[name] = con.table(name).shape[0]
             files[path.name] = None
-            for done in [n for n, last in last_use.items() if last == step]:
+            released = [n for n, last in last_use.items() if last == step]
+            for done in released:
                 layout.release_input(con, done)
                 tables.pop(done, None)
+            if released:
+                pa.default_memory_pool().release_unused()  # give the input's memory back now, not later
             step_seconds[name] = round(time.perf_counter() - step_started, 3)
         data_as_of = con.execute(layout.DATA_AS_OF).fetchone()[0]
     finally:
