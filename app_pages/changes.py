@@ -104,7 +104,7 @@ for kind, title in ((changes.ADDED, "Added"), (changes.REMOVED, "Removed")):
         if kind == changes.REMOVED:
             order.insert(6, "removed_fr_citation")
         st.dataframe(rows, hide_index=True, column_order=order, column_config=ENTRY_COLUMNS,
-                     key=f"table_{kind}")
+                     key=f"table_{kind}", placeholder="")
 for format_only, title in ((False, "Changed, field by field"),
                            (True, "Differences in writing only, field by field")):
     rows = changes.field_rows(diff.fields, format_only)
@@ -113,13 +113,13 @@ for format_only, title in ((False, "Changed, field by field"),
     st.subheader(f"{title} ({entries:,} entries{shown_in_part})")
     if len(rows):
         st.dataframe(rows, hide_index=True, column_order=list(FIELD_COLUMNS), column_config=FIELD_COLUMNS,
-                     key=f"fields_{int(format_only)}")
+                     key=f"fields_{int(format_only)}", placeholder="")
 
 st.subheader("Differences by destination")
 if len(diff.entries):
     table = by_destination.pivot_table(index="destination", columns="kind", values="entries", fill_value=0)
     table = table.reindex(columns=[k for k in changes.DIFF_KINDS if k in table.columns])
-    st.dataframe(table.rename(columns=changes.DIFF_KIND_LABELS), key="by_destination")
+    st.dataframe(table.rename(columns=changes.DIFF_KIND_LABELS), key="by_destination", placeholder="")
 csv_name = file_stem("entity-list-changes", old.name, new.name) + ".csv"
 if diff.complete:
     widgets.download_csv(changes.export_rows(diff.entries, diff.fields), key="download_changes",

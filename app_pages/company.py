@@ -30,7 +30,7 @@ if not company_id:
         hide_index=True, column_order=["page", "name", "local_name", "sector", "entries"],
         column_config={"page": st.column_config.LinkColumn("Open", display_text=r"company=(.+)"),
                        "name": "Name", "local_name": "Local name", "sector": "Sector",
-                       "entries": st.column_config.NumberColumn("Entries on the list")})
+                       "entries": st.column_config.NumberColumn("Entries on the list")}, placeholder="")
     st.stop()
 
 data = questions.company(company_id)
@@ -106,7 +106,7 @@ else:
                      "address": "Address",
                      "license_requirement": "License requirement",
                      "license_review_policy": "License review policy",
-                     "company_link": "How linked to this company"})
+                     "company_link": "How linked to this company"}, placeholder="")
     widgets.download_csv(with_citation_url(data.entries),
                     file_name=file_stem("entity-list-company", company_id, "entries") + ".csv",
                     key="download_company_entries")
@@ -120,7 +120,8 @@ else:
                                                                               display_text=r"id=(EL-\d+)"),
                                     "citation_url": st.column_config.LinkColumn(
                                         "Citation", display_text=r"citation/(\d+-FR-\d+)"),
-                                    "rule_url": st.column_config.LinkColumn("Rule", display_text="open")})
+                                    "rule_url": st.column_config.LinkColumn("Rule", display_text="open")},
+                     placeholder="")
 
 # --- Related companies ---
 related = questions.related_companies(company_id)

@@ -134,7 +134,7 @@ def show_problems(result, frame: pd.DataFrame | None, table_name: str) -> None:
         rows = editor.rows_with_problems(frame, parsed.lines, result.errors, table)
         if not rows.empty:
             st.markdown("**The rows with problems**")
-            st.dataframe(rows, hide_index=True)
+            st.dataframe(rows, hide_index=True, placeholder="")
 
 
 def review_and_publish(table_name: str, candidate: bytes, frame: pd.DataFrame | None, key: str) -> None:
@@ -155,7 +155,7 @@ def review_and_publish(table_name: str, candidate: bytes, frame: pd.DataFrame | 
                 f"{counts['changed']} changed")
     if check.diff.message:
         st.caption(md_escape(check.diff.message))
-    st.dataframe(pd.DataFrame(check.diff.records()), hide_index=True)
+    st.dataframe(pd.DataFrame(check.diff.records()), hide_index=True, placeholder="")
     for warning in check.result.warnings:
         st.caption(f"⚠️ {md_escape(warning)}")
     if persistent is False:
@@ -297,9 +297,9 @@ with backups_tab:
     if versions:
         st.dataframe(pd.DataFrame([{"version": v.version, "replaced at": v.replaced_at,
                                     "replaced by": v.replaced_by, "action": v.action} for v in versions]),
-                     hide_index=True)
+                     hide_index=True, placeholder="")
     restore_controls(backups_table, "restore")
     audit = saves.audit_entries(paths)
     if audit:
         st.header("Audit log (newest first)")
-        st.dataframe(pd.DataFrame(audit[::-1][:50]), hide_index=True)
+        st.dataframe(pd.DataFrame(audit[::-1][:50]), hide_index=True, placeholder="")

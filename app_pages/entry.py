@@ -67,7 +67,8 @@ else:
                      "derivation": st.column_config.TextColumn(
                          "How known", help="; ".join(
                              f"{k}: {v}" for k, v in schema.EVENT_DERIVATION_MEANINGS.items())),
-                     "parts_removed": "Parts removed", "evidence": "Evidence", "note": "Note"})
+                     "parts_removed": "Parts removed", "evidence": "Evidence", "note": "Note"},
+                 placeholder="")
     st.caption("Citations open the Federal Register; a rule page opens the rule on this dashboard. "
                f"'{schema.RULE_NOT_RECORDED}': no rule is recorded for that date and citation.")
 
@@ -84,7 +85,7 @@ else:
                                 "date_meaning": "What its date is", "row": "Row",
                                 "match": st.column_config.TextColumn("How matched", help="; ".join(
                                     f"{k}: {v}" for k, v in schema.MATCH_KIND_MEANINGS.items())),
-                                "version_name": "Name in that version"})
+                                "version_name": "Name in that version"}, placeholder="")
 
 # --- Company profile ---
 st.header("Company profile")

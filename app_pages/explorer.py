@@ -83,7 +83,7 @@ with st.expander(f"In {len(by_destination):,} destination{'s' if len(by_destinat
                  f"{counts}" + (f" and {more:,} more" if more > 0 else "")):
     st.dataframe(by_destination, hide_index=True,
                  column_config={"destination": "Destination",
-                                "entries": st.column_config.NumberColumn("Matching entries")})
+                                "entries": st.column_config.NumberColumn("Matching entries")}, placeholder="")
 
 rows = questions.entries(filters, TABLE_ROWS)
 shown = with_entry_links(with_citation_url(rows)).assign(
@@ -119,7 +119,7 @@ st.dataframe(
         "license_review_policy": "License review policy",
         "aliases": "Aliases",
         "address": "Address",
-    })
+    }, placeholder="")
 if total <= widgets.EAGER_CSV_ROWS:
     download = with_citation_url(questions.entries(filters))
 else:  # built only when clicked

@@ -76,7 +76,7 @@ else:
         st.dataframe(by_year, hide_index=True, column_config={
             "year": st.column_config.NumberColumn("Year removed", format="%d"),
             "named": "Named removals", "names not sourced": "Counted without names",
-            "in words": "Rules giving removals in words"})
+            "in words": "Rules giving removals in words"}, placeholder="")
         for rule in in_words.itertuples():
             names = rule.names_removed if isinstance(rule.names_removed, str) else ""
             named = f" · named: {md_escape(names)}" if names else ""

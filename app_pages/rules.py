@@ -54,7 +54,7 @@ st.dataframe(
         "entries_citing": st.column_config.NumberColumn("Today's entries citing it"),
         "country_counts": "Added by destination (stated)", "counts_source": "Counts source",
         "url": st.column_config.LinkColumn("Link", display_text="open"),
-    })
+    }, placeholder="")
 scope_names = [schema.RULE_SCOPE_LABELS[s] for s in schema.RULE_SCOPES if s in (scope or [])]
 widgets.download_csv(shown, key="download_rules", view=("rules", tuple(sorted(scope or []))),
                      file_name=file_stem("entity-list-rules", *scope_names) + ".csv")
@@ -116,6 +116,6 @@ if rule_id:
                          "citation_url": st.column_config.LinkColumn(
                              "Federal Register", display_text=r"citation/(\d+-FR-\d+)"),
                          "license_requirement": "License requirement",
-                         "license_review_policy": "License review policy"})
+                         "license_review_policy": "License review policy"}, placeholder="")
         widgets.download_csv(entries, file_name=file_stem("entity-list-rule", rule_id) + ".csv",
                         key="download_rule_entries")

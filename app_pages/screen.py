@@ -132,7 +132,7 @@ if kept:
             "link": st.column_config.LinkColumn("Page", display_text="open"),
             "note": st.column_config.TextColumn("On another list", width="medium"),
             results.reference_column(reference_name): "Your reference",
-        })
+        }, placeholder="")
     st.caption("One row per match (up to five per list), best first; a name without a match has one row. "
                "Thresholds: " + md_escape("; ".join(f"{k}: {v}" for k, v in match.THRESHOLDS.items()))
                + ". Entity List matches open their entry page; other lists open the list's own page.")

@@ -83,3 +83,22 @@ def test_a_chosen_date_range_is_the_time_axis() -> None:
                                     between=(date(2020, 1, 1), date(2020, 12, 31)))
     assert [pd.Timestamp(x) for x in fig.layout.xaxis.range] == [pd.Timestamp("2019-12-17"),
                                                                  pd.Timestamp("2021-01-01")]
+
+
+PAGES_WITH_TABLES = [("overview", {}), ("explorer", {"q": "huawei"}), ("entry", {"id": "EL-2477"}),
+                     ("company", {"company": "huawei"}), ("rules", {"rule": "2025-00704"}),
+                     ("changes", {"from": "2023-11-21", "to": "2026-07-23"})]
+
+
+@pytest.mark.parametrize(("page", "params"), PAGES_WITH_TABLES, ids=[p for p, _ in PAGES_WITH_TABLES])
+def test_an_empty_cell_reads_empty_not_none(shipped_app, page, params) -> None:
+    """Streamlit writes a missing value as a grey 'None' unless told otherwise: Meteor Plant JSC's action
+    with no rule recorded read 'None' under Rule page."""
+    from page_helpers import run_page
+
+    app = run_page(page, **params)
+    assert not app.exception
+    tables = list(app.dataframe)
+    assert tables, f"{page} drew no table"
+    placeholders = [t.proto.placeholder if t.proto.HasField("placeholder") else None for t in tables]
+    assert placeholders == [""] * len(tables)

@@ -66,6 +66,7 @@ def network_section(
                 "members": "Entries",
                 "drawn": "Drawn",
             },
+            placeholder="",
         )
     entries = _entries_table(net)
     with st.expander(f"Every entry drawn ({len(entries)})"):
@@ -80,6 +81,7 @@ def network_section(
                 "citations": "FR citations",
                 "reasons": st.column_config.TextColumn("Linked by", width="large"),
             },
+            placeholder="",
         )
         widgets.download_csv(
             entries.drop(columns="page"),

@@ -104,7 +104,7 @@ def problem_table(problems) -> None:
     """Validation problems as a table: file, line, column, message."""
     rows = [{"file": p.file, "line": p.line, "column": p.column, "column name": p.column_name,
              "problem": p.message} for p in problems]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="")
 
 
 def footer() -> None:

@@ -30,7 +30,8 @@ def section(entry: dict) -> None:
                                 "destination": "Destination",
                                 "listed_date": st.column_config.DateColumn("First listed"),
                                 "status": "Status",
-                                "reasons": st.column_config.TextColumn("Why related", width="large")})
+                                "reasons": st.column_config.TextColumn("Why related", width="large")},
+                 placeholder="")
     capped = found.groups[found.groups["others"] > found.groups["shown"]]
     for group in capped.itertuples():
         st.caption(f"{md_escape(group.evidence)}: {group.others:,} other entries, the {RELATED_PER_GROUP} "
