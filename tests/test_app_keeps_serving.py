@@ -124,6 +124,21 @@ def test_an_entry_file_damaged_under_the_running_app_is_rebuilt_with_a_message(g
     assert made.LUMEN_NAME in text_of(app) and made.LUMEN_ENTRIES[1] in text_of(app)
 
 
+def test_a_download_asked_after_the_store_was_damaged_is_answered_from_the_rebuilt_store(good_store):
+    """A download is answered when clicked (questions.later), maybe long after its page ran."""
+    from tracker.present.filters import Filters
+    from tracker.ui import questions
+
+    download = questions.later(questions.entries, Filters(), None)
+    damaged = build.current_build(good_store)
+    (damaged / "entities.parquet").unlink()
+
+    rows = download()
+
+    assert build.current_build(good_store) != damaged
+    assert len(rows) == made.ENTRIES
+
+
 def test_a_damaged_store_is_found_by_the_periodic_check_and_rebuilt(good_store):
     damaged = build.current_build(good_store)
     truncate(damaged / "events.parquet")

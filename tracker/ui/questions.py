@@ -149,9 +149,19 @@ def later(question: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> Callab
     status = require_store()
     store_question = _QUESTIONS[question.__name__]
 
-    def answer() -> R:
-        cursor = connection.open_store(status.build_dir, status.manifest).cursor()
+    def answer_from(asked: build.StoreStatus) -> R:
+        cursor = connection.open_store(asked.build_dir, asked.manifest).cursor()
         return store_question(cursor, *args, **kwargs)
+
+    def answer() -> R:
+        try:
+            return answer_from(status)
+        except StoreError:  # damaged since the page ran: as _ask, look again and answer once from that
+            _store_status.clear()
+            now = require_store()
+            if now.manifest.build_id == status.manifest.build_id:
+                raise
+            return answer_from(now)
 
     return answer
 
