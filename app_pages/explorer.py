@@ -4,9 +4,9 @@
 import streamlit as st
 
 from tracker import schema
+from tracker.filters import Filters, search_tokens, values_of
 from tracker.present import charts
 from tracker.present.entry import with_entry_links
-from tracker.present.filters import Filters, search_tokens, values_of
 from tracker.present.page_state import EXPLORER
 from tracker.present.text import file_stem, md_escape, with_citation_url
 from tracker.screening import search as search_reasons

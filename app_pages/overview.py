@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from tracker.filters import Filters
 from tracker.present import charts, takeaways
-from tracker.present.filters import Filters
 from tracker.present.page_state import GRANULARITIES, GROUPINGS, OVERVIEW
 from tracker.present.text import citation_links, day, file_stem, link, md_escape
 from tracker.ui import page, questions, state, widgets

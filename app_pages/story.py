@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from tracker.filters import Filters
 from tracker.present import charts
-from tracker.present.filters import Filters
 from tracker.present.page_state import STORY
 from tracker.present.text import citation_links, day, file_stem, link, md_escape
 from tracker.ui import page, questions, state, widgets

@@ -11,8 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
 from browser_helpers import start_server, stop_server  # noqa: E402
 
 from tracker.config import DataPaths  # noqa: E402
+from tracker.filters import filters_from_values  # noqa: E402
 from tracker.present.export import csv_bytes  # noqa: E402
-from tracker.present.filters import filters_from_values  # noqa: E402
 from tracker.present.page_state import EXPLORER  # noqa: E402
 from tracker.present.text import with_citation_url  # noqa: E402
 from tracker.store import build, connection, queries  # noqa: E402

@@ -126,7 +126,7 @@ def test_an_entry_file_damaged_under_the_running_app_is_rebuilt_with_a_message(g
 
 def test_a_download_asked_after_the_store_was_damaged_is_answered_from_the_rebuilt_store(good_store):
     """A download is answered when clicked (questions.later), maybe long after its page ran."""
-    from tracker.present.filters import Filters
+    from tracker.filters import Filters
     from tracker.ui import questions
 
     download = questions.later(questions.entries, Filters(), None)

@@ -24,8 +24,8 @@ from tracker import schema
 from tracker.bench import benchmark
 from tracker.bench.generate import check_destination, generate, source_label
 from tracker.config import PROJECT_DIR
+from tracker.filters import Filters
 from tracker.inputs.validate import validate_dir
-from tracker.present.filters import Filters
 from tracker.store import connection, queries
 
 SCALE = 2000

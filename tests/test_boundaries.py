@@ -5,7 +5,8 @@
 - DuckDB only by the store package (tracker/store/);
 - Starlette (the HTTP API) only by the API package (tracker/api/) and the UI package, and the API
   asks the store through its typed questions, never with SQL of its own;
-- the pages never read files, run SQL or reach into the store: they ask tracker.ui.questions.
+- the pages never read files, run SQL or reach into the store: they ask tracker.ui.questions;
+- the store knows nothing of what asks it: it imports none of present/, ui/, api/ or bench/.
 """
 
 from __future__ import annotations
@@ -94,6 +95,12 @@ def test_the_api_runs_no_sql_of_its_own() -> None:
     assert calls == []
     api = sorted(PROJECT_DIR.glob("tracker/api/*.py"))  # frame.py alone opens cursors of the one connection
     assert crossings("tracker.store.connection", ("tracker/api/frame.py",), api) == []
+
+
+def test_the_store_imports_nothing_of_what_asks_it() -> None:
+    store = sorted(PROJECT_DIR.glob("tracker/store/*.py"))
+    asking = ("tracker.present", "tracker.ui", "tracker.api", "tracker.bench")
+    assert [crossing for package in asking for crossing in crossings(package, (), store)] == []
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)

@@ -19,8 +19,8 @@ import pytest
 
 from tracker import schema
 from tracker.config import PROJECT_DIR, shared_data_dir
+from tracker.filters import Filters
 from tracker.inputs.validate import validate_dir
-from tracker.present.filters import Filters
 from tracker.store import queries
 
 V2 = shared_data_dir() / "v2"

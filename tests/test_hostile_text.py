@@ -41,10 +41,10 @@ from page_helpers import run_page, table_with
 from streamlit.testing.v1 import AppTest
 
 from tracker.config import DataPaths
+from tracker.filters import Filters
 from tracker.inputs.validate import validate_dir
 from tracker.present import export
 from tracker.present.export import FORMULA_STARTS
-from tracker.present.filters import Filters
 from tracker.present.text import with_citation_url
 from tracker.store import build, connection, queries
 

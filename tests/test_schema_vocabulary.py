@@ -15,10 +15,10 @@ import pytest
 
 from tracker import schema
 from tracker.config import DataPaths
+from tracker.filters import Filters
 from tracker.inputs.files import write_rows
 from tracker.inputs.validate import check_cell
 from tracker.present import charts
-from tracker.present.filters import Filters
 from tracker.store import build, connection, layout, queries
 from tracker.ui.editor import editor_columns
 

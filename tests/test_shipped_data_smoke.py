@@ -21,8 +21,8 @@ from page_helpers import run_page, table_with, text_of
 
 from tracker import schema
 from tracker.config import PROJECT_DIR
+from tracker.filters import Filters
 from tracker.inputs.diff import diff_csv_bytes
-from tracker.present.filters import Filters
 from tracker.store import queries
 
 ENTRIES = 3411  # on today's list (v2: the eCFR text of 2026-07-23)

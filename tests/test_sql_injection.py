@@ -12,7 +12,7 @@ import dataclasses
 import factory as made
 import pytest
 
-from tracker.present.filters import Filters, filters_from_values
+from tracker.filters import Filters, filters_from_values
 from tracker.present.page_state import EXPLORER
 from tracker.store import queries
 

@@ -19,7 +19,7 @@ import factory as made
 import pandas as pd
 import pytest
 
-from tracker.present.filters import Filters
+from tracker.filters import Filters
 from tracker.store import connection, queries
 
 LUMEN_ENTRIES = list(made.LUMEN_ENTRIES)

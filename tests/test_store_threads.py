@@ -13,7 +13,7 @@ import factory as made
 import pandas as pd
 import pytest
 
-from tracker.present.filters import Filters
+from tracker.filters import Filters
 from tracker.store import connection, queries
 
 THREADS = 12

@@ -15,9 +15,9 @@ from tracker.api import feed, openapi
 from tracker.api.frame import ApiError, Call, check_known, one, route, whole_number
 from tracker.api.settings import Limits
 from tracker.citations import federal_register_url
+from tracker.filters import filters_from_values
 from tracker.present import page_state
 from tracker.present.export import csv_bytes
-from tracker.present.filters import filters_from_values
 from tracker.present.page_state import EXPLORER
 from tracker.present.text import day, with_citation_url
 from tracker.store import api_queries, history, queries

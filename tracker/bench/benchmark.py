@@ -84,7 +84,7 @@ class Question:
 
 
 def _filters(**values):
-    from tracker.present.filters import Filters
+    from tracker.filters import Filters
 
     return Filters(**values)
 
@@ -231,7 +231,7 @@ def _search_text(entities, companies):
 
 def _base_explorer(filters_of: Callable[[Context], Any]):
     def ask(inputs, ctx):
-        from tracker.present.filters import search_tokens
+        from tracker.filters import search_tokens
 
         filters = filters_of(ctx)
         entities = _csv(inputs, "entities")

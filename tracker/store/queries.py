@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from tracker import schema
-from tracker.present.filters import Filters, search_tokens
+from tracker.filters import Filters, search_tokens
 from tracker.store.connection import _frame
 from tracker.store.layout import ENTRY_COLUMNS
 from tracker.store.search import HITS_TABLE, _search_hits, _with_hits
