@@ -354,3 +354,35 @@ def test_arrow_is_sure_of_the_common_values():
     assert sure(TABLE.column("entity_id"), pa.array(["EL-0001", "EL-١٢٣٤"])).to_pylist() == [True, False]
     assert sure(TABLE.column("aliases"), pa.array(["A | B", "A |  | B"])).to_pylist() == [True, False]
     assert sure(schema.EVENTS.column("year"), pa.array(["2019", "٢٠١٩"])).to_pylist() == [True, False]
+
+
+def python_unknown_items(cells: list[str], known: set[str]) -> list[tuple[int, str]]:
+    """The thorough reading's rule for a list column's references (validate._unknown on Python rows)."""
+    return [(i, item) for i, v in enumerate(cells) if v
+            for item in (p.strip() for p in v.split(schema.LIST_SEPARATOR)) if item not in known]
+
+
+KNOWN_IDS = ["EL-0001", "EL-0002", "EL-0003"]
+LIST_CELLS = ["", "EL-0001", "EL-0001 | EL-0002", " EL-0001 |EL-0002", "EL-0001 |  | EL-0003", "EL-0009",
+              "EL-0001 | ", " | ", "\u3000EL-0002\x1c | EL-0003\xa0", "EL-0001 | EL-0001 | el-0002",
+              "EL-0001 || EL-0002", "EL-0001 | | EL-0002", " ", "EL-0002\u2028"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(LIST_CELLS),
+                          st.lists(st.one_of(st.sampled_from(KNOWN_IDS + ["EL-0009", " "]),
+                                             st.text(alphabet=["E", "L", "-", "1", " ", "|", *SPACES[:8]],
+                                                     max_size=6)),
+                                   max_size=4).map(" | ".join)),
+                max_size=12),
+       st.integers(min_value=1, max_value=5), st.booleans())
+def test_list_references_checked_in_arrow_are_the_python_rules(cells, chunk_rows, empty_known) -> None:
+    chunks = [pa.array(cells[i:i + chunk_rows], pa.string()) for i in range(0, len(cells), chunk_rows)]
+    values = pa.chunked_array(chunks, pa.string())
+    ids = KNOWN_IDS + [""] * empty_known  # a target column may hold an empty cell
+    expected = python_unknown_items(cells, set(ids))
+    assert validate._unknown_items(values, pa.array(ids, pa.string())) == expected
+
+
+def test_the_list_cells_above_hold_unknown_items() -> None:
+    assert len(python_unknown_items(LIST_CELLS, set(KNOWN_IDS))) == 10

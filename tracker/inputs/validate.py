@@ -743,23 +743,50 @@ def check_references(tables: dict[str, ParsedTable]) -> list[Problem]:
 def _unknown(parsed: ParsedTable, name: str, target: ParsedTable, target_name: str) -> list[tuple[int, str]]:
     """(row, value) of the non-empty values of a column that the target column does not hold, in order
     (each item of a list column is a value)."""
-    if parsed.table.column(name).type is schema.LIST:
-        known = set(target.values(target_name))
-        return [(i, item) for i, v in enumerate(parsed.values(name)) if v
-                for item in (p.strip() for p in v.split(schema.LIST_SEPARATOR)) if item not in known]
+    listed = parsed.table.column(name).type is schema.LIST
     if not (parsed._in_arrow() or target._in_arrow()):
         known = set(target.values(target_name))
+        if listed:
+            return [(i, item) for i, v in enumerate(parsed.values(name)) if v
+                    for item in (p.strip() for p in v.split(schema.LIST_SEPARATOR)) if item not in known]
         return [(i, v) for i, v in enumerate(parsed.values(name)) if v and v not in known]
     import pyarrow.compute as pc
 
     values = parsed.arrow_column(name)
     known = target.arrow_column(target_name).combine_chunks()
+    if listed:
+        return _unknown_items(values, known)
     missing = pc.and_(pc.not_equal(values, ""), pc.invert(pc.is_in(values, value_set=known)))
     found, offset = [], 0
     for chunk in missing.chunks:
         found += [(offset + i, values[offset + i].as_py()) for i in pc.indices_nonzero(chunk).to_pylist()]
         offset += len(chunk)
     return found
+
+
+def _unknown_items(values, known) -> list[tuple[int, str]]:
+    """`_unknown` of a list column in Arrow: each non-empty cell split at the list separator, each item
+    stripped as str.strip() strips (the characters str.isspace() names); a million cells' items are
+    then never made into Python strings and sets (the version rows' entry ids: 300 MB and 1.5 s)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from tracker.inputs.plain_csv import WHITESPACE
+
+    items, rows, filled, offset = [], [], [], 0
+    for chunk in values.chunks:
+        parts = pc.split_pattern(chunk, schema.LIST_SEPARATOR)
+        items.append(pc.utf8_trim(pc.list_flatten(parts), characters=WHITESPACE))
+        parent = pc.list_parent_indices(parts)
+        rows.append(pc.add(parent, offset))
+        filled.append(pc.take(pc.not_equal(chunk, ""), parent))
+        offset += len(chunk)
+    if not items:
+        return []
+    items, rows = pa.chunked_array(items, pa.string()), pa.chunked_array(rows)
+    # One call over every chunk: is_in builds its hash set of the known values once per call.
+    missing = pc.and_(pa.chunked_array(filled), pc.invert(pc.is_in(items, value_set=known)))
+    return [(rows[i].as_py(), items[i].as_py()) for i in pc.indices_nonzero(missing).to_pylist()]
 
 
 def check_statuses(tables: dict[str, ParsedTable]) -> list[Problem]:
