@@ -578,7 +578,7 @@ PAGES = ("overview", "explorer", "company", "rules", "responses", "about", "entr
 
 # --- Timing ---
 
-def _ms(seconds: float) -> float:
+def ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
 
@@ -589,7 +589,7 @@ def timed(run: Callable[[], Any], repeat: int, budget_s: float) -> list[float]:
     for _ in range(max(1, repeat)):
         start = time.perf_counter()
         run()
-        times.append(_ms(time.perf_counter() - start))
+        times.append(ms(time.perf_counter() - start))
         if time.perf_counter() - started > budget_s:
             break
     return times
@@ -665,7 +665,7 @@ def measure(data_dir: Path, repeat: int, budget_s: float, pages: bool = True) ->
         for _ in range(cold_runs):
             start = time.perf_counter()
             fresh = connection.Store(build_dir)
-            opens.append(_ms(time.perf_counter() - start))
+            opens.append(ms(time.perf_counter() - start))
             cursor = fresh.cursor()
             times += timed(lambda q=question, c=cursor: q.ours(c, ctx), 1, budget_s)
             cursor.close()

@@ -145,8 +145,8 @@ class RuleImport:
             out.append({"new": f"new rule {o.rule_id}: appended to rules.csv",
                         "updated": f"rule {o.rule_id} already in rules.csv; {len(o.changes)} cells updated",
                         "unchanged": f"rule {o.rule_id} already in rules.csv; nothing to change"}[o.status])
-            out += _change_lines(o.changes)
-        return out + _save_lines(self.saved, any(o.status != "unchanged" for o in self.outcomes))
+            out += change_lines(o.changes)
+        return out + save_lines(self.saved, any(o.status != "unchanged" for o in self.outcomes))
 
 
 def import_rule(paths: DataPaths, file: Path, apply: bool, editor: str | None = None) -> RuleImport:
@@ -206,12 +206,12 @@ def _merged_rule_cell(column: str, existing: Row, imported: Row) -> str:
     return old or new
 
 
-def _change_lines(changes: tuple[tuple[str, str, str], ...]) -> list[str]:
+def change_lines(changes: tuple[tuple[str, str, str], ...]) -> list[str]:
     return [f"  {column}: {old!r} -> {new!r}"
             for column, *pair in changes for old, new in [excerpt_pair(*pair)]]
 
 
-def _save_lines(saved: saves.SaveResult | None, would_write: bool) -> list[str]:
+def save_lines(saved: saves.SaveResult | None, would_write: bool) -> list[str]:
     if saved is not None:
         return saved.lines()
     if would_write:

@@ -15,7 +15,7 @@ from tracker import schema
 from tracker.citations import Citation, parse_citations, split_citation, year_of_volume
 from tracker.config import DataPaths
 from tracker.editing import saves
-from tracker.importers.federal_register import SourceError, _change_lines, _save_lines
+from tracker.importers.federal_register import SourceError, change_lines, save_lines
 from tracker.importers.shared import country
 from tracker.store import build, connection, history
 
@@ -125,8 +125,8 @@ class CslImport:
             who = f"{f.entity_id} " if f.entity_id else ""
             out.append(f"{f.status}: {who}{f.name} [{f.destination or 'destination unknown'}]{where}"
                        + (f" - {f.note}" if f.note else ""))
-            out += _change_lines(f.changes)
-        return out + _save_lines(self.saved, self.writes)
+            out += change_lines(f.changes)
+        return out + save_lines(self.saved, self.writes)
 
 
 def read_csl(path: Path) -> tuple[int, list[CslEntry]]:

@@ -90,10 +90,10 @@ class TableDiff:
 def read_csv_bytes(data: bytes, name: str) -> tuple[list[str], list[Row]]:
     """Header and rows (cells stripped) of CSV bytes; raises CsvError naming the line and column."""
     # The validator's own reader, so a file is located the same way in every message.
-    text, problem = validate._decode(name, data)
+    text, problem = validate.decode(name, data)
     if problem:
         raise CsvError(problem)
-    records, problems = validate._read_records(name, text)
+    records, problems = validate.read_records(name, text)
     if problems:
         raise CsvError(problems[0])
     if not records:

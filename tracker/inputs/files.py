@@ -100,20 +100,20 @@ def read_for_editing(table: Table, data: bytes) -> OpenedInput:
     problem is located as `python -m tracker validate` locates it.
     """
     name = table.filename
-    if validate._BLANK.fullmatch(data):
+    if validate.BLANK.fullmatch(data):
         return OpenedInput(table, data, problems=[Problem(
             name, 1, 1, "file is empty; expected a header row: " + ",".join(table.column_names))])
-    text, problem = validate._decode(name, data)
+    text, problem = validate.decode(name, data)
     if problem:
         return OpenedInput(table, data, problems=[problem])
-    records, problems = validate._read_records(name, text)  # stops at a quote never closed
+    records, problems = validate.read_records(name, text)  # stops at a quote never closed
     if not records:
         return OpenedInput(table, data, problems=problems or [Problem(name, 1, 1, "no header row found")])
     header = [cell.strip() for cell in records[0][1]]
-    header_problems = [p for p in validate._check_header(table, header) if p.severity == validate.ERROR]
+    header_problems = [p for p in validate.check_header(table, header) if p.severity == validate.ERROR]
     # The validator only warns of an unknown column (the build ignores it); the table editor
     # would drop it on saving, so here it keeps the file closed.
-    header_problems += [Problem(name, 1, index, f"unknown column '{validate._short(column)}': the "
+    header_problems += [Problem(name, 1, index, f"unknown column '{validate.shortened(column)}': the "
                                 "table editor cannot keep it, so remove or rename it; known columns: "
                                 + ", ".join(table.column_names))
                         for index, column in enumerate(header, start=1) if column not in table.column_names]

@@ -188,7 +188,7 @@ def parse_table(table: Table, data: bytes) -> tuple[ParsedTable | None, list[Pro
 
 def _parse(table: Table, data: bytes, quick: bool) -> tuple[ParsedTable | None, list[Problem]]:
     name = table.filename
-    if _BLANK.fullmatch(data):  # not data.strip(), which would copy a large file
+    if BLANK.fullmatch(data):  # not data.strip(), which would copy a large file
         return None, [Problem(name, 1, 1, "file is empty; expected a header row: "
                               + ",".join(table.column_names))]
     if quick and len(data) >= ARROW_MIN_BYTES and (read := _read_arrow(table, data)) is not None:
@@ -196,16 +196,16 @@ def _parse(table: Table, data: bytes, quick: bool) -> tuple[ParsedTable | None, 
     if quick and (read := _read_valid(table, io.BytesIO(data))) is not None:
         return read
     # Something is wrong somewhere: the thorough reading finds and words every problem.
-    text, problem = _decode(name, data)
+    text, problem = decode(name, data)
     if problem:
         return None, [problem]
-    records, problems = _read_records(name, text)
+    records, problems = read_records(name, text)
     if not records:
         return None, problems + [Problem(name, 1, 1, "no header row found")]
     header_line, header = records[0]
     header = [h.strip() for h in header]
     parsed = ParsedTable(table, header, complete=not problems)
-    header_problems = _check_header(table, header)
+    header_problems = check_header(table, header)
     problems.extend(header_problems)
     if any(p.severity == ERROR for p in header_problems):
         return None, problems
@@ -213,7 +213,7 @@ def _parse(table: Table, data: bytes, quick: bool) -> tuple[ParsedTable | None, 
     return parsed, problems
 
 
-_BLANK = re.compile(rb"[ \t\n\r\x0b\x0c]*")  # what bytes.strip() removes
+BLANK = re.compile(rb"[ \t\n\r\x0b\x0c]*")  # what bytes.strip() removes
 QUICK_CHUNK = 16_384  # rows read, checked and stored at a time on the quick path
 _MEMO_LIMIT = 16_384  # distinct values per column remembered as checked (names repeat rarely)
 
@@ -249,7 +249,7 @@ def _read_arrow(table: Table, source: bytes | Path) -> tuple[ParsedTable, list[P
     if header is None:
         return None
     names = [cell.strip() for cell in header.cells]
-    header_problems = _check_header(table, names)
+    header_problems = check_header(table, names)
     if any(p.severity == ERROR for p in header_problems):
         return None
     body = plain_csv.read_body(source, header)
@@ -398,7 +398,7 @@ def _read_valid(table: Table, stream) -> tuple[ParsedTable, list[Problem]] | Non
                 break
         if header is None:
             return None
-        header_problems = _check_header(table, header)
+        header_problems = check_header(table, header)
         if any(p.severity == ERROR for p in header_problems):
             return None
         width = len(header)
@@ -539,7 +539,7 @@ def _record_lines(records: list[list[str]], first: int, consumed: int) -> list[i
     return starts if line == first + consumed else None
 
 
-def _decode(name: str, data: bytes) -> tuple[str, Problem | None]:
+def decode(name: str, data: bytes) -> tuple[str, Problem | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -550,7 +550,7 @@ def _decode(name: str, data: bytes) -> tuple[str, Problem | None]:
                            "cannot be read); save the file as 'CSV UTF-8'")
 
 
-def _read_records(name: str, text: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+def read_records(name: str, text: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
     """Split text into CSV records, each with the line it starts on; blank lines are skipped."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
@@ -606,17 +606,17 @@ def _locate(text: str, stop: int) -> tuple[int, int]:
     return record_line, column
 
 
-def _check_header(table: Table, header: list[str]) -> list[Problem]:
+def check_header(table: Table, header: list[str]) -> list[Problem]:
     name = table.filename
     problems = []
     seen: dict[str, int] = {}
     for index, column in enumerate(header, start=1):
         if column in seen:
-            problems.append(Problem(name, 1, index, f"column '{_short(column)}' appears twice "
+            problems.append(Problem(name, 1, index, f"column '{shortened(column)}' appears twice "
                                     f"(also column {seen[column]})"))
         seen.setdefault(column, index)
         if column not in table.column_names:
-            problems.append(Problem(name, 1, index, f"unknown column '{_short(column)}' is ignored; "
+            problems.append(Problem(name, 1, index, f"unknown column '{shortened(column)}' is ignored; "
                                     f"known columns: {', '.join(table.column_names)}", WARNING))
     for column in table.columns:
         if column.required and column.name not in seen:
@@ -688,7 +688,8 @@ def _check_rows(table: Table, parsed: ParsedTable,
 
 
 def _together(names: tuple[str, ...], values: tuple[str, ...]) -> str:
-    return ", ".join(f"{n} '{_short(v)}'" if v else f"{n} empty" for n, v in zip(names, values, strict=True))
+    return ", ".join(f"{n} '{shortened(v)}'" if v else f"{n} empty"
+                     for n, v in zip(names, values, strict=True))
 
 
 def check_cell(column: Column, value: str) -> str | None:
@@ -697,11 +698,11 @@ def check_cell(column: Column, value: str) -> str | None:
         return f"'{column.name}' is required; expected {_expected(column)}" if column.required else None
     for check in column.type.checks:  # each type's tests and messages are declared in the schema
         if not check.passes(value):
-            return f"{check.problem.format(value=_short(value))}; expected {_expected(column)}"
+            return f"{check.problem.format(value=shortened(value))}; expected {_expected(column)}"
     if column.allowed and value not in column.allowed:
-        return f"'{_short(value)}' is not allowed; expected one of: {', '.join(column.allowed)}"
+        return f"'{shortened(value)}' is not allowed; expected one of: {', '.join(column.allowed)}"
     if column.pattern and not re.fullmatch(column.pattern, value):
-        return f"'{_short(value)}' is not in the expected form, e.g. '{column.example}'"
+        return f"'{shortened(value)}' is not in the expected form, e.g. '{column.example}'"
     return None
 
 
@@ -711,7 +712,7 @@ def _expected(column: Column) -> str:
     return column.type.expected
 
 
-def _short(value: str, limit: int = 60) -> str:
+def shortened(value: str, limit: int = 60) -> str:
     # Control, format and line-separator characters are shown escaped (\x1b, \ufeff): a message is
     # one line of a terminal or a table, and an invisible character would make it misleading.
     value = value.replace("\n", " ")
@@ -735,7 +736,7 @@ def check_references(tables: dict[str, ParsedTable]) -> list[Problem]:
             for row, value in _unknown(parsed, column.name, target, target_column):
                 problems.append(Problem(
                     table.filename, parsed.lines[row], index,
-                    f"'{_short(value)}' is not a known {target_column} in "
+                    f"'{shortened(value)}' is not a known {target_column} in "
                     f"{target_table}.csv", column_name=column.name))
     return problems
 

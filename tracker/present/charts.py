@@ -23,7 +23,7 @@ STATUS_SYMBOLS = {"observed": "circle", "announced": "diamond", "proposed": "cir
 
 def _layout(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
     fig.update_layout(
-        title={"text": _plain(title), "x": 0, "xanchor": "left"},
+        title={"text": plain_text(title), "x": 0, "xanchor": "left"},
         font={"size": FONT_SIZE},
         height=height,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
@@ -73,9 +73,9 @@ def listings_over_time(data: pd.DataFrame, moments: pd.DataFrame, granularity: s
         if group not in set(data["group"]):
             continue
         part = data[data["group"] == group]
-        fig.add_bar(x=part["period"], y=part["entries"], name=_plain(group),
+        fig.add_bar(x=part["period"], y=part["entries"], name=plain_text(group),
                     marker_color=PALETTE[index % len(PALETTE)], width=BAR_WIDTH_MS[granularity],
-                    hovertemplate=f"{_plain(group)}<br>%{{x|%Y-%m-%d}}: %{{y}} entries<extra></extra>")
+                    hovertemplate=f"{plain_text(group)}<br>%{{x|%Y-%m-%d}}: %{{y}} entries<extra></extra>")
     if cumulative:
         totals = data.groupby("period", as_index=False)["entries"].sum().sort_values("period")
         fig.add_scatter(x=totals["period"], y=totals["entries"].cumsum(), name="Running total",
@@ -194,7 +194,7 @@ def _add_moments(fig: go.Figure, moments: pd.DataFrame, start, end) -> int:
               "line": {"dash": "dot", "color": "#888888", "width": 1}} for when in shown["when"]]
     placed = moment_labels([(w - pd.to_datetime(start)).days for w in shown["when"]],
                            list(shown["number"]), span)
-    titles = {m.number: f"{m.number}. {m.when:%Y-%m-%d}: {_plain(m.title)}" for m in shown.itertuples()}
+    titles = {m.number: f"{m.number}. {m.when:%Y-%m-%d}: {plain_text(m.title)}" for m in shown.itertuples()}
     labels = []
     for day, first, last, row in placed:
         labels.append({"x": pd.to_datetime(start) + pd.Timedelta(days=day), "y": 1.01 + LABEL_ROW * row,
@@ -210,7 +210,7 @@ def _add_moments(fig: go.Figure, moments: pd.DataFrame, start, end) -> int:
 def top_destinations(data: pd.DataFrame, title: str) -> go.Figure:
     """Horizontal bars: destinations by number of entries, largest on top."""
     data = data.sort_values("entries")
-    fig = go.Figure(go.Bar(x=data["entries"], y=data["destination"].map(_plain), orientation="h",
+    fig = go.Figure(go.Bar(x=data["entries"], y=data["destination"].map(plain_text), orientation="h",
                            marker_color=PALETTE[0], text=data["entries"], textposition="outside",
                            cliponaxis=False, hovertemplate="%{y}: %{x} entries<extra></extra>"))
     fig.update_layout(xaxis={"title": "Entries on today's list",
@@ -242,7 +242,7 @@ def company_timeline(events: pd.DataFrame, responses: pd.DataFrame, title: str) 
             name=schema.RESPONSE_STATUS_LABELS[status],
             marker={"size": 13, "color": STATUS_COLOURS[status], "symbol": STATUS_SYMBOLS[status],
                     "line": {"width": 2, "color": STATUS_COLOURS[status]}},
-            customdata=part[["title", "date"]].assign(title=part["title"].map(_plain)).values,
+            customdata=part[["title", "date"]].assign(title=part["title"].map(plain_text)).values,
             hovertemplate="%{customdata[1]}: %{customdata[0]}<extra></extra>")
     lanes = ["Entity List"] + [schema.RESPONSE_CATEGORY_LABELS[c] for c in schema.RESPONSE_CATEGORIES
                                if not responses.empty and c in set(responses["category"])]
@@ -265,7 +265,7 @@ def response_matrix(data: pd.DataFrame, title: str) -> go.Figure:
         return _layout(fig, title)
     labels = data["category"].map(schema.RESPONSE_CATEGORY_LABELS)
     fig.add_scatter(
-        x=labels, y=data["company_name"].map(_plain), mode="markers+text", text=data["notes"],
+        x=labels, y=data["company_name"].map(plain_text), mode="markers+text", text=data["notes"],
         textposition="middle center", textfont={"color": "white", "size": 13},
         # 16 px for one note up to 34 px for four or more: dots never overlap the next row.
         marker={"size": 16 + 6 * (data["notes"].clip(upper=4) - 1), "color": PALETTE[0], "opacity": 0.9},
@@ -314,12 +314,12 @@ def story_step(data: pd.DataFrame, moments: pd.DataFrame, step: int, title: str)
     fig.update_xaxes(range=[start - pd.Timedelta(days=60), end + pd.Timedelta(days=120)])
     fig.add_vline(x=until.timestamp() * 1000, line_color=PALETTE[1], line_width=3)
     fig.add_annotation(x=until, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"<b>{step + 1}. {_plain(moment['title'])}</b>", xanchor="right",
+                       text=f"<b>{step + 1}. {plain_text(moment['title'])}</b>", xanchor="right",
                        font={"color": PALETTE[1]}, bgcolor="rgba(255,255,255,0.7)")
     return fig
 
 
-def _plain(text: object) -> str:
+def plain_text(text: object) -> str:
     """Text for a Plotly label, with its HTML-like characters made harmless.
 
     Plotly draws tags such as <a href>, <b> and <br> in any label; text from the data is
@@ -344,9 +344,9 @@ def version_differences(data: pd.DataFrame, labels: dict[str, str], title: str, 
     for kind, label in labels.items():
         part = data[data["kind"] == kind].set_index("destination").reindex(order)["entries"].fillna(0)
         if part.sum():
-            fig.add_trace(go.Bar(x=part.to_numpy(), y=[_plain(d) for d in order], orientation="h",
+            fig.add_trace(go.Bar(x=part.to_numpy(), y=[plain_text(d) for d in order], orientation="h",
                                  name=label, marker_color=DIFF_COLOURS.get(kind, PALETTE[-1]),
-                                 hovertemplate=f"%{{y}}: %{{x}} {_plain(label).lower()}<extra></extra>"))
+                                 hovertemplate=f"%{{y}}: %{{x}} {plain_text(label).lower()}<extra></extra>"))
     fig.update_layout(barmode="stack", xaxis={"title": "Entries"}, legend_traceorder="normal",
                       yaxis={"automargin": True, "autorange": "reversed"})
     return _layout(fig, title, height=max(320, 34 * len(order) + 160))

@@ -23,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker import schema
-from tracker.present.charts import FONT_SIZE, OTHER, PALETTE, _plain
+from tracker.present.charts import FONT_SIZE, OTHER, PALETTE, plain_text
 
 HEIGHT = 720
 # The narrowest the chart is drawn: on a 390 px phone Streamlit's padding leaves it 358 px (a plot
@@ -208,10 +208,10 @@ def network_figure(
     fig = go.Figure()
     fig.update_layout(
         title={
-            "text": _plain(title),
+            "text": plain_text(title),
             "x": 0,
             "xanchor": "left",
-            "subtitle": {"text": _plain(_subtitle(nodes, hidden, hidden_groups))},
+            "subtitle": {"text": plain_text(_subtitle(nodes, hidden, hidden_groups))},
         },
         font={"size": FONT_SIZE},
         height=HEIGHT,
@@ -233,7 +233,7 @@ def network_figure(
     fig.add_scatter(
         x=[positions[n][0] for n, _, _ in labels],
         y=[positions[n][1] for n, _, _ in labels],
-        text=[_plain(t) for _, t, _ in labels],
+        text=[plain_text(t) for _, t, _ in labels],
         mode="text",
         textposition=[p for _, _, p in labels],
         textfont={"size": LABEL_FONT, "color": "#111111", "shadow": "0px 0px 3px white", "weight": 600},
@@ -266,7 +266,7 @@ def _add_edges(
             ys += [y0, y1, None]
             mid_x.append((x0 + x1) / 2)
             mid_y.append((y0 + y1) / 2)
-            reasons.append(_plain(edge.reason))
+            reasons.append(plain_text(edge.reason))
         colour = KIND_COLOURS[kind]
         fig.add_scatter(
             x=xs,
@@ -307,7 +307,7 @@ def _add_entries(fig: go.Figure, nodes: pd.DataFrame, positions: dict[str, tuple
             x=[positions[n][0] for n in part["node_id"]],
             y=[positions[n][1] for n in part["node_id"]],
             mode="markers",
-            name=_plain(group),
+            name=plain_text(group),
             marker={
                 "color": colour,
                 "size": [
@@ -318,7 +318,7 @@ def _add_entries(fig: go.Figure, nodes: pd.DataFrame, positions: dict[str, tuple
                 "line": {"color": "#222222", "width": [2 if is_centre else 0.5 for is_centre in centre]},
             },
             hovertext=[
-                _plain(
+                plain_text(
                     f"{row.label} ({row.entity_id}) · {row.destination} · {row.citations} "
                     f"FR citation{'s' if row.citations != 1 else ''}"
                 )
@@ -344,7 +344,7 @@ def _add_groups(fig: go.Figure, nodes: pd.DataFrame, positions: dict[str, tuple[
         if part.empty:
             continue
         hover = [
-            _plain(
+            plain_text(
                 f"{row.evidence if pd.notna(row.evidence) else row.label} · {row.members} entries"
                 + (f", {row.members - row.shown} not drawn" if row.members > row.shown else "")
             )
@@ -352,7 +352,8 @@ def _add_groups(fig: go.Figure, nodes: pd.DataFrame, positions: dict[str, tuple[
         ]
         if symbol == "star" and pd.notna(part["entity_id"].iloc[0]):
             hover = [
-                _plain(f"{row.label} ({row.entity_id}) · {row.destination} · {row.citations} FR citations")
+                plain_text(f"{row.label} ({row.entity_id}) · {row.destination} · "
+                           f"{row.citations} FR citations")
                 for row in part.itertuples()
             ]
         fig.add_scatter(

@@ -17,27 +17,22 @@ import pyarrow as pa
 from tracker import schema
 from tracker.screening import normalise as _screening
 from tracker.store.relations import RELATION_TABLES
-
-
-def _text(value: str) -> str:
-    """A schema constant as a SQL string literal (no user input is ever written into SQL)."""
-    return "'" + value.replace("'", "''") + "'"
-
+from tracker.store.sql import quote
 
 # The licence scope of an entry `e` of input_entities, by the schema's rule (see schema.LICENSE_SCOPES).
-LICENSE_SCOPE_SQL = f"""CASE WHEN e.license_requirement IS NULL THEN {_text(schema.LICENSE_NOT_STATED)}
-                    WHEN regexp_matches(e.license_requirement, {_text(schema.LICENSE_ALL_ITEMS_PATTERN)}, 'i')
-                    THEN {_text(schema.LICENSE_ALL_ITEMS)} ELSE {_text(schema.LICENSE_SPECIFIC_ITEMS)} END"""
+LICENSE_SCOPE_SQL = f"""CASE WHEN e.license_requirement IS NULL THEN {quote(schema.LICENSE_NOT_STATED)}
+                    WHEN regexp_matches(e.license_requirement, {quote(schema.LICENSE_ALL_ITEMS_PATTERN)}, 'i')
+                    THEN {quote(schema.LICENSE_ALL_ITEMS)} ELSE {quote(schema.LICENSE_SPECIFIC_ITEMS)} END"""
 
 # The licence review policy family of an entry `e`, by the schema's rule (schema.LICENSE_POLICY_FAMILIES).
-POLICY_FAMILY_SQL = ("CASE WHEN e.license_review_policy IS NULL THEN " + _text(schema.POLICY_NOT_STATED) + " "
-                     + " ".join(f"WHEN regexp_matches(e.license_review_policy, {_text(pattern)}, 'i') "
-                                f"THEN {_text(name)}" for name, pattern in schema.LICENSE_POLICY_FAMILIES)
-                     + f" ELSE {_text(schema.POLICY_OTHER)} END")
+POLICY_FAMILY_SQL = ("CASE WHEN e.license_review_policy IS NULL THEN " + quote(schema.POLICY_NOT_STATED) + " "
+                     + " ".join(f"WHEN regexp_matches(e.license_review_policy, {quote(pattern)}, 'i') "
+                                f"THEN {quote(name)}" for name, pattern in schema.LICENSE_POLICY_FAMILIES)
+                     + f" ELSE {quote(schema.POLICY_OTHER)} END")
 
 # An entry's status, empty read as listed (schema.ENTRY_STATUSES).
-STATUS_SQL = f"coalesce(e.status, {_text(schema.LISTED)})"
-LISTED = _text(schema.LISTED)
+STATUS_SQL = f"coalesce(e.status, {quote(schema.LISTED)})"
+LISTED = quote(schema.LISTED)
 
 # --- Comparing versions of the list ---
 # The fields of a version row that a comparison looks at. Each is normalised before it is hashed
@@ -61,7 +56,7 @@ def _normalised_sql(value: str) -> str:
 def _compared(field: str, value: str) -> str:
     """SQL of the text `value` of a compared field, normalised (aliases as a set, see above)."""
     if field == "aliases":
-        items = f"string_split({value}, {_text(schema.LIST_SEPARATOR)})"
+        items = f"string_split({value}, {quote(schema.LIST_SEPARATOR)})"
         return (f"array_to_string(list_sort(list_distinct(list_filter(list_transform({items}, "
                 f"lambda a: {_normalised_sql('a')}), lambda a: a <> ''))), '|')")
     return _normalised_sql(value)
@@ -83,7 +78,7 @@ STORE_TABLES: dict[str, str] = {
     # Read by the build alone (version_entries, entry_versions), which needs no order: not sorted.
     "version_rows": f"""
         SELECT r.*, v.date AS version_date, v.source_kind,
-               coalesce(string_split(r.entity_ids, {_text(schema.LIST_SEPARATOR)}), []) AS entity_id_list
+               coalesce(string_split(r.entity_ids, {quote(schema.LIST_SEPARATOR)}), []) AS entity_id_list
         FROM input_version_rows r JOIN input_list_versions v USING (version_id)""",
     "companies": "SELECT * FROM input_companies ORDER BY company_id",
     "entities": rf"""
@@ -105,11 +100,11 @@ STORE_TABLES: dict[str, str] = {
                         AS INTEGER) AS entity_no
             FROM input_entities e LEFT JOIN first f USING (entity_id))
         SELECT e.* REPLACE ({STATUS_SQL} AS status), n.listed_date, n.listed_year, n.n_events,
-               CASE WHEN {STATUS_SQL} = {_text(schema.REMOVED)} THEN r.removed_date END AS removed_date,
-               CASE WHEN {STATUS_SQL} = {_text(schema.REMOVED)} THEN r.removed_rule_id END AS removed_rule_id,
-               CASE WHEN {STATUS_SQL} = {_text(schema.REMOVED)} THEN r.removed_fr_citation END
+               CASE WHEN {STATUS_SQL} = {quote(schema.REMOVED)} THEN r.removed_date END AS removed_date,
+               CASE WHEN {STATUS_SQL} = {quote(schema.REMOVED)} THEN r.removed_rule_id END AS removed_rule_id,
+               CASE WHEN {STATUS_SQL} = {quote(schema.REMOVED)} THEN r.removed_fr_citation END
                    AS removed_fr_citation,
-               coalesce(c.sector, {_text(schema.NO_PROFILE)}) AS sector,
+               coalesce(c.sector, {quote(schema.NO_PROFILE)}) AS sector,
                c.name AS company_name,
                {LICENSE_SCOPE_SQL} AS license_scope,
                {POLICY_FAMILY_SQL} AS policy_family,
@@ -418,13 +413,13 @@ DERIVED_TABLES.update({
             SELECT entity_id AS ref_id, company_id, 'name' AS kind, name AS text
                 FROM entities WHERE status = {LISTED}
             UNION ALL SELECT entity_id, NULL, 'alias',
-                    unnest(string_split(aliases, {_text(schema.LIST_SEPARATOR)}))
+                    unnest(string_split(aliases, {quote(schema.LIST_SEPARATOR)}))
                 FROM entities WHERE status = {LISTED} AND aliases IS NOT NULL
             UNION ALL SELECT entity_id, NULL, 'local_name', local_name
                 FROM entities WHERE status = {LISTED} AND local_name IS NOT NULL
             UNION ALL SELECT row_id, NULL, 'name', name FROM screening_list WHERE list <> 'EL'
             UNION ALL SELECT row_id, NULL, 'alias',
-                    unnest(string_split(alt_names, {_text(schema.LIST_SEPARATOR)}))
+                    unnest(string_split(alt_names, {quote(schema.LIST_SEPARATOR)}))
                 FROM screening_list WHERE list <> 'EL' AND alt_names IS NOT NULL),
         keys AS (  -- each name normalised once: a million entries have 2.6M names, 0.4M distinct
             SELECT text, screening_key(text) AS key

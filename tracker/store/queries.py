@@ -22,7 +22,7 @@ from tracker import schema
 from tracker.filters import Filters, search_tokens
 from tracker.store.connection import _frame
 from tracker.store.layout import ENTRY_COLUMNS
-from tracker.store.search import HITS_TABLE, _search_hits, _with_hits
+from tracker.store.search import HITS_TABLE, hits_of_search, with_hits
 
 # --- Filters -> WHERE clauses ---
 
@@ -108,7 +108,7 @@ def _matching(db, filters: Filters, events: bool = True,
             if conditions or not tokens else None
     if not tokens:
         return f"SELECT entity_no, 0.0 AS rank FROM ({base})", params, None
-    hits = _search_hits(db, tokens)
+    hits = hits_of_search(db, tokens)
     if base is None:
         return f"SELECT entity_no, rank FROM {HITS_TABLE}", [], hits
     return (f"SELECT b.entity_no, h.rank FROM ({base}) b JOIN {HITS_TABLE} h USING (entity_no)",
@@ -156,7 +156,7 @@ def listings_over_time(db, filters: Filters, granularity: str, group_by: str) ->
         FROM {source}
         WHERE ev.date IS NOT NULL AND {_where(event_conditions + conditions)}
         GROUP BY ALL ORDER BY period, "group" """
-    with _with_hits(db, hits):
+    with with_hits(db, hits):
         return _frame(db, sql, event_params + params)
 
 
@@ -165,7 +165,7 @@ def undated_listings(db, filters: Filters) -> int:
     source, count, conditions, params, hits = _listing_source(db, replace_dates(filters))
     sql = f"""SELECT {count} FROM {source} WHERE ev.date IS NULL AND ev.action = 'added'
               AND {_where(conditions)}"""
-    with _with_hits(db, hits):
+    with with_hits(db, hits):
         return db.execute(sql, params).fetchall()[0][0]
 
 
@@ -226,7 +226,7 @@ def top_destinations(db, filters: Filters, limit: int | None = 10) -> pd.DataFra
     sql = f"""
         SELECT e.destination, {count} AS entries FROM {source}
         GROUP BY e.destination ORDER BY entries DESC, e.destination LIMIT ?"""
-    with _with_hits(db, hits):
+    with with_hits(db, hits):
         return _frame(db, sql, params + [limit])
 
 
@@ -265,7 +265,7 @@ def entries(db, filters: Filters, limit: int | None = None, offset: int = 0) -> 
         params = params + [offset]
     sql = f"""SELECT {ENTRY_COLUMNS} FROM entities e JOIN ({picked}) p USING (entity_no)
               ORDER BY p.rank DESC, {ENTRY_ORDER}"""
-    with _with_hits(db, hits):
+    with with_hits(db, hits):
         return _frame(db, sql, params)
 
 
@@ -276,7 +276,7 @@ def count_entries(db, filters: Filters) -> int:
         return db.execute(f"SELECT CAST(coalesce(sum(e.n), 0) AS BIGINT) FROM entity_counts e "
                           f"WHERE {_where(conditions)}", params).fetchone()[0]
     matching, params, hits = _matching(db, filters)
-    with _with_hits(db, hits):
+    with with_hits(db, hits):
         return db.execute(f"SELECT count(*) FROM ({matching})", params).fetchall()[0][0]
 
 

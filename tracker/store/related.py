@@ -13,8 +13,8 @@ import pandas as pd
 import pyarrow as pa
 
 from tracker import schema
-from tracker.store.relations import _text
 from tracker.store.sorted_files import sorted_file
+from tracker.store.sql import quote
 
 RELATED_PER_GROUP = 50  # members of one group listed on an entry's page (a rule's group can be thousands)
 NETWORK_PER_GROUP = 30  # members of one group drawn in a network
@@ -101,7 +101,7 @@ def _read_relations(db) -> _Relations:
         SELECT group_id, list_position({_kind_list()}, kind) - 1 AS kind_rank, members, evidence, entity_nos
         FROM relation_groups ORDER BY group_no""").to_arrow_table()
     memberships = db.sql("SELECT entity_no, group_no FROM relation_members").to_arrow_table()
-    citations = f"string_split(fr_citations, {_text(schema.CITATION_SEPARATOR)})"
+    citations = f"string_split(fr_citations, {quote(schema.CITATION_SEPARATOR)})"
     cards = db.sql(f"""
         SELECT entity_id, name, destination, listed_date, status,
                CAST(coalesce(len({citations}), 0) AS INTEGER) AS citations
@@ -117,7 +117,7 @@ def _read_relations(db) -> _Relations:
 
 
 def _kind_list() -> str:
-    return "[" + ", ".join(_text(kind) for kind in KIND_ORDER) + "]"
+    return "[" + ", ".join(quote(kind) for kind in KIND_ORDER) + "]"
 
 
 def _entity_no(db, entity_id: str) -> int | None:

@@ -25,31 +25,27 @@ Method (the About page says the same):
 from __future__ import annotations
 
 from tracker import schema
-
-
-def _text(value: str) -> str:
-    """A schema constant as a SQL string literal (no user input is ever written into SQL)."""
-    return "'" + value.replace("'", "''") + "'"
+from tracker.store.sql import quote
 
 
 def _list(words) -> str:
-    return "[" + ", ".join(_text(w) for w in words) + "]"
+    return "[" + ", ".join(quote(w) for w in words) + "]"
 
 
 _SPLIT = r"'[^\p{L}\p{N}]+'"
-_CJK_FORMS = _text("(" + "|".join(schema.RELATION_LEGAL_FORMS_CJK) + ")")
+_CJK_FORMS = quote("(" + "|".join(schema.RELATION_LEGAL_FORMS_CJK) + ")")
 
 
 def _any_word(words) -> str:
     """A pattern matching one of these words in a name written ' w1  w2  w3 ' (each word with a
     space of its own on each side): a regular expression is much faster than a list lookup per word."""
-    return _text(" (" + "|".join(sorted(set(words))) + ") ")
+    return quote(" (" + "|".join(sorted(set(words))) + ") ")
 
 
 _LEGAL = _any_word(schema.RELATION_LEGAL_FORMS)
 _ORGANISATION = _any_word(schema.RELATION_LEGAL_FORMS + schema.RELATION_ORGANISATION_WORDS)
 _NOT_STEMS = _any_word(schema.RELATION_COMMON_WORDS + schema.RELATION_PLACE_WORDS)
-_STEM_PATTERN = _text(f"^[a-z][a-z0-9]{{{schema.RELATION_MIN_KEY_CHARS - 1},}}$")
+_STEM_PATTERN = quote(f"^[a-z][a-z0-9]{{{schema.RELATION_MIN_KEY_CHARS - 1},}}$")
 
 # Every key an entry shares with another (entity_no, kind, key), and `detail`: what a group's
 # evidence needs beyond its key (an address as written, the rule of a listing). Narrow rows: the
@@ -62,7 +58,7 @@ GROUPS_SQL = rf"""
     written AS MATERIALIZED (  -- every name an entry is known by (an address-only entry has none)
         SELECT entity_no, company_id IS NOT NULL AS profiled,
                unnest(list_filter(list_concat([name, local_name],
-                   coalesce(string_split(aliases, {_text(schema.LIST_SEPARATOR)}), [])),
+                   coalesce(string_split(aliases, {quote(schema.LIST_SEPARATOR)}), [])),
                    lambda n: n IS NOT NULL AND trim(n) <> '')) AS written
         FROM entities WHERE entry_type IS DISTINCT FROM 'address_only'),
     spaced AS (  -- each distinct name as ' w1  w2  w3 ': lower case, split on anything but letters and digits
@@ -117,7 +113,7 @@ GROUPS_SQL = rf"""
         WHERE action = 'added' AND date IS NOT NULL AND (rule_id IS NOT NULL OR fr_citation IS NOT NULL)),
     cited AS (  -- the entries in the order a group's members are ranked: the most cited first, then by id
         SELECT entity_no, CAST(row_number() OVER (ORDER BY coalesce(len(string_split(fr_citations,
-                   {_text(schema.CITATION_SEPARATOR)})), 0) DESC, entity_id) AS INTEGER) AS cited_order
+                   {quote(schema.CITATION_SEPARATOR)})), 0) DESC, entity_id) AS INTEGER) AS cited_order
         FROM entities),
     grouped AS (  -- a key shared by two entries or more is a group (an address's evidence: its first writing)
         SELECT k.kind, k.key, CAST(count(*) AS INTEGER) AS members, min(k.detail) AS detail,

@@ -45,7 +45,7 @@ _hits_lock = threading.Lock()
 HITS_CACHED = 64  # searches remembered per process (the three questions of a page share one)
 
 
-def _search_hits(db, tokens: list[str]):
+def hits_of_search(db, tokens: list[str]):
     """(entity_no, rank) of the entries a search finds, as an Arrow table, computed once per store."""
     key = (db.execute("SELECT key FROM store_key").fetchall()[0][0], tuple(tokens))
     with _hits_lock:
@@ -65,7 +65,7 @@ def _search_hits(db, tokens: list[str]):
 
 
 @contextlib.contextmanager
-def _with_hits(db, hits):
+def with_hits(db, hits):
     """Make a search's hits readable as the table `search_hits` for one query on this cursor."""
     if hits is None:
         yield

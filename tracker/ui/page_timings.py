@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tracker.bench.benchmark import PAGES, TIMEOUT_S, Context, _ms, log, summary, timed
+from tracker.bench.benchmark import PAGES, TIMEOUT_S, Context, log, ms, summary, timed
 from tracker.config import PROJECT_DIR
 
 
@@ -31,7 +31,7 @@ def measure_pages(data_dir: Path, ctx: Context, repeat: int, budget_s: float) ->
             app.query_params["id"] = ctx.entry
         start = time.perf_counter()
         app.run()
-        first = _ms(time.perf_counter() - start)
+        first = ms(time.perf_counter() - start)
         problems = [str(e.value)[:200] for e in app.exception]
         warm = summary(timed(app.run, max(2, min(repeat, 10)), budget_s))
         out[page] = {"median_ms": warm["median_ms"], "p95_ms": warm["p95_ms"], "runs": warm["runs"],
