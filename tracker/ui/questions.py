@@ -88,17 +88,23 @@ def _ask(question: str, args: tuple, kwargs: dict) -> Any:
     key = tuple(sorted(kwargs.items()))
     try:
         return _cached(build_id, question, args, key, status)
-    except StoreError:
-        # A store file deleted or cut short under the running app: check the store again now
-        # (a damaged build is rebuilt, or the last intact one served) and answer from that once.
-        _store_status.clear()
-        status = require_store()
-        if status.manifest.build_id == build_id:
-            raise
+    except StoreError as error:
+        status = _store_after_damage(build_id, error)
         if st.session_state.get("_store_rebuilt_notice") != status.manifest.build_id:
             st.session_state["_store_rebuilt_notice"] = status.manifest.build_id
             st.warning("The published data was damaged on disk, so it has been rebuilt from the inputs.")
         return _cached(status.manifest.build_id, question, args, key, status)
+
+
+def _store_after_damage(build_id: str, error: StoreError) -> build.StoreStatus:
+    """After `error` found a store file of build `build_id` deleted or cut short under the running app:
+    the store checked again now (a damaged build is rebuilt, or the last intact one served), to answer
+    from once. Raises the error again when that is still the same build."""
+    _store_status.clear()
+    status = require_store()
+    if status.manifest.build_id == build_id:
+        raise error
+    return status
 
 
 def _per_build(question: Callable[Concatenate[Any, P], R]) -> Callable[P, R]:
@@ -156,12 +162,8 @@ def later(question: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> Callab
     def answer() -> R:
         try:
             return answer_from(status)
-        except StoreError:  # damaged since the page ran: as _ask, look again and answer once from that
-            _store_status.clear()
-            now = require_store()
-            if now.manifest.build_id == status.manifest.build_id:
-                raise
-            return answer_from(now)
+        except StoreError as error:  # damaged since the page ran
+            return answer_from(_store_after_damage(status.manifest.build_id, error))
 
     return answer
 
