@@ -338,17 +338,22 @@ def _base_entry(which: str):
     return lambda inputs, ctx: _base_entry_of(inputs, getattr(ctx, which))
 
 
-def _base_entry_of(inputs, entity_id):
+def _base_entry_actions(inputs, entity_id, rule_columns: list[str]):
+    """An entry's row and its events joined to their rules, date order, from the CSV files."""
     entities = _csv(inputs, "entities")
     events = _csv(inputs, "events")
-    rules = _csv(inputs, "rules", ["rule_id", "title", "url", "fr_citation"])
-    rows = _csv(inputs, "version_rows", ["row_id", "version_id", "row", "entity_ids", "match", "name"])
-    versions = _csv(inputs, "list_versions", ["version_id", "date", "source_kind", "source", "date_meaning"])
-    companies = _csv(inputs, "companies", ["company_id", "name", "local_name", "sector", "sources"])
+    rules = _csv(inputs, "rules", ["rule_id", *rule_columns])
     mine = entities[entities["entity_id"] == entity_id]
     actions = events[events["entity_id"] == entity_id].merge(rules, on="rule_id", how="left",
                                                             suffixes=("", "_rule"))
-    actions = actions.sort_values(["date", "event_id"])
+    return mine, actions.sort_values(["date", "event_id"])
+
+
+def _base_entry_of(inputs, entity_id):
+    mine, actions = _base_entry_actions(inputs, entity_id, ["title", "url", "fr_citation"])
+    rows = _csv(inputs, "version_rows", ["row_id", "version_id", "row", "entity_ids", "match", "name"])
+    versions = _csv(inputs, "list_versions", ["version_id", "date", "source_kind", "source", "date_meaning"])
+    companies = _csv(inputs, "companies", ["company_id", "name", "local_name", "sector", "sources"])
     ids = rows["entity_ids"].str.split(schema.LIST_SEPARATOR, regex=False)
     held = rows[ids.map(lambda listed: entity_id in listed).astype(bool)].merge(versions, on="version_id")
     company_id = mine["company_id"].iloc[0] if len(mine) else ""
@@ -397,12 +402,7 @@ def _ours_api_entry(db, ctx):
 
 def _base_api_entry(inputs, ctx):
     """The entry's row and its events with their rules' titles and links, from the CSV files."""
-    entities = _csv(inputs, "entities")
-    events = _csv(inputs, "events")
-    rules = _csv(inputs, "rules", ["rule_id", "title", "url"])
-    mine = entities[entities["entity_id"] == ctx.entry]
-    actions = events[events["entity_id"] == ctx.entry].merge(rules, on="rule_id", how="left")
-    actions = actions.sort_values(["date", "event_id"])
+    mine, actions = _base_entry_actions(inputs, ctx.entry, ["title", "url"])
     return len(actions), mine["company_id"].iloc[0] if len(mine) else ""
 
 
